@@ -1,0 +1,41 @@
+/* config.h — process-wide settings of the pipeline: limits with safe defaults,
+ * the ClamAV database and thumbnail output. Filled by the CLI, read by stages. */
+#ifndef AW_CONFIG_H
+#define AW_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct aw_limits {
+    uint64_t max_file_bytes;    /* seed 003 MAX_FILE_SIZE: 104,857,600 */
+    uint64_t max_image_pixels;  /* width × height read from the header */
+    uint64_t scan_max_bytes;    /* ClamAV: data scanned per file, archives included */
+    uint64_t scan_max_file_bytes; /* ClamAV: largest single file or member */
+    unsigned scan_max_recursion;  /* ClamAV: archive nesting */
+    unsigned scan_max_files;      /* ClamAV: members scanned in one container */
+    unsigned scan_max_ms;         /* ClamAV: wall time of one scan */
+} aw_limits;
+
+typedef enum { AW_THUMB_WEBP, AW_THUMB_JPEG } aw_thumb_format;
+
+typedef struct aw_config {
+    aw_limits limits;
+    const char *clamav_db_dir; /* directory of .cvd/.cld/.hdb/.ndb … files */
+    bool scan_enabled;         /* false only when asked for explicitly (--no-scan) */
+    aw_thumb_format thumb_format;
+    int thumb_quality;         /* 1–100, for WebP and JPEG */
+    int image_threads;         /* libvips worker threads per job (default 1) */
+} aw_config;
+
+#define AW_DEFAULT_CLAMAV_DB "/var/lib/clamav"
+
+void aw_config_defaults(aw_config *cfg);
+
+/* Parses "100MB", "64k", "1G", "12345" (bytes, powers of 1024 for k/M/G with or
+ * without a trailing B). Returns AW_OK or AW_ERROR on junk or overflow. */
+int aw_parse_bytes(const char *text, uint64_t *out);
+
+/* Parses a positive decimal count, "100M"/"20k" allowed (powers of 1000). */
+int aw_parse_count(const char *text, uint64_t *out);
+
+#endif

@@ -1,0 +1,156 @@
+/* pipeline.c — runs the registry's stages over one file and decides the
+ * job's status. */
+#include "pipeline.h"
+
+#include "stage.h"
+#include "timeutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int aw_pipeline_init(const aw_config *cfg, aw_error *err)
+{
+    for (const aw_stage *const *s = aw_stage_registry; *s != NULL; s++) {
+        if ((*s)->init_global != NULL && (*s)->init_global(cfg, err) != AW_OK) {
+            aw_pipeline_shutdown();
+            return AW_ERROR;
+        }
+    }
+    return AW_OK;
+}
+
+void aw_pipeline_shutdown(void)
+{
+    for (const aw_stage *const *s = aw_stage_registry; *s != NULL; s++)
+        if ((*s)->exit_global != NULL)
+            (*s)->exit_global();
+}
+
+void aw_ctx_output_key(const aw_ctx *ctx, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "derived/%s/%s", ctx->job->asset_id, name);
+}
+
+void aw_ctx_output_path(const aw_ctx *ctx, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s", ctx->output_dir, name);
+}
+
+/* True when stage s should run for this job at this point. */
+static bool stage_applies(const aw_stage *s, const aw_ctx *ctx)
+{
+    if (s->kind == AW_STAGE_SNIFF)
+        return true;
+    if ((ctx->job->stages & s->kind) == 0 || ctx->gate == AW_GATE_CLOSED)
+        return false;
+    if (ctx->gate == AW_GATE_SCAN_ONLY)
+        return s->kind == AW_STAGE_SCAN;
+    if (s->kind == AW_STAGE_SCAN)
+        return true;
+    return ctx->result->media != NULL && (s->families & ctx->result->media->family) != 0;
+}
+
+/* How many stages from `from` on would run, as things stand. */
+static int count_applicable(const aw_ctx *ctx, const aw_stage *const *from)
+{
+    int n = 0;
+    for (const aw_stage *const *s = from; *s != NULL; s++)
+        n += stage_applies(*s, ctx);
+    return n;
+}
+
+/* processing.{kind}Generated / …At, for the kinds seed 003 tracks. */
+static void mark_processing(aw_result *r, aw_stage_kind kind)
+{
+    const char *flag = NULL, *at = NULL;
+    if (kind == AW_STAGE_THUMBNAIL)
+        flag = "thumbnailGenerated", at = "thumbnailGeneratedAt";
+    else if (kind == AW_STAGE_PREVIEW)
+        flag = "previewGenerated", at = "previewGeneratedAt";
+    else if (kind == AW_STAGE_METADATA)
+        flag = "metadataExtracted", at = "metadataExtractedAt";
+    if (flag == NULL)
+        return;
+    char now[40];
+    aw_time_iso8601(now, sizeof now);
+    json_t *processing = aw_result_section(r, "processing");
+    json_object_set_new(processing, flag, json_true());
+    json_object_set_new(processing, at, json_string(now));
+}
+
+static void record_timing(aw_result *r, const aw_stage *s, double ms, int outcome)
+{
+    if (r->timing_count >= AW_MAX_TIMINGS)
+        return;
+    r->timings[r->timing_count++] = (aw_stage_timing){s->name, ms, outcome};
+}
+
+static void report_progress(const aw_job *job, const char *stage, int percent)
+{
+    if (job->on_progress != NULL)
+        job->on_progress(job->progress_ctx, stage, percent);
+}
+
+/* Runs one stage and files its outcome. Returns the stage's answer. */
+static int run_stage(const aw_stage *s, aw_ctx *ctx)
+{
+    aw_error err;
+    aw_error_clear(&err);
+    double start = aw_time_mono_ms();
+    int rc = s->run(ctx, &err);
+    record_timing(ctx->result, s, aw_time_mono_ms() - start, rc);
+    if (rc == AW_ERROR) {
+        if (err.code == AW_CODE_NONE)
+            aw_error_set(&err, AW_CODE_PROCESSING_FAILED, "internal",
+                         "stage %s failed without saying why", s->name);
+        aw_result_add_error(ctx->result, aw_stage_kind_name(s->kind), &err);
+    } else if (rc == AW_OK) {
+        mark_processing(ctx->result, s->kind);
+    }
+    return rc;
+}
+
+static aw_job_status decide_status(const aw_ctx *ctx, int ok, int failed)
+{
+    if (ctx->gate != AW_GATE_OPEN || ctx->result->scan_status == AW_SCAN_INFECTED)
+        return AW_JOB_FAILED;
+    if (failed > 0 && ok == 0)
+        return AW_JOB_FAILED;
+    return failed > 0 ? AW_JOB_PARTIAL : AW_JOB_COMPLETED;
+}
+
+static void init_processing(aw_result *r)
+{
+    json_t *processing = aw_result_section(r, "processing");
+    json_object_set_new(processing, "thumbnailGenerated", json_false());
+    json_object_set_new(processing, "previewGenerated", json_false());
+    json_object_set_new(processing, "metadataExtracted", json_false());
+}
+
+int aw_pipeline_run(const aw_job *job, const aw_config *cfg, const char *input_path,
+                    const char *output_dir, aw_result *result)
+{
+    if (aw_result_init(result) != AW_OK)
+        return AW_ERROR;
+    init_processing(result);
+    aw_ctx ctx = {.job = job, .config = cfg, .input_path = input_path,
+                  .output_dir = output_dir, .result = result, .gate = AW_GATE_OPEN};
+    double start = aw_time_mono_ms();
+    int done = 0, ok = 0, failed = 0;
+    for (const aw_stage *const *s = aw_stage_registry; *s != NULL; s++) {
+        if (!stage_applies(*s, &ctx))
+            continue;
+        int total = done + count_applicable(&ctx, s);
+        report_progress(job, aw_stage_kind_name((*s)->kind), total ? 100 * done / total : 0);
+        int rc = run_stage(*s, &ctx);
+        done++;
+        if ((*s)->kind != AW_STAGE_SNIFF) {
+            ok += rc == AW_OK;
+            failed += rc == AW_ERROR;
+        }
+    }
+    result->status = decide_status(&ctx, ok, failed);
+    result->total_ms = aw_time_mono_ms() - start;
+    report_progress(job, "done", 100);
+    return AW_OK;
+}

@@ -1,0 +1,27 @@
+/* pipeline.h — the one core function. A job and a local input file in;
+ * outputs written into a directory and the job's result out. The CLI, the
+ * executors and the tests all call it; Kafka, storage and isolation wrap it. */
+#ifndef AW_PIPELINE_H
+#define AW_PIPELINE_H
+
+#include "config.h"
+#include "job.h"
+
+/* Process-wide set-up of every stage (libmagic, ClamAV engine, libvips).
+ * Call once, before forking executors. A stage whose set-up fails for a
+ * reason that belongs to jobs (no ClamAV database) reports it per job
+ * instead; AW_ERROR here means the process cannot work at all. */
+int aw_pipeline_init(const aw_config *cfg, aw_error *err);
+
+/* Undoes aw_pipeline_init. */
+void aw_pipeline_shutdown(void);
+
+/* Runs sniff, then each requested stage that applies to the file's family,
+ * in registry order, writing outputs into output_dir (which must exist).
+ * Fills *result (initialised here; free with aw_result_free). Returns AW_OK
+ * whenever a result was produced, whatever its status; AW_ERROR only when no
+ * result could be built (out of memory). */
+int aw_pipeline_run(const aw_job *job, const aw_config *cfg, const char *input_path,
+                    const char *output_dir, aw_result *result);
+
+#endif

@@ -1,0 +1,17 @@
+/* registry.c — every stage, in pipeline order. A stage runs when the job
+ * asks for its kind and the file's family is among its families; sniff
+ * always runs. Add a media family by adding its stages here. */
+#include "stage.h"
+
+extern const aw_stage aw_stage_sniff;
+extern const aw_stage aw_stage_scan;
+extern const aw_stage aw_stage_image_metadata;
+extern const aw_stage aw_stage_image_thumbnail;
+
+const aw_stage *const aw_stage_registry[] = {
+    &aw_stage_sniff,
+    &aw_stage_scan,
+    &aw_stage_image_metadata,
+    &aw_stage_image_thumbnail,
+    NULL,
+};

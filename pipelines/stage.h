@@ -1,0 +1,50 @@
+/* stage.h — a pipeline stage is a const descriptor: which kind of work it
+ * does, which media families it accepts, process-wide set-up and per-job run.
+ * The registry (registry.c) lists them in pipeline order. */
+#ifndef AW_STAGE_H
+#define AW_STAGE_H
+
+#include "config.h"
+#include "job.h"
+
+#include <stdint.h>
+
+/* What later stages may still do, decided by sniff and scan. */
+typedef enum {
+    AW_GATE_OPEN,      /* every requested stage runs */
+    AW_GATE_SCAN_ONLY, /* type refused: the verdict is still wanted, nothing else */
+    AW_GATE_CLOSED,    /* nothing more (empty, missing, too large, infected) */
+} aw_gate;
+
+/* One job's context. It owns every per-job handle a stage opens; stages
+ * free what they open before they return. */
+typedef struct aw_ctx {
+    const aw_job *job;
+    const aw_config *config;
+    const char *input_path;
+    const char *output_dir;
+    aw_result *result;
+    uint64_t file_bytes;
+    aw_gate gate;
+} aw_ctx;
+
+typedef struct aw_stage {
+    const char *name;     /* for logs: "sniff", "image.thumbnail", … */
+    aw_stage_kind kind;   /* which request bit runs it, and its name in events */
+    unsigned families;    /* aw_family bits it applies to; AW_FAMILY_ANY for all */
+    int (*init_global)(const aw_config *cfg, aw_error *err); /* once per process, or NULL */
+    void (*exit_global)(void);                               /* or NULL */
+    /* Once per job: AW_OK, AW_DECLINED (does not apply), or AW_ERROR with err. */
+    int (*run)(aw_ctx *ctx, aw_error *err);
+} aw_stage;
+
+/* The stages in pipeline order, NULL-terminated. */
+extern const aw_stage *const aw_stage_registry[];
+
+/* Output file name → storage key "derived/{assetId}/{name}" into buf. */
+void aw_ctx_output_key(const aw_ctx *ctx, const char *name, char *buf, size_t size);
+
+/* Output file name → local path "{output_dir}/{name}" into buf. */
+void aw_ctx_output_path(const aw_ctx *ctx, const char *name, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,108 @@
+/* thumbnail.c — the three thumbnail sizes from one decoded image. */
+#include "thumbnail.h"
+
+#include "image.h"
+
+#include <sys/stat.h>
+
+typedef struct thumb_size {
+    const char *name; /* seed 003 size name */
+    int box;          /* fits in box × box */
+} thumb_size;
+
+static const thumb_size sizes[] = {{"large", 800}, {"medium", 400}, {"small", 200}};
+
+/* 8-bit sRGB, alpha kept, ICC profile dropped (already converted). */
+static int normalise(VipsImage *in, VipsImage **out)
+{
+    VipsImage *srgb = NULL;
+    if (vips_colourspace(in, &srgb, VIPS_INTERPRETATION_sRGB, NULL) != 0)
+        return -1;
+    int rc = vips_copy(srgb, out, NULL);
+    g_object_unref(srgb);
+    if (rc == 0)
+        vips_image_remove(*out, VIPS_META_ICC_NAME);
+    return rc;
+}
+
+static int save(const aw_ctx *ctx, VipsImage *img, const char *path)
+{
+    int q = ctx->config->thumb_quality;
+    if (ctx->config->thumb_format == AW_THUMB_WEBP)
+        return vips_webpsave(img, path, "Q", q, "strip", TRUE, NULL);
+    VipsImage *flat = NULL;
+    if (vips_image_hasalpha(img)) {
+        VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
+        int rc = vips_flatten(img, &flat, "background", white, NULL);
+        vips_area_unref(VIPS_AREA(white));
+        if (rc != 0)
+            return rc;
+    }
+    int rc = vips_jpegsave(flat ? flat : img, path, "Q", q, "strip", TRUE, NULL);
+    if (flat != NULL)
+        g_object_unref(flat);
+    return rc;
+}
+
+static void record(aw_ctx *ctx, const thumb_size *size, VipsImage *img, const char *file,
+                   const char *path)
+{
+    bool webp = ctx->config->thumb_format == AW_THUMB_WEBP;
+    char key[512];
+    struct stat st;
+    aw_ctx_output_key(ctx, file, key, sizeof key);
+    json_int_t bytes = stat(path, &st) == 0 ? (json_int_t)st.st_size : 0;
+    json_t *v = json_pack("{s:s,s:s,s:i,s:i,s:I,s:s}", "key", key, "size", size->name, "width",
+                          img->Xsize, "height", img->Ysize, "bytes", bytes, "contentType",
+                          webp ? "image/webp" : "image/jpeg");
+    json_object_set_new(json_object_get(ctx->result->variants, "thumbnails"), size->name, v);
+}
+
+/* Shrinks `from` to fit size->box and writes it. */
+static int write_size(aw_ctx *ctx, VipsImage *from, const thumb_size *size, aw_error *err)
+{
+    VipsImage *img = NULL;
+    if (vips_thumbnail_image(from, &img, size->box, "height", size->box, "size", VIPS_SIZE_DOWN,
+                             "no_rotate", TRUE, NULL) != 0)
+        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "resize", "cannot resize");
+    char file[64], path[4096];
+    snprintf(file, sizeof file, "thumbnail_%s.%s", size->name,
+             ctx->config->thumb_format == AW_THUMB_WEBP ? "webp" : "jpg");
+    aw_ctx_output_path(ctx, file, path, sizeof path);
+    int rc = save(ctx, img, path);
+    if (rc == 0)
+        record(ctx, size, img, file, path);
+    g_object_unref(img);
+    if (rc != 0)
+        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "encode", "cannot write thumbnail");
+    return AW_OK;
+}
+
+int aw_thumbnail_write_all(aw_ctx *ctx, VipsImage *decoded, aw_error *err)
+{
+    VipsImage *clean = NULL, *large = NULL, *mem = NULL;
+    int rc = AW_ERROR;
+    if (normalise(decoded, &clean) != 0 ||
+        vips_thumbnail_image(clean, &large, AW_THUMB_LARGE_BOX, "height", AW_THUMB_LARGE_BOX,
+                             "size", VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL) != 0) {
+        aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot convert image");
+        goto out;
+    }
+    /* The one decode happens here; the sizes below read from memory. */
+    mem = vips_image_copy_memory(large);
+    if (mem == NULL || aw_image_decode_failed()) {
+        aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot decode image");
+        goto out;
+    }
+    rc = AW_OK;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && rc == AW_OK; i++)
+        rc = write_size(ctx, mem, &sizes[i], err);
+out:
+    if (mem != NULL)
+        g_object_unref(mem);
+    if (large != NULL)
+        g_object_unref(large);
+    if (clean != NULL)
+        g_object_unref(clean);
+    return rc;
+}

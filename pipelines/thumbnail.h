@@ -1,0 +1,19 @@
+/* thumbnail.h — thumbnails small/medium/large (seed 003: fit in 200/400/800,
+ * never upscaled) from one decoded, upright image, as 8-bit sRGB WebP or
+ * JPEG. Every family that can show a picture hands it here. */
+#ifndef AW_THUMBNAIL_H
+#define AW_THUMBNAIL_H
+
+#include "stage.h"
+
+#include <vips/vips.h>
+
+#define AW_THUMB_LARGE_BOX 800
+
+/* Writes thumbnail_{large,medium,small}.{webp|jpg} into the output directory
+ * from `decoded` (any size, already upright; larger ones are shrunk first),
+ * medium and small derived from the large one in memory, and records them
+ * under variants.thumbnails. Returns AW_OK or AW_ERROR with err. */
+int aw_thumbnail_write_all(aw_ctx *ctx, VipsImage *decoded, aw_error *err);
+
+#endif

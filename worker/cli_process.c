@@ -1,0 +1,253 @@
+/* cli_process.c — `asset-worker process FILE`: one file through the whole
+ * pipeline, outputs and job.json on disk, no Kafka, no storage. */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include "config.h"
+#include "media.h"
+#include "pipeline.h"
+#include "summary.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct process_opts {
+    const char *input;
+    const char *out_dir;
+    const char *mime;
+    const char *asset_id;
+    const char *job_id;
+    unsigned stages;
+    bool json;
+    aw_config cfg;
+} process_opts;
+
+void aw_cli_process_usage(FILE *out)
+{
+    fputs("usage: asset-worker process FILE [options]\n"
+          "\n"
+          "Runs one file through the pipeline (sniff, scan, metadata, thumbnail, ...)\n"
+          "and writes the outputs and job.json (the asset.job.completed data) into\n"
+          "the output directory. Exit status: 0 completed or partial, 1 failed,\n"
+          "2 usage error, 3 set-up error.\n"
+          "\n"
+          "options:\n"
+          "  --out DIR              output directory (default: ./out/ASSET_ID)\n"
+          "  --mime TYPE            declared MIME type (default: from the file\n"
+          "                         extension, else from the content)\n"
+          "  --asset-id ID          asset id; names keys derived/ID/... (default: file\n"
+          "                         name without extension, [A-Za-z0-9._-])\n"
+          "  --job-id ID            job id (default: process-ASSET_ID)\n"
+          "  --stages LIST          comma list of scan,metadata,thumbnail,preview,\n"
+          "                         waveform or all (default: all; sniff always runs)\n"
+          "  --clamav-db DIR        ClamAV signature directory (default: $AW_CLAMAV_DB\n"
+          "                         or " AW_DEFAULT_CLAMAV_DB ")\n"
+          "  --no-scan              do not scan; scanStatus stays PENDING\n"
+          "  --thumbnail-format F   webp (default) or jpeg\n"
+          "  --quality N            thumbnail quality 1-100 (default: 80)\n"
+          "  --max-file-size SIZE   largest input, e.g. 100MB (default: 104857600)\n"
+          "  --max-pixels N         largest image width*height, e.g. 100M (default: 100M)\n"
+          "  --json                 print job.json instead of the summary\n"
+          "  -h, --help             this text\n",
+          out);
+}
+
+enum { OPT_OUT = 256, OPT_MIME, OPT_ASSET, OPT_JOB, OPT_STAGES, OPT_DB, OPT_NOSCAN,
+       OPT_FORMAT, OPT_QUALITY, OPT_MAXSIZE, OPT_MAXPIX, OPT_JSON };
+
+static const struct option long_options[] = {
+    {"out", required_argument, NULL, OPT_OUT},
+    {"mime", required_argument, NULL, OPT_MIME},
+    {"asset-id", required_argument, NULL, OPT_ASSET},
+    {"job-id", required_argument, NULL, OPT_JOB},
+    {"stages", required_argument, NULL, OPT_STAGES},
+    {"clamav-db", required_argument, NULL, OPT_DB},
+    {"no-scan", no_argument, NULL, OPT_NOSCAN},
+    {"thumbnail-format", required_argument, NULL, OPT_FORMAT},
+    {"quality", required_argument, NULL, OPT_QUALITY},
+    {"max-file-size", required_argument, NULL, OPT_MAXSIZE},
+    {"max-pixels", required_argument, NULL, OPT_MAXPIX},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "asset-worker process: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(see asset-worker process --help)\n");
+    return AW_EXIT_USAGE;
+}
+
+/* Applies one option; AW_EXIT_OK or AW_EXIT_USAGE. */
+static int apply_option(process_opts *o, int c, const char *arg)
+{
+    aw_error err;
+    uint64_t n = 0;
+    switch (c) {
+    case OPT_OUT: o->out_dir = arg; break;
+    case OPT_MIME: o->mime = arg; break;
+    case OPT_ASSET: o->asset_id = arg; break;
+    case OPT_JOB: o->job_id = arg; break;
+    case OPT_DB: o->cfg.clamav_db_dir = arg; break;
+    case OPT_NOSCAN: o->cfg.scan_enabled = false; break;
+    case OPT_JSON: o->json = true; break;
+    case OPT_STAGES:
+        if (aw_stage_mask_parse(arg, &o->stages, &err) != AW_OK)
+            return usage_error("%s", err.message);
+        break;
+    case OPT_FORMAT:
+        if (strcmp(arg, "webp") != 0 && strcmp(arg, "jpeg") != 0 && strcmp(arg, "jpg") != 0)
+            return usage_error("--thumbnail-format takes webp or jpeg, not '%s'", arg);
+        o->cfg.thumb_format = arg[0] == 'w' ? AW_THUMB_WEBP : AW_THUMB_JPEG;
+        break;
+    case OPT_QUALITY:
+        if (aw_parse_count(arg, &n) != AW_OK || n < 1 || n > 100)
+            return usage_error("--quality takes 1 to 100, not '%s'", arg);
+        o->cfg.thumb_quality = (int)n;
+        break;
+    case OPT_MAXSIZE:
+        if (aw_parse_bytes(arg, &o->cfg.limits.max_file_bytes) != AW_OK)
+            return usage_error("--max-file-size takes a size such as 100MB, not '%s'", arg);
+        break;
+    case OPT_MAXPIX:
+        if (aw_parse_count(arg, &o->cfg.limits.max_image_pixels) != AW_OK)
+            return usage_error("--max-pixels takes a count such as 100M, not '%s'", arg);
+        break;
+    default: return usage_error("%s", "unknown option");
+    }
+    return AW_EXIT_OK;
+}
+
+static int parse_options(process_opts *o, int argc, char **argv)
+{
+    aw_config_defaults(&o->cfg);
+    const char *db = getenv("AW_CLAMAV_DB");
+    if (db != NULL && db[0] != '\0')
+        o->cfg.clamav_db_dir = db;
+    o->stages = AW_STAGES_ALL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+        if (c == 'h') {
+            aw_cli_process_usage(stdout);
+            exit(AW_EXIT_OK);
+        }
+        if (c == '?' || apply_option(o, c, optarg) != AW_EXIT_OK)
+            return AW_EXIT_USAGE;
+    }
+    if (optind != argc - 1)
+        return usage_error("%s", "needs exactly one FILE");
+    if (!o->cfg.scan_enabled)
+        o->stages &= ~(unsigned)AW_STAGE_SCAN;
+    o->input = argv[optind];
+    return AW_EXIT_OK;
+}
+
+/* File name without directory and extension, unsafe characters as '-'. */
+static void default_asset_id(const char *input, char *buf, size_t size)
+{
+    const char *base = strrchr(input, '/');
+    base = base ? base + 1 : input;
+    snprintf(buf, size, "%s", base);
+    char *dot = strrchr(buf, '.');
+    if (dot != NULL && dot != buf)
+        *dot = '\0';
+    for (char *p = buf; *p != '\0'; p++)
+        if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *p) == NULL)
+            *p = '-';
+    if (buf[0] == '.' || buf[0] == '\0')
+        buf[0] = 'a';
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p != '\0'; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return (mkdir(buf, 0755) != 0 && errno != EEXIST) ? -1 : 0;
+}
+
+static int write_job_json(const char *out_dir, json_t *data)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/job.json", out_dir);
+    return json_dump_file(data, path, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+}
+
+static int run_job(const process_opts *o, const aw_job *job, const char *out_dir)
+{
+    aw_result result;
+    if (aw_pipeline_run(job, &o->cfg, o->input, out_dir, &result) != AW_OK) {
+        fprintf(stderr, "asset-worker process: out of memory\n");
+        return AW_EXIT_INTERNAL;
+    }
+    json_t *data = aw_result_to_json(&result, job);
+    int written = data ? write_job_json(out_dir, data) : -1;
+    if (o->json && data != NULL)
+        json_dumpf(data, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)), fputc('\n', stdout);
+    else
+        aw_summary_print(stdout, o->input, out_dir, &result);
+    int rc = result.status == AW_JOB_FAILED ? AW_EXIT_JOB_FAILED : AW_EXIT_OK;
+    if (written != 0) {
+        fprintf(stderr, "asset-worker process: cannot write %s/job.json\n", out_dir);
+        rc = AW_EXIT_INTERNAL;
+    }
+    json_decref(data);
+    aw_result_free(&result);
+    return rc;
+}
+
+static const char *declared_mime(const process_opts *o)
+{
+    if (o->mime != NULL)
+        return o->mime;
+    const aw_media_type *by_ext = aw_media_by_extension(o->input);
+    return by_ext ? by_ext->mime : NULL;
+}
+
+int aw_cli_process(int argc, char **argv)
+{
+    process_opts o = {0};
+    int rc = parse_options(&o, argc, argv);
+    if (rc != AW_EXIT_OK)
+        return rc;
+    char asset_id[160], job_id[200], out_dir[4096];
+    default_asset_id(o.input, asset_id, sizeof asset_id);
+    if (o.asset_id != NULL && !aw_id_valid(o.asset_id))
+        return usage_error("--asset-id '%s' must be 1-128 of [A-Za-z0-9._-]", o.asset_id);
+    if (o.job_id != NULL && !aw_id_valid(o.job_id))
+        return usage_error("--job-id '%s' must be 1-128 of [A-Za-z0-9._-]", o.job_id);
+    const char *aid = o.asset_id ? o.asset_id : asset_id;
+    snprintf(job_id, sizeof job_id, "process-%s", aid);
+    snprintf(out_dir, sizeof out_dir, "%s", o.out_dir ? o.out_dir : "out");
+    if (o.out_dir == NULL)
+        snprintf(out_dir, sizeof out_dir, "out/%s", aid);
+    if (make_dirs(out_dir) != 0) {
+        fprintf(stderr, "asset-worker process: cannot create %s: %s\n", out_dir, strerror(errno));
+        return AW_EXIT_INTERNAL;
+    }
+    aw_error err;
+    aw_error_clear(&err);
+    if (aw_pipeline_init(&o.cfg, &err) != AW_OK) {
+        fprintf(stderr, "asset-worker process: set-up failed: %s\n", err.message);
+        return AW_EXIT_INTERNAL;
+    }
+    aw_job job = {.job_id = o.job_id ? o.job_id : job_id, .asset_id = aid,
+                  .declared_mime = declared_mime(&o), .stages = o.stages};
+    rc = run_job(&o, &job, out_dir);
+    aw_pipeline_shutdown();
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* main.c — asset-worker: the media-processing worker of the IP-asset
+ * service. Dispatches to the subcommands in worker/cli_*.c. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef AW_VERSION
+#define AW_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *out)
+{
+    fputs("usage: asset-worker COMMAND [options]\n"
+          "\n"
+          "commands:\n"
+          "  process FILE   run one file through the pipeline, outputs on disk\n"
+          "\n"
+          "  asset-worker COMMAND --help   options of a command\n"
+          "  asset-worker --version\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return AW_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "process") == 0)
+        return aw_cli_process(argc - 1, argv + 1);
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return AW_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("asset-worker %s\n", AW_VERSION);
+        return AW_EXIT_OK;
+    }
+    fprintf(stderr, "asset-worker: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return AW_EXIT_USAGE;
+}
