@@ -79,7 +79,8 @@ static int set_short(json_t *obj, const char *key, ExifData *ed, ExifIfd ifd, Ex
 }
 
 /* Degrees from the three rationals (d, m, s) and a N/S/E/W reference. */
-static int set_coordinate(json_t *gps, const char *key, ExifData *ed, ExifTag value, ExifTag ref)
+static int set_coordinate(json_t *gps, const char *key, ExifData *ed, ExifTag value, ExifTag ref,
+                          double max)
 {
     double d = rational(ed, EXIF_IFD_GPS, value, 0);
     double m = rational(ed, EXIF_IFD_GPS, value, 1);
@@ -88,6 +89,8 @@ static int set_coordinate(json_t *gps, const char *key, ExifData *ed, ExifTag va
     if (d < 0 || m < 0 || s < 0 || r == NULL)
         return 0;
     double deg = d + m / 60.0 + s / 3600.0;
+    if (deg > max)
+        return 0;
     if (r->data[0] == 'S' || r->data[0] == 'W')
         deg = -deg;
     json_object_set_new(gps, key, json_real(deg));
@@ -97,8 +100,10 @@ static int set_coordinate(json_t *gps, const char *key, ExifData *ed, ExifTag va
 static int extract_gps(ExifData *ed, json_t *exif)
 {
     json_t *gps = json_object();
-    int n = set_coordinate(gps, "latitude", ed, EXIF_TAG_GPS_LATITUDE, EXIF_TAG_GPS_LATITUDE_REF);
-    n += set_coordinate(gps, "longitude", ed, EXIF_TAG_GPS_LONGITUDE, EXIF_TAG_GPS_LONGITUDE_REF);
+    int n = set_coordinate(gps, "latitude", ed, EXIF_TAG_GPS_LATITUDE, EXIF_TAG_GPS_LATITUDE_REF,
+                           90.0);
+    n += set_coordinate(gps, "longitude", ed, EXIF_TAG_GPS_LONGITUDE,
+                         EXIF_TAG_GPS_LONGITUDE_REF, 180.0);
     double alt = rational(ed, EXIF_IFD_GPS, EXIF_TAG_GPS_ALTITUDE, 0);
     if (alt >= 0) {
         ExifEntry *ref = entry(ed, EXIF_IFD_GPS, EXIF_TAG_GPS_ALTITUDE_REF, EXIF_FORMAT_BYTE);

@@ -55,7 +55,9 @@ bool aw_image_decode_failed(void)
 }
 
 /* Shared by both image stages (and later every family that makes
- * thumbnails): runs once however often it is listed. */
+ * thumbnails): runs once however often it is listed. libvips and libxml2
+ * then live until the process exits: neither may be initialised again after
+ * a shutdown, and aw_pipeline_init may run again (engine reloads). */
 static int image_init(const aw_config *cfg, aw_error *err)
 {
     if (vips_ready)
@@ -78,14 +80,6 @@ static int image_init(const aw_config *cfg, aw_error *err)
     return AW_OK;
 }
 
-static void image_exit(void)
-{
-    if (!vips_ready)
-        return;
-    xmlCleanupParser();
-    vips_shutdown();
-    vips_ready = false;
-}
 
 /* libvips' error buffer, lines joined, or the warnings when it is empty. */
 static void vips_detail(char *buf, size_t size)
@@ -171,7 +165,7 @@ const aw_stage aw_stage_image_metadata = {
     .kind = AW_STAGE_METADATA,
     .families = AW_FAMILY_IMAGE,
     .init_global = image_init,
-    .exit_global = image_exit,
+    .exit_global = NULL,
     .run = aw_image_metadata_run,
 };
 
@@ -180,6 +174,6 @@ const aw_stage aw_stage_image_thumbnail = {
     .kind = AW_STAGE_THUMBNAIL,
     .families = AW_FAMILY_IMAGE,
     .init_global = image_init,
-    .exit_global = image_exit,
+    .exit_global = NULL,
     .run = aw_image_thumbnail_run,
 };

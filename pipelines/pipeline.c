@@ -43,10 +43,10 @@ static bool stage_applies(const aw_stage *s, const aw_ctx *ctx)
         return true;
     if ((ctx->job->stages & s->kind) == 0 || ctx->gate == AW_GATE_CLOSED)
         return false;
-    if (ctx->gate == AW_GATE_SCAN_ONLY)
-        return s->kind == AW_STAGE_SCAN;
     if (s->kind == AW_STAGE_SCAN)
-        return true;
+        return ctx->config->scan_enabled; /* off only when asked for (--no-scan) */
+    if (ctx->gate == AW_GATE_SCAN_ONLY)
+        return false;
     return ctx->result->media != NULL && (s->families & ctx->result->media->family) != 0;
 }
 
@@ -110,13 +110,33 @@ static int run_stage(const aw_stage *s, aw_ctx *ctx)
     return rc;
 }
 
-static aw_job_status decide_status(const aw_ctx *ctx, int ok, int failed)
+/* Outcomes of the stages that ran, other than sniff. */
+typedef struct tally {
+    int content_ok, content_failed; /* metadata, thumbnail, preview, waveform */
+    int scan_failed;
+} tally;
+
+static void count_outcome(tally *t, const aw_stage *s, int rc)
+{
+    if (s->kind == AW_STAGE_SNIFF)
+        return;
+    if (s->kind == AW_STAGE_SCAN)
+        t->scan_failed += rc == AW_ERROR;
+    else if (rc == AW_OK)
+        t->content_ok++;
+    else if (rc == AW_ERROR)
+        t->content_failed++;
+}
+
+/* failed: refused by sniff or scan, or nothing that was asked for worked;
+ * partial: something failed but something else worked; else completed. */
+static aw_job_status decide_status(const aw_ctx *ctx, const tally *t)
 {
     if (ctx->gate != AW_GATE_OPEN || ctx->result->scan_status == AW_SCAN_INFECTED)
         return AW_JOB_FAILED;
-    if (failed > 0 && ok == 0)
+    if (t->content_ok == 0 && (t->content_failed > 0 || t->scan_failed > 0))
         return AW_JOB_FAILED;
-    return failed > 0 ? AW_JOB_PARTIAL : AW_JOB_COMPLETED;
+    return (t->content_failed + t->scan_failed) > 0 ? AW_JOB_PARTIAL : AW_JOB_COMPLETED;
 }
 
 static void init_processing(aw_result *r)
@@ -136,20 +156,17 @@ int aw_pipeline_run(const aw_job *job, const aw_config *cfg, const char *input_p
     aw_ctx ctx = {.job = job, .config = cfg, .input_path = input_path,
                   .output_dir = output_dir, .result = result, .gate = AW_GATE_OPEN};
     double start = aw_time_mono_ms();
-    int done = 0, ok = 0, failed = 0;
+    int done = 0;
+    tally t = {0};
     for (const aw_stage *const *s = aw_stage_registry; *s != NULL; s++) {
         if (!stage_applies(*s, &ctx))
             continue;
         int total = done + count_applicable(&ctx, s);
         report_progress(job, aw_stage_kind_name((*s)->kind), total ? 100 * done / total : 0);
-        int rc = run_stage(*s, &ctx);
+        count_outcome(&t, *s, run_stage(*s, &ctx));
         done++;
-        if ((*s)->kind != AW_STAGE_SNIFF) {
-            ok += rc == AW_OK;
-            failed += rc == AW_ERROR;
-        }
     }
-    result->status = decide_status(&ctx, ok, failed);
+    result->status = decide_status(&ctx, &t);
     result->total_ms = aw_time_mono_ms() - start;
     report_progress(job, "done", 100);
     return AW_OK;

@@ -48,9 +48,17 @@ static void load_engine(const aw_config *cfg)
     signature_count = sigs;
 }
 
+/* libclamav prints to stderr unless told otherwise; what matters to a job
+ * comes back as return values, which are reported in the job's errors. */
+static void clamav_quiet(enum cl_msg severity, const char *fullmsg, const char *msg, void *ctx)
+{
+    (void)severity, (void)fullmsg, (void)msg, (void)ctx;
+}
+
 static int scan_init(const aw_config *cfg, aw_error *err)
 {
     unavailable[0] = '\0';
+    cl_set_clcb_msg(clamav_quiet);
     if (!cfg->scan_enabled)
         return AW_OK;
     cl_error_t rc = cl_init(CL_INIT_DEFAULT);

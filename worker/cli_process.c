@@ -142,8 +142,6 @@ static int parse_options(process_opts *o, int argc, char **argv)
     }
     if (optind != argc - 1)
         return usage_error("%s", "needs exactly one FILE");
-    if (!o->cfg.scan_enabled)
-        o->stages &= ~(unsigned)AW_STAGE_SCAN;
     o->input = argv[optind];
     return AW_EXIT_OK;
 }

@@ -1,0 +1,215 @@
+/* test_common.c — unit tests of common/: media table, settings parsing,
+ * stage lists, ids, error names, JSON text sanitising, EXIF dates. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "error.h"
+#include "exif.h"
+#include "job.h"
+#include "jsonutil.h"
+#include "media.h"
+
+#include <string.h>
+
+static void media_lookup_by_declared_alias_and_params(void **state)
+{
+    (void)state;
+    assert_string_equal(aw_media_by_mime("image/jpeg")->mime, "image/jpeg");
+    assert_string_equal(aw_media_by_mime("IMAGE/PNG; charset=binary")->mime, "image/png");
+    assert_string_equal(aw_media_by_mime("audio/x-wav")->mime, "audio/wav");
+    assert_null(aw_media_by_mime("application/x-dosexec"));
+    assert_null(aw_media_by_mime("text/plain"));
+    assert_null(aw_media_by_mime("image/jpegx"));
+}
+
+static void media_families_map_to_seed_asset_types(void **state)
+{
+    (void)state;
+    assert_string_equal(aw_family_asset_type(aw_media_by_mime("video/webm")->family), "VIDEO");
+    assert_string_equal(aw_family_asset_type(aw_media_by_mime("audio/ogg")->family), "AUDIO");
+    assert_string_equal(aw_family_asset_type(aw_media_by_mime("application/pdf")->family),
+                        "DOCUMENT");
+    assert_string_equal(aw_family_asset_type(aw_media_by_mime("model/gltf-binary")->family),
+                        "DOCUMENT");
+    assert_string_equal(aw_family_asset_type(aw_media_by_mime("image/svg+xml")->family), "IMAGE");
+}
+
+static void media_every_seed_type_is_accepted(void **state)
+{
+    (void)state;
+    static const char *const seed[] = {
+        "image/jpeg", "image/png", "image/gif", "image/webp", "image/svg+xml", "image/tiff",
+        "video/mp4", "video/quicktime", "video/x-msvideo", "video/x-matroska", "video/webm",
+        "audio/mpeg", "audio/wav", "audio/ogg", "audio/aac", "application/pdf",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "model/gltf+json", "model/gltf-binary", "model/obj"};
+    for (size_t i = 0; i < sizeof seed / sizeof seed[0]; i++) {
+        const aw_media_type *t = aw_media_by_mime(seed[i]);
+        assert_non_null(t);
+        assert_string_equal(t->mime, seed[i]);
+        assert_true(t->in_seed);
+    }
+}
+
+static void media_extension_guesses_like_a_browser(void **state)
+{
+    (void)state;
+    assert_string_equal(aw_media_by_extension("/a/b/photo.JPG")->mime, "image/jpeg");
+    assert_string_equal(aw_media_by_extension("x.heif")->mime, "image/heic");
+    assert_null(aw_media_by_extension("noext"));
+    assert_null(aw_media_by_extension("dir.jpg/noext"));
+    assert_null(aw_media_by_extension("file."));
+}
+
+static void media_compatibility_follows_container_groups(void **state)
+{
+    (void)state;
+    const aw_media_type *jpeg = aw_media_by_mime("image/jpeg");
+    assert_true(aw_media_compatible(jpeg, "image/jpeg"));
+    assert_false(aw_media_compatible(jpeg, "image/png"));
+    assert_false(aw_media_compatible(jpeg, "text/plain"));
+    assert_true(aw_media_compatible(aw_media_by_mime("video/mp4"), "video/quicktime"));
+    assert_true(aw_media_compatible(aw_media_by_mime("video/webm"), "video/x-matroska"));
+    assert_true(aw_media_compatible(aw_media_by_mime("model/obj"), "text/plain"));
+    assert_false(aw_media_compatible(aw_media_by_mime("image/png"), "text/plain"));
+    assert_true(aw_media_compatible(aw_media_by_mime("image/heic"), "image/heif"));
+    assert_false(aw_media_compatible(NULL, "image/png"));
+}
+
+static void config_parses_sizes_and_counts(void **state)
+{
+    (void)state;
+    uint64_t v = 0;
+    assert_int_equal(aw_parse_bytes("100MB", &v), AW_OK);
+    assert_true(v == 104857600ULL);
+    assert_int_equal(aw_parse_bytes("64k", &v), AW_OK);
+    assert_true(v == 65536);
+    assert_int_equal(aw_parse_bytes("12345", &v), AW_OK);
+    assert_true(v == 12345);
+    assert_int_equal(aw_parse_bytes("1GiB", &v), AW_OK);
+    assert_true(v == 1073741824ULL);
+    assert_int_equal(aw_parse_count("100M", &v), AW_OK);
+    assert_true(v == 100000000ULL);
+    assert_int_equal(aw_parse_bytes("", &v), AW_ERROR);
+    assert_int_equal(aw_parse_bytes("-1", &v), AW_ERROR);
+    assert_int_equal(aw_parse_bytes("10X", &v), AW_ERROR);
+    assert_int_equal(aw_parse_bytes("10MBs", &v), AW_ERROR);
+    assert_int_equal(aw_parse_bytes("99999999999999999999", &v), AW_ERROR);
+    assert_int_equal(aw_parse_bytes("17179869184T", &v), AW_ERROR); /* 2^34 TiB overflows */
+}
+
+static void config_defaults_are_the_seed_limits(void **state)
+{
+    (void)state;
+    aw_config cfg;
+    aw_config_defaults(&cfg);
+    assert_true(cfg.limits.max_file_bytes == 104857600ULL); /* seed 003 MAX_FILE_SIZE */
+    assert_true(cfg.limits.max_image_pixels == 100000000ULL);
+    assert_true(cfg.scan_enabled);
+    assert_int_equal(cfg.thumb_format, AW_THUMB_WEBP);
+}
+
+static void stage_lists_parse_and_reject_unknown_words(void **state)
+{
+    (void)state;
+    unsigned mask = 0;
+    aw_error err;
+    assert_int_equal(aw_stage_mask_parse("scan,thumbnail", &mask, &err), AW_OK);
+    assert_int_equal(mask, AW_STAGE_SNIFF | AW_STAGE_SCAN | AW_STAGE_THUMBNAIL);
+    assert_int_equal(aw_stage_mask_parse("all", &mask, &err), AW_OK);
+    assert_int_equal(mask, AW_STAGES_ALL);
+    assert_int_equal(aw_stage_mask_parse("", &mask, &err), AW_OK);
+    assert_int_equal(mask, AW_STAGE_SNIFF);
+    assert_int_equal(aw_stage_mask_parse("scan,thumbnails", &mask, &err), AW_ERROR);
+    assert_non_null(strstr(err.message, "thumbnails"));
+    assert_string_equal(aw_stage_kind_name(AW_STAGE_WAVEFORM), "waveform");
+}
+
+static void ids_are_safe_for_keys(void **state)
+{
+    (void)state;
+    assert_true(aw_id_valid("clx9876543210"));
+    assert_true(aw_id_valid("a.b_c-d"));
+    assert_false(aw_id_valid(""));
+    assert_false(aw_id_valid(".."));
+    assert_false(aw_id_valid("../etc"));
+    assert_false(aw_id_valid("a/b"));
+    assert_false(aw_id_valid("a b"));
+    char long_id[200];
+    memset(long_id, 'a', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    assert_false(aw_id_valid(long_id));
+}
+
+static void error_codes_round_trip_seed_names(void **state)
+{
+    (void)state;
+    assert_string_equal(aw_code_name(AW_CODE_VIRUS_DETECTED), "ASSET_VIRUS_DETECTED");
+    assert_int_equal(aw_code_from_name("ASSET_FILE_TOO_LARGE"), AW_CODE_FILE_TOO_LARGE);
+    assert_int_equal(aw_code_from_name("NOPE"), AW_CODE_NONE);
+    for (int c = 1; c < AW_CODE_COUNT; c++)
+        assert_int_equal(aw_code_from_name(aw_code_name((aw_code)c)), c);
+    aw_error err;
+    assert_int_equal(aw_error_set(&err, AW_CODE_NOT_FOUND, "missing", "no %s", "file"), AW_ERROR);
+    assert_string_equal(err.message, "no file");
+    assert_string_equal(err.reason, "missing");
+}
+
+static void json_text_is_valid_utf8_and_trimmed(void **state)
+{
+    (void)state;
+    json_t *v = aw_json_text("  Canon\0\0\0", 10);
+    assert_string_equal(json_string_value(v), "Canon");
+    json_decref(v);
+    v = aw_json_text("a\xff" "b\x01" "c", 5);
+    assert_string_equal(json_string_value(v), "a\xef\xbf\xbd" "b c");
+    json_decref(v);
+    v = aw_json_text("caf\xc3\xa9", 5);
+    assert_string_equal(json_string_value(v), "caf\xc3\xa9");
+    json_decref(v);
+    assert_null(aw_json_text("   \0", 4));
+    v = aw_json_text("\xc3", 1); /* a lone lead byte */
+    assert_string_equal(json_string_value(v), "\xef\xbf\xbd");
+    json_decref(v);
+}
+
+static void exif_dates_become_iso_8601(void **state)
+{
+    (void)state;
+    char out[40];
+    assert_int_equal(aw_exif_date_to_iso("2008:05:30 15:56:01", NULL, out, sizeof out), 0);
+    assert_string_equal(out, "2008-05-30T15:56:01");
+    assert_int_equal(aw_exif_date_to_iso("2019:01:02 03:04:05", "+02:00", out, sizeof out), 0);
+    assert_string_equal(out, "2019-01-02T03:04:05+02:00");
+    assert_int_equal(aw_exif_date_to_iso("0000:00:00 00:00:00", NULL, out, sizeof out), -1);
+    assert_int_equal(aw_exif_date_to_iso("2008-05-30 15:56:01", NULL, out, sizeof out), -1);
+    assert_int_equal(aw_exif_date_to_iso("2008:05:30", NULL, out, sizeof out), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(media_lookup_by_declared_alias_and_params),
+        cmocka_unit_test(media_families_map_to_seed_asset_types),
+        cmocka_unit_test(media_every_seed_type_is_accepted),
+        cmocka_unit_test(media_extension_guesses_like_a_browser),
+        cmocka_unit_test(media_compatibility_follows_container_groups),
+        cmocka_unit_test(config_parses_sizes_and_counts),
+        cmocka_unit_test(config_defaults_are_the_seed_limits),
+        cmocka_unit_test(stage_lists_parse_and_reject_unknown_words),
+        cmocka_unit_test(ids_are_safe_for_keys),
+        cmocka_unit_test(error_codes_round_trip_seed_names),
+        cmocka_unit_test(json_text_is_valid_utf8_and_trimmed),
+        cmocka_unit_test(exif_dates_become_iso_8601),
+    };
+    return cmocka_run_group_tests_name("common", tests, NULL, NULL);
+}
