@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <libexif/exif-data.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int aw_exif_date_to_iso(const char *in, const char *offset, char *out, size_t size)
@@ -159,7 +160,19 @@ int aw_exif_extract(const void *blob, size_t len, json_t *exif)
 {
     if (blob == NULL || len < 8 || len > 0xffffff)
         return 0;
+    /* WebP and HEIF carry the bare TIFF structure; libexif wants the
+     * "Exif\0\0" header of the JPEG APP1 segment in front of it. */
+    unsigned char *framed = NULL;
+    if (memcmp(blob, "II*\0", 4) == 0 || memcmp(blob, "MM\0*", 4) == 0) {
+        framed = malloc(len + 6);
+        if (framed == NULL)
+            return 0;
+        memcpy(framed, "Exif\0\0", 6);
+        memcpy(framed + 6, blob, len);
+        blob = framed, len += 6;
+    }
     ExifData *ed = exif_data_new_from_data(blob, (unsigned)len);
+    free(framed);
     if (ed == NULL)
         return 0;
     int n = extract_camera(ed, exif);
