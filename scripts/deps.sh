@@ -1,0 +1,40 @@
+# deps.sh — sourced by scripts/demo and scripts/test: installs, from Debian's
+# packages, whatever of the given groups is missing. Needs root (or sudo).
+#
+#   build  compilers and the -dev packages the worker links against
+#   demo   command-line tools that make the demo media
+#   test   cmocka, exiftool (date oracle), ClamAV test files, jq, Node.js/npm
+
+AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmagic-dev
+  libjansson-dev libexif-dev libxml2-dev libtiff-dev zlib1g-dev"
+AW_PKGS_demo="libvips-tools libimage-exiftool-perl"
+AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles jq"
+
+aw_missing_packages() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+  done
+}
+
+aw_install_deps() { # aw_install_deps GROUP…
+  local group pkgs="" missing sudo=""
+  for group in "$@"; do
+    eval "pkgs=\"\$pkgs \$AW_PKGS_$group\""
+  done
+  case " $* " in *" test "*) command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm" ;; esac
+  # shellcheck disable=SC2086
+  missing=$(aw_missing_packages $pkgs)
+  [ -z "$missing" ] && return 0
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "installing: $(echo $missing)"
+  $sudo apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}
+
+aw_build() { # aw_build BUILD_DIR [cmake args…]
+  local dir=$1; shift
+  cmake -S "$AW_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null &&
+    cmake --build "$dir" -j"$(nproc)"
+}

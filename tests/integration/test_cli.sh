@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# test_cli.sh — `asset-worker process` as a user runs it: exit codes, files on
+# disk, --json, --help naming every option, and every job.json it writes
+# validated against schemas/asset.job.completed.schema.json with ajv.
+#
+# usage: test_cli.sh ASSET_WORKER_BINARY
+# Needs: vips (libvips-tools), jq, tests/node_modules/.bin/ajv (npm ci in tests/).
+# Missing tools make it skip (exit 77) unless AW_REQUIRE_TOOLS=1.
+set -u
+BIN=$(realpath "$1")
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SCHEMA="$ROOT/schemas/asset.job.completed.schema.json"
+AJV="$ROOT/tests/node_modules/.bin/ajv"
+CORPUS=${AW_CORPUS_DIR:-$ROOT/../shared/corpus}
+
+for tool in vips jq "$AJV"; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "missing $tool"
+    [ "${AW_REQUIRE_TOOLS:-0}" = 1 ] && exit 1
+    exit 77
+  fi
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/aw-cli-XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+passed=0 failed=0
+
+check() { # check "what" command…
+  local what=$1; shift
+  if "$@" >"$WORK/check.log" 2>&1; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $what"; sed 's/^/    /' "$WORK/check.log" | head -20
+  fi
+}
+
+expect_exit() { # expect_exit CODE command…
+  local want=$1; shift
+  "$@"; local got=$?
+  [ "$got" = "$want" ] || { echo "exit $got, wanted $want"; return 1; }
+}
+
+json_is() { # json_is FILE JQ_FILTER EXPECTED
+  local got; got=$(jq -r "$2" "$1")
+  [ "$got" = "$3" ] || { echo "$2 is '$got', wanted '$3' in $1"; return 1; }
+}
+
+# --- media made here -------------------------------------------------------
+vips xyz "$WORK/xyz.v" 1600 1200 && vips cast "$WORK/xyz.v" "$WORK/photo.jpg" uchar
+vips black "$WORK/small.png" 64 48 --bands 3
+: > "$WORK/empty.jpg"
+mkdir "$WORK/cwd"
+
+# --- exit codes and files --------------------------------------------------
+check "a good JPEG exits 0 and writes job.json and three thumbnails" \
+  bash -c "cd '$WORK/cwd' && '$BIN' process '$WORK/photo.jpg' --no-scan > summary.txt &&
+           test -s out/photo/job.json && test -s out/photo/thumbnail_large.webp &&
+           test -s out/photo/thumbnail_medium.webp && test -s out/photo/thumbnail_small.webp &&
+           grep -q 'status *completed' summary.txt && grep -q 'large 800 x 600' summary.txt"
+check "job.json says completed with the asset id from the file name" \
+  json_is "$WORK/cwd/out/photo/job.json" '.status + " " + .assetId + " " + .variants.thumbnails.small.key' \
+  "completed photo derived/photo/thumbnail_small.webp"
+check "--json prints the same document as job.json" \
+  bash -c "'$BIN' process '$WORK/photo.jpg' --no-scan --json --out '$WORK/j' > '$WORK/j.out' &&
+           diff <(jq -S 'del(.timings, .durationMs, .metadata.processing)' '$WORK/j.out') \
+                <(jq -S 'del(.timings, .durationMs, .metadata.processing)' '$WORK/j/job.json')"
+check "a failed job exits 1 and still writes job.json" \
+  bash -c "expect_exit() { \"\${@:2}\"; [ \$? = \$1 ]; }; expect_exit 1 '$BIN' process '$WORK/empty.jpg' --no-scan --out '$WORK/e' >/dev/null &&
+           jq -e '.status == \"failed\" and .errors[0].code == \"ASSET_UPLOAD_FAILED\"' '$WORK/e/job.json'"
+check "an unknown option is a usage error (2)" expect_exit 2 "$BIN" process "$WORK/photo.jpg" --frobnicate
+check "an unknown stage is a usage error (2)" expect_exit 2 "$BIN" process "$WORK/photo.jpg" --stages thumbs
+check "an unsafe asset id is a usage error (2)" expect_exit 2 "$BIN" process "$WORK/photo.jpg" --asset-id ../x
+check "no file is a usage error (2)" expect_exit 2 "$BIN" process
+check "an unknown command is a usage error (2)" expect_exit 2 "$BIN" frobnicate
+check "--stages metadata makes no thumbnails" \
+  bash -c "'$BIN' process '$WORK/photo.jpg' --no-scan --stages metadata --out '$WORK/m' >/dev/null &&
+           jq -e '(.variants.thumbnails | length) == 0 and .metadata.processing.thumbnailGenerated == false
+                  and .metadata.processing.metadataExtracted == true and .metadata.technical.width == 1600' '$WORK/m/job.json' &&
+           ! ls '$WORK/m' | grep -q thumbnail"
+check "--thumbnail-format jpeg and --asset-id name the keys" \
+  bash -c "'$BIN' process '$WORK/small.png' --no-scan --thumbnail-format jpeg --asset-id clx123 --out '$WORK/k' >/dev/null &&
+           jq -e '.variants.thumbnails.large.key == \"derived/clx123/thumbnail_large.jpg\" and .variants.thumbnails.large.contentType == \"image/jpeg\"' '$WORK/k/job.json' &&
+           test -s '$WORK/k/thumbnail_large.jpg'"
+check "--mime that contradicts the content is refused" \
+  bash -c "expect_exit() { \"\${@:2}\"; [ \$? = \$1 ]; }; expect_exit 1 '$BIN' process '$WORK/small.png' --no-scan --mime image/jpeg --out '$WORK/w' >/dev/null &&
+           jq -e '.errors[0].reason == \"type_mismatch\"' '$WORK/w/job.json'"
+check "--max-pixels refuses from the header" \
+  bash -c "'$BIN' process '$WORK/photo.jpg' --no-scan --max-pixels 1M --out '$WORK/p' >/dev/null;
+           jq -e '.status == \"failed\" and .errors[0].code == \"ASSET_FILE_TOO_LARGE\"' '$WORK/p/job.json'"
+
+# --- --help documents every option of the option table ---------------------
+help=$("$BIN" process --help)
+for opt in $(grep -oE '^\s*\{"[a-z-]+", (required|no)_argument' "$ROOT/worker/cli_process.c" | grep -oE '"[a-z-]+"' | tr -d '"'); do
+  check "--help documents --$opt" grep -q -- "--$opt" <<<"$help"
+done
+check "top-level --help names the process command" bash -c "'$BIN' --help | grep -q 'process FILE'"
+
+# --- every job.json validates against the schema ---------------------------
+n=0
+run_and_collect() { # run_and_collect FILE [args…]
+  n=$((n + 1))
+  "$BIN" process "$@" --out "$WORK/all/$n" >/dev/null 2>&1
+}
+run_and_collect "$WORK/photo.jpg" --no-scan
+run_and_collect "$WORK/small.png" --no-scan --thumbnail-format jpeg
+run_and_collect "$WORK/empty.jpg" --no-scan
+run_and_collect "$WORK/photo.jpg" --clamav-db "$WORK/no-such-db"   # scan ERROR, partial
+if [ -d "$CORPUS/open" ]; then
+  while IFS= read -r -d '' f; do run_and_collect "$f" --no-scan; done \
+    < <(find "$CORPUS/open/image" "$CORPUS/open/edge" -type f -print0)
+else
+  echo "note: $CORPUS absent, schema checked on generated files only"
+fi
+for doc in "$WORK"/all/*/job.json; do
+  check "schema: $doc" "$AJV" validate --spec=draft7 -s "$SCHEMA" -d "$doc"
+done
+sed 's/"status": "completed"/"status": "done"/' "$WORK/all/1/job.json" > "$WORK/broken.json"
+check "the schema rejects a wrong status (it can fail)" \
+  bash -c "! '$AJV' validate --spec=draft7 -s '$SCHEMA' -d '$WORK/broken.json'"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" = 0 ]
