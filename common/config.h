@@ -24,6 +24,7 @@ typedef struct aw_config {
     bool scan_enabled;         /* false only when asked for explicitly (--no-scan) */
     aw_thumb_format thumb_format;
     int thumb_quality;         /* 1–100, for WebP and JPEG */
+    int thumb_effort;          /* WebP encoder effort 0–6 (libwebp "method") */
     int image_threads;         /* libvips worker threads per job (default 1) */
 } aw_config;
 

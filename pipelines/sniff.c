@@ -73,8 +73,6 @@ static int decide_type(aw_ctx *ctx, const char *magic_mime, aw_error *err)
     const aw_media_type *type;
     if (declared != NULL && declared[0] != '\0') {
         type = aw_media_by_mime(declared);
-        if (type != NULL)
-            set_asset_type(ctx, type); /* what the API tier filed it as, even if refused */
         if (type == NULL)
             return aw_error_set(err, AW_CODE_INVALID_FILE_TYPE, "declared_not_allowed",
                                 "declared type %.80s is not an accepted type", declared);
@@ -94,6 +92,10 @@ static int decide_type(aw_ctx *ctx, const char *magic_mime, aw_error *err)
 
 static int sniff_run(aw_ctx *ctx, aw_error *err)
 {
+    /* What the API tier filed the asset as, kept even when the file is refused. */
+    const aw_media_type *declared = aw_media_by_mime(ctx->job->declared_mime);
+    if (declared != NULL)
+        set_asset_type(ctx, declared);
     if (check_file(ctx, err) != AW_OK)
         return AW_ERROR;
     const char *magic_mime = magic_file(magic_cookie, ctx->input_path);

@@ -29,7 +29,8 @@ static int save(const aw_ctx *ctx, VipsImage *img, const char *path)
 {
     int q = ctx->config->thumb_quality;
     if (ctx->config->thumb_format == AW_THUMB_WEBP)
-        return vips_webpsave(img, path, "Q", q, "strip", TRUE, NULL);
+        return vips_webpsave(img, path, "Q", q, "effort", ctx->config->thumb_effort, "strip", TRUE,
+                             NULL);
     VipsImage *flat = NULL;
     if (vips_image_hasalpha(img)) {
         VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
@@ -58,29 +59,41 @@ static void record(aw_ctx *ctx, const thumb_size *size, VipsImage *img, const ch
     json_object_set_new(json_object_get(ctx->result->variants, "thumbnails"), size->name, v);
 }
 
-/* Shrinks `from` to fit size->box and writes it. */
-static int write_size(aw_ctx *ctx, VipsImage *from, const thumb_size *size, aw_error *err)
+/* Shrinks `from` to fit size->box, writes it, and hands the shrunk image
+ * back in *out (the next, smaller size is made from it: cheaper than from
+ * the large one, and as sharp). */
+static int write_size(aw_ctx *ctx, VipsImage *from, const thumb_size *size, VipsImage **out,
+                      aw_error *err)
 {
-    VipsImage *img = NULL;
-    if (vips_thumbnail_image(from, &img, size->box, "height", size->box, "size", VIPS_SIZE_DOWN,
-                             "no_rotate", TRUE, NULL) != 0)
-        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "resize", "cannot resize");
+    VipsImage *img = NULL, *mem = NULL;
+    if (from->Xsize <= size->box && from->Ysize <= size->box) {
+        mem = g_object_ref(from); /* fits already: never upscaled */
+    } else {
+        if (vips_thumbnail_image(from, &img, size->box, "height", size->box, "size",
+                                 VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL) != 0)
+            return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "resize", "cannot resize");
+        /* each size is read again for the next one: keep its pixels */
+        mem = vips_image_copy_memory(img);
+        g_object_unref(img);
+        if (mem == NULL)
+            return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "resize", "cannot resize");
+    }
     char file[64], path[4096];
     snprintf(file, sizeof file, "thumbnail_%s.%s", size->name,
              ctx->config->thumb_format == AW_THUMB_WEBP ? "webp" : "jpg");
     aw_ctx_output_path(ctx, file, path, sizeof path);
-    int rc = save(ctx, img, path);
-    if (rc == 0)
-        record(ctx, size, img, file, path);
-    g_object_unref(img);
-    if (rc != 0)
+    if (save(ctx, mem, path) != 0) {
+        g_object_unref(mem);
         return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "encode", "cannot write thumbnail");
+    }
+    record(ctx, size, mem, file, path);
+    *out = mem;
     return AW_OK;
 }
 
 int aw_thumbnail_write_all(aw_ctx *ctx, VipsImage *decoded, aw_error *err)
 {
-    VipsImage *clean = NULL, *large = NULL, *mem = NULL;
+    VipsImage *clean = NULL, *large = NULL, *from = NULL;
     int rc = AW_ERROR;
     if (normalise(decoded, &clean) != 0 ||
         vips_thumbnail_image(clean, &large, AW_THUMB_LARGE_BOX, "height", AW_THUMB_LARGE_BOX,
@@ -89,17 +102,21 @@ int aw_thumbnail_write_all(aw_ctx *ctx, VipsImage *decoded, aw_error *err)
         goto out;
     }
     /* The one decode happens here; the sizes below read from memory. */
-    mem = vips_image_copy_memory(large);
-    if (mem == NULL || aw_image_decode_failed()) {
+    from = vips_image_copy_memory(large);
+    if (from == NULL || aw_image_decode_failed()) {
         aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot decode image");
         goto out;
     }
     rc = AW_OK;
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && rc == AW_OK; i++)
-        rc = write_size(ctx, mem, &sizes[i], err);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && rc == AW_OK; i++) {
+        VipsImage *next = NULL;
+        rc = write_size(ctx, from, &sizes[i], &next, err);
+        g_object_unref(from);
+        from = next;
+    }
 out:
-    if (mem != NULL)
-        g_object_unref(mem);
+    if (from != NULL)
+        g_object_unref(from);
     if (large != NULL)
         g_object_unref(large);
     if (clean != NULL)

@@ -7,7 +7,7 @@
 
 AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmagic-dev
   libjansson-dev libexif-dev libxml2-dev libtiff-dev zlib1g-dev"
-AW_PKGS_demo="libvips-tools libimage-exiftool-perl"
+AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc"
 AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles jq"
 
 aw_missing_packages() {

@@ -48,6 +48,8 @@ void aw_cli_process_usage(FILE *out)
           "  --no-scan              do not scan; scanStatus stays PENDING\n"
           "  --thumbnail-format F   webp (default) or jpeg\n"
           "  --quality N            thumbnail quality 1-100 (default: 80)\n"
+          "  --thumbnail-effort N   WebP encoder effort 0-6 (default: 2; 4 makes\n"
+          "                         files ~3% smaller for ~50% more encode time)\n"
           "  --max-file-size SIZE   largest input, e.g. 100MB (default: 104857600)\n"
           "  --max-pixels N         largest image width*height, e.g. 100M (default: 100M)\n"
           "  --json                 print job.json instead of the summary\n"
@@ -56,7 +58,7 @@ void aw_cli_process_usage(FILE *out)
 }
 
 enum { OPT_OUT = 256, OPT_MIME, OPT_ASSET, OPT_JOB, OPT_STAGES, OPT_DB, OPT_NOSCAN,
-       OPT_FORMAT, OPT_QUALITY, OPT_MAXSIZE, OPT_MAXPIX, OPT_JSON };
+       OPT_FORMAT, OPT_QUALITY, OPT_EFFORT, OPT_MAXSIZE, OPT_MAXPIX, OPT_JSON };
 
 static const struct option long_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
@@ -68,6 +70,7 @@ static const struct option long_options[] = {
     {"no-scan", no_argument, NULL, OPT_NOSCAN},
     {"thumbnail-format", required_argument, NULL, OPT_FORMAT},
     {"quality", required_argument, NULL, OPT_QUALITY},
+    {"thumbnail-effort", required_argument, NULL, OPT_EFFORT},
     {"max-file-size", required_argument, NULL, OPT_MAXSIZE},
     {"max-pixels", required_argument, NULL, OPT_MAXPIX},
     {"json", no_argument, NULL, OPT_JSON},
@@ -109,6 +112,11 @@ static int apply_option(process_opts *o, int c, const char *arg)
         if (aw_parse_count(arg, &n) != AW_OK || n < 1 || n > 100)
             return usage_error("--quality takes 1 to 100, not '%s'", arg);
         o->cfg.thumb_quality = (int)n;
+        break;
+    case OPT_EFFORT:
+        if (aw_parse_count(arg, &n) != AW_OK || n > 6)
+            return usage_error("--thumbnail-effort takes 0 to 6, not '%s'", arg);
+        o->cfg.thumb_effort = (int)n;
         break;
     case OPT_MAXSIZE:
         if (aw_parse_bytes(arg, &o->cfg.limits.max_file_bytes) != AW_OK)
