@@ -49,7 +49,7 @@ void aw_cli_process_usage(FILE *out)
           "  --thumbnail-format F   webp (default) or jpeg\n"
           "  --quality N            thumbnail quality 1-100 (default: 80)\n"
           "  --thumbnail-effort N   WebP encoder effort 0-6 (default: 2; 4 makes\n"
-          "                         files ~3% smaller for ~50% more encode time)\n"
+          "                         files ~3% smaller for ~2.5x the encode work)\n"
           "  --max-file-size SIZE   largest input, e.g. 100MB (default: 104857600)\n"
           "  --max-pixels N         largest image width*height, e.g. 100M (default: 100M)\n"
           "  --json                 print job.json instead of the summary\n"
