@@ -15,4 +15,9 @@ enum {
 int aw_cli_process(int argc, char **argv);
 void aw_cli_process_usage(FILE *out);
 
+int aw_cli_run(int argc, char **argv);
+int aw_cli_upload(int argc, char **argv);
+int aw_cli_events(int argc, char **argv);
+void aw_cli_run_usage(FILE *out);
+
 #endif

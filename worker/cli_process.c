@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "media.h"
+#include "options.h"
 #include "pipeline.h"
 #include "summary.h"
 
@@ -43,36 +44,20 @@ void aw_cli_process_usage(FILE *out)
           "  --job-id ID            job id (default: process-ASSET_ID)\n"
           "  --stages LIST          comma list of scan,metadata,thumbnail,preview,\n"
           "                         waveform or all (default: all; sniff always runs)\n"
-          "  --clamav-db DIR        ClamAV signature directory (default: $AW_CLAMAV_DB\n"
-          "                         or " AW_DEFAULT_CLAMAV_DB ")\n"
-          "  --no-scan              do not scan; scanStatus stays PENDING\n"
-          "  --thumbnail-format F   webp (default) or jpeg\n"
-          "  --quality N            thumbnail quality 1-100 (default: 80)\n"
-          "  --thumbnail-effort N   WebP encoder effort 0-6 (default: 2; 4 makes\n"
-          "                         files ~3% smaller for ~2.5x the encode work)\n"
-          "  --max-file-size SIZE   largest input, e.g. 100MB (default: 104857600)\n"
-          "  --max-pixels N         largest image width*height, e.g. 100M (default: 100M)\n"
-          "  --json                 print job.json instead of the summary\n"
-          "  -h, --help             this text\n",
+          "  --json                 print job.json instead of the summary\n",
           out);
+    aw_pipeline_options_usage(out);
+    fputs("  -h, --help             this text\n", out);
 }
 
-enum { OPT_OUT = 256, OPT_MIME, OPT_ASSET, OPT_JOB, OPT_STAGES, OPT_DB, OPT_NOSCAN,
-       OPT_FORMAT, OPT_QUALITY, OPT_EFFORT, OPT_MAXSIZE, OPT_MAXPIX, OPT_JSON };
+enum { OPT_OUT = 256, OPT_MIME, OPT_ASSET, OPT_JOB, OPT_STAGES, OPT_JSON };
 
-static const struct option long_options[] = {
+static const struct option process_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"mime", required_argument, NULL, OPT_MIME},
     {"asset-id", required_argument, NULL, OPT_ASSET},
     {"job-id", required_argument, NULL, OPT_JOB},
     {"stages", required_argument, NULL, OPT_STAGES},
-    {"clamav-db", required_argument, NULL, OPT_DB},
-    {"no-scan", no_argument, NULL, OPT_NOSCAN},
-    {"thumbnail-format", required_argument, NULL, OPT_FORMAT},
-    {"quality", required_argument, NULL, OPT_QUALITY},
-    {"thumbnail-effort", required_argument, NULL, OPT_EFFORT},
-    {"max-file-size", required_argument, NULL, OPT_MAXSIZE},
-    {"max-pixels", required_argument, NULL, OPT_MAXPIX},
     {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -90,57 +75,34 @@ static int usage_error(const char *fmt, const char *arg)
 static int apply_option(process_opts *o, int c, const char *arg)
 {
     aw_error err;
-    uint64_t n = 0;
     switch (c) {
     case OPT_OUT: o->out_dir = arg; break;
     case OPT_MIME: o->mime = arg; break;
     case OPT_ASSET: o->asset_id = arg; break;
     case OPT_JOB: o->job_id = arg; break;
-    case OPT_DB: o->cfg.clamav_db_dir = arg; break;
-    case OPT_NOSCAN: o->cfg.scan_enabled = false; break;
     case OPT_JSON: o->json = true; break;
     case OPT_STAGES:
         if (aw_stage_mask_parse(arg, &o->stages, &err) != AW_OK)
             return usage_error("%s", err.message);
         break;
-    case OPT_FORMAT:
-        if (strcmp(arg, "webp") != 0 && strcmp(arg, "jpeg") != 0 && strcmp(arg, "jpg") != 0)
-            return usage_error("--thumbnail-format takes webp or jpeg, not '%s'", arg);
-        o->cfg.thumb_format = arg[0] == 'w' ? AW_THUMB_WEBP : AW_THUMB_JPEG;
-        break;
-    case OPT_QUALITY:
-        if (aw_parse_count(arg, &n) != AW_OK || n < 1 || n > 100)
-            return usage_error("--quality takes 1 to 100, not '%s'", arg);
-        o->cfg.thumb_quality = (int)n;
-        break;
-    case OPT_EFFORT:
-        if (aw_parse_count(arg, &n) != AW_OK || n > 6)
-            return usage_error("--thumbnail-effort takes 0 to 6, not '%s'", arg);
-        o->cfg.thumb_effort = (int)n;
-        break;
-    case OPT_MAXSIZE:
-        if (aw_parse_bytes(arg, &o->cfg.limits.max_file_bytes) != AW_OK)
-            return usage_error("--max-file-size takes a size such as 100MB, not '%s'", arg);
-        break;
-    case OPT_MAXPIX:
-        if (aw_parse_count(arg, &o->cfg.limits.max_image_pixels) != AW_OK)
-            return usage_error("--max-pixels takes a count such as 100M, not '%s'", arg);
-        break;
-    default: return usage_error("%s", "unknown option");
+    default:
+        if (aw_pipeline_option(&o->cfg, c, arg, "process") != 0)
+            return AW_EXIT_USAGE;
     }
     return AW_EXIT_OK;
 }
 
 static int parse_options(process_opts *o, int argc, char **argv)
 {
+    struct option all[64];
+    aw_options_join(all, 64, process_options, aw_pipeline_long_options);
     aw_config_defaults(&o->cfg);
-    const char *db = getenv("AW_CLAMAV_DB");
-    if (db != NULL && db[0] != '\0')
-        o->cfg.clamav_db_dir = db;
+    if (aw_pipeline_options_from_env(&o->cfg, "process") != 0)
+        return AW_EXIT_USAGE;
     o->stages = AW_STAGES_ALL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", all, NULL)) != -1) {
         if (c == 'h') {
             aw_cli_process_usage(stdout);
             exit(AW_EXIT_OK);

@@ -15,6 +15,9 @@ static void usage(FILE *out)
           "\n"
           "commands:\n"
           "  process FILE   run one file through the pipeline, outputs on disk\n"
+          "  run            the service: Kafka in, executors, storage, events out\n"
+          "  upload FILE... store files and publish asset.upload.confirmed for each\n"
+          "  events         follow asset.events and print them\n"
           "\n"
           "  asset-worker COMMAND --help   options of a command\n"
           "  asset-worker --version\n",
@@ -30,6 +33,12 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "process") == 0)
         return aw_cli_process(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return aw_cli_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "upload") == 0)
+        return aw_cli_upload(argc - 1, argv + 1);
+    if (strcmp(cmd, "events") == 0)
+        return aw_cli_events(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return AW_EXIT_OK;

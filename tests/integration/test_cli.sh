@@ -89,12 +89,20 @@ check "--max-pixels refuses from the header" \
   bash -c "'$BIN' process '$WORK/photo.jpg' --no-scan --max-pixels 1M --out '$WORK/p' >/dev/null;
            jq -e '.status == \"failed\" and .errors[0].code == \"ASSET_FILE_TOO_LARGE\"' '$WORK/p/job.json'"
 
-# --- --help documents every option of the option table ---------------------
+# --- --help documents every option of the option tables ---------------------
+options_of() { grep -ohE '^\s*\{"[a-z-]+", (required|no)_argument' "$@" | grep -oE '"[a-z-]+"' | tr -d '"'; }
 help=$("$BIN" process --help)
-for opt in $(grep -oE '^\s*\{"[a-z-]+", (required|no)_argument' "$ROOT/worker/cli_process.c" | grep -oE '"[a-z-]+"' | tr -d '"'); do
-  check "--help documents --$opt" grep -q -- "--$opt" <<<"$help"
+for opt in $(options_of "$ROOT/worker/cli_process.c" "$ROOT/worker/options.c"); do
+  check "process --help documents --$opt" grep -q -- "--$opt" <<<"$help"
 done
-check "top-level --help names the process command" bash -c "'$BIN' --help | grep -q 'process FILE'"
+help=$("$BIN" run --help)
+for opt in $(options_of "$ROOT/worker/cli_run.c" "$ROOT/worker/options.c"); do
+  check "run --help documents --$opt" grep -q -- "--$opt" <<<"$help"
+done
+check "top-level --help names every command" \
+  bash -c "'$BIN' --help | grep -q 'process FILE' && '$BIN' --help | grep -q 'run ' &&
+           '$BIN' --help | grep -q 'upload FILE' && '$BIN' --help | grep -q 'events '"
+check "run without brokers or --embedded is a usage error (2)" expect_exit 2 "$BIN" run
 
 # --- every job.json validates against the schema ---------------------------
 n=0

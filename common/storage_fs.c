@@ -1,0 +1,167 @@
+/* storage_fs.c — the filesystem backend: keys are paths under a root
+ * directory; writes go to a temporary file, fsync, rename, so a reader
+ * never sees half an object and a stored object survives a crash. */
+#define _GNU_SOURCE
+#include "storage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct fs_storage {
+    aw_storage base;
+    char root[PATH_MAX];
+} fs_storage;
+
+static int key_path(fs_storage *fs, const char *key, char *path, size_t size, aw_error *err)
+{
+    if (!aw_storage_key_safe(key))
+        return aw_error_set(err, AW_CODE_STORAGE_ERROR, "invalid_key",
+                            "storage key is not a safe relative path: %.200s", key);
+    snprintf(path, size, "%s/%s", fs->root, key);
+    return AW_OK;
+}
+
+static int io_error(aw_error *err, const char *what, const char *path)
+{
+    int e = errno;
+    aw_error_set(err, AW_CODE_STORAGE_ERROR, "io", "%s %.300s: %s", what, path, strerror(e));
+    err->retriable = e != EACCES && e != EPERM && e != EISDIR && e != ENAMETOOLONG;
+    return AW_ERROR;
+}
+
+/* Copies in → out, at most max bytes; 1 when more was there. */
+static int copy_bounded(int in, int out, uint64_t max, int *over)
+{
+    char buf[1 << 16];
+    uint64_t total = 0;
+    *over = 0;
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return (int)n;
+        if (total + (uint64_t)n > max) {
+            *over = 1;
+            return 0;
+        }
+        total += (uint64_t)n;
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(out, buf + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                return -1;
+            off += w;
+        }
+    }
+}
+
+static int fs_get(aw_storage *s, const char *key, const char *dest, uint64_t max, aw_error *err)
+{
+    char path[PATH_MAX + 1100];
+    if (key_path((fs_storage *)s, key, path, sizeof path, err) != AW_OK)
+        return AW_ERROR;
+    int in = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in < 0 && errno == ENOENT)
+        return aw_error_set(err, AW_CODE_NOT_FOUND, "missing", "no object at %.300s", key);
+    if (in < 0)
+        return io_error(err, "cannot open", path);
+    int out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0) {
+        close(in);
+        return io_error(err, "cannot create", dest);
+    }
+    int over = 0;
+    int rc = copy_bounded(in, out, max, &over);
+    int saved = errno;
+    close(in);
+    close(out);
+    errno = saved;
+    if (rc < 0)
+        return io_error(err, "cannot copy", path);
+    if (over)
+        return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "file_size",
+                            "object %.300s is larger than %llu bytes", key, (unsigned long long)max);
+    return AW_OK;
+}
+
+static int make_parents(char *path)
+{
+    for (char *p = strchr(path + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        int rc = mkdir(path, 0755);
+        *p = '/';
+        if (rc != 0 && errno != EEXIST)
+            return -1;
+    }
+    return 0;
+}
+
+static int fs_put(aw_storage *s, const char *key, const char *src, const char *content_type,
+                  aw_error *err)
+{
+    (void)content_type; /* a filesystem keeps no content type */
+    char path[PATH_MAX + 1100], tmp[PATH_MAX + 1200];
+    if (key_path((fs_storage *)s, key, path, sizeof path, err) != AW_OK)
+        return AW_ERROR;
+    if (make_parents(path) != 0)
+        return io_error(err, "cannot create directories for", path);
+    snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, (int)getpid());
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return io_error(err, "cannot open", src);
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+        close(in);
+        return io_error(err, "cannot create", tmp);
+    }
+    int over = 0;
+    int rc = copy_bounded(in, out, UINT64_MAX, &over);
+    if (rc == 0)
+        rc = fsync(out);
+    int saved = errno;
+    close(in);
+    close(out);
+    errno = saved;
+    if (rc != 0 || rename(tmp, path) != 0) {
+        io_error(err, "cannot store", path);
+        unlink(tmp);
+        return AW_ERROR;
+    }
+    return AW_OK;
+}
+
+static void fs_destroy(aw_storage *s)
+{
+    free(s);
+}
+
+static const aw_storage_ops fs_ops = {"file", fs_get, fs_put, fs_destroy};
+
+aw_storage *aw_storage_fs_open(const char *root, aw_error *err)
+{
+    struct stat st;
+    if (root[0] != '/') {
+        aw_error_set(err, AW_CODE_STORAGE_ERROR, "bad_url",
+                     "file:// storage needs an absolute directory (file:///dir)");
+        return NULL;
+    }
+    if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        aw_error_set(err, AW_CODE_STORAGE_ERROR, "bad_url", "storage directory %.300s: %s", root,
+                     errno ? strerror(errno) : "not a directory");
+        return NULL;
+    }
+    fs_storage *fs = calloc(1, sizeof *fs);
+    if (fs == NULL)
+        return NULL;
+    fs->base.ops = &fs_ops;
+    snprintf(fs->root, sizeof fs->root, "%s", root);
+    return &fs->base;
+}

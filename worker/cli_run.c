@@ -1,0 +1,212 @@
+/* cli_run.c — `asset-worker run`: the service. Settings come from the
+ * environment (AW_*) and are overridden by flags; any librdkafka property
+ * passes through with -X key=value or AW_RDKAFKA_KEY_NAME=value. */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include "error.h"
+#include "options.h"
+#include "service.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void aw_service_defaults(aw_service_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    aw_config_defaults(&cfg->pipeline);
+    cfg->group = "asset-workers";
+    cfg->topic_uploads = "asset.uploads";
+    cfg->topic_regenerate = "asset.regenerate";
+    cfg->topic_events = "asset.events";
+    cfg->topic_dlq = "asset.dlq";
+    cfg->source = "asset-worker";
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->concurrency = cores > 0 ? (int)cores : 1;
+    cfg->job_timeout_ms = 300000;
+    cfg->grace_ms = 30000;
+    cfg->max_attempts = 5;
+    cfg->backoff_base_ms = 500;
+    cfg->backoff_max_ms = 30000;
+    cfg->embedded_partitions = 6;
+}
+
+void aw_cli_run_usage(FILE *out)
+{
+    fputs("usage: asset-worker run [options]\n"
+          "\n"
+          "The service: consumes asset.upload.confirmed and asset.regenerate.requested,\n"
+          "runs each file through the pipeline in executor processes, stores the\n"
+          "outputs at derived/ASSET_ID/..., publishes progress, scan and job events,\n"
+          "and commits an input offset only after its final event is acknowledged.\n"
+          "Stops on SIGTERM/SIGINT after draining (exit 0). [ENV] sets the default.\n"
+          "\n"
+          "options:\n"
+          "  --embedded             host librdkafka's mock cluster in-process (3 brokers,\n"
+          "                         topics created), print bootstrap.servers=... on stdout\n"
+          "  --brokers LIST         bootstrap servers [AW_BROKERS]\n"
+          "  --group ID             consumer group (default: asset-workers) [AW_GROUP]\n"
+          "  --topic-uploads T      (default: asset.uploads) [AW_TOPIC_UPLOADS]\n"
+          "  --topic-regenerate T   (default: asset.regenerate) [AW_TOPIC_REGENERATE]\n"
+          "  --topic-events T       (default: asset.events) [AW_TOPIC_EVENTS]\n"
+          "  --topic-dlq T          (default: asset.dlq) [AW_TOPIC_DLQ]\n"
+          "  --storage URL          file:///abs/dir [AW_STORAGE] (default with\n"
+          "                         --embedded: ./aw-storage)\n"
+          "  --spool-dir DIR        per-job scratch space [AW_SPOOL_DIR]\n"
+          "                         (default: $TMPDIR/asset-worker-spool-PID)\n"
+          "  --source URI           ce_source of published events (default:\n"
+          "                         asset-worker) [AW_SOURCE]\n"
+          "  --concurrency N        executor processes (default: cores) [AW_CONCURRENCY]\n"
+          "  --job-timeout SEC      wall time of one job (default: 300) [AW_JOB_TIMEOUT]\n"
+          "  --grace SEC            drain time on SIGTERM and revoke (default: 30)\n"
+          "                         [AW_GRACE]\n"
+          "  --max-attempts N       storage attempts before a job fails (default: 5)\n"
+          "                         [AW_MAX_ATTEMPTS]\n"
+          "  --partitions N         partitions of each topic with --embedded (default: 6)\n"
+          "  -X KEY=VALUE           any librdkafka property (repeatable); also\n"
+          "                         AW_RDKAFKA_KEY_NAME=VALUE (underscores become dots)\n",
+          out);
+    aw_pipeline_options_usage(out);
+    fputs("  -h, --help             this text\n", out);
+}
+
+enum {
+    OPT_EMBEDDED = 256, OPT_BROKERS, OPT_GROUP, OPT_T_UP, OPT_T_REGEN, OPT_T_EVENTS, OPT_T_DLQ,
+    OPT_STORAGE, OPT_SPOOL, OPT_SOURCE, OPT_CONC, OPT_TIMEOUT, OPT_GRACE, OPT_ATTEMPTS,
+    OPT_PARTITIONS,
+};
+
+static const struct option run_options[] = {
+    {"embedded", no_argument, NULL, OPT_EMBEDDED},
+    {"brokers", required_argument, NULL, OPT_BROKERS},
+    {"group", required_argument, NULL, OPT_GROUP},
+    {"topic-uploads", required_argument, NULL, OPT_T_UP},
+    {"topic-regenerate", required_argument, NULL, OPT_T_REGEN},
+    {"topic-events", required_argument, NULL, OPT_T_EVENTS},
+    {"topic-dlq", required_argument, NULL, OPT_T_DLQ},
+    {"storage", required_argument, NULL, OPT_STORAGE},
+    {"spool-dir", required_argument, NULL, OPT_SPOOL},
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {"concurrency", required_argument, NULL, OPT_CONC},
+    {"job-timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"grace", required_argument, NULL, OPT_GRACE},
+    {"max-attempts", required_argument, NULL, OPT_ATTEMPTS},
+    {"partitions", required_argument, NULL, OPT_PARTITIONS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Environment variable of each run option (same codes). */
+static const struct {
+    int code;
+    const char *env;
+} run_env[] = {
+    {OPT_BROKERS, "AW_BROKERS"}, {OPT_GROUP, "AW_GROUP"}, {OPT_T_UP, "AW_TOPIC_UPLOADS"},
+    {OPT_T_REGEN, "AW_TOPIC_REGENERATE"}, {OPT_T_EVENTS, "AW_TOPIC_EVENTS"},
+    {OPT_T_DLQ, "AW_TOPIC_DLQ"}, {OPT_STORAGE, "AW_STORAGE"}, {OPT_SPOOL, "AW_SPOOL_DIR"},
+    {OPT_SOURCE, "AW_SOURCE"}, {OPT_CONC, "AW_CONCURRENCY"}, {OPT_TIMEOUT, "AW_JOB_TIMEOUT"},
+    {OPT_GRACE, "AW_GRACE"}, {OPT_ATTEMPTS, "AW_MAX_ATTEMPTS"},
+};
+
+static int bad(const char *what, const char *arg)
+{
+    fprintf(stderr, "asset-worker run: %s, not '%s' (see asset-worker run --help)\n", what, arg);
+    return -1;
+}
+
+static int positive(const char *arg, int max, int *out)
+{
+    uint64_t n = 0;
+    if (aw_parse_count(arg, &n) != AW_OK || n < 1 || n > (uint64_t)max)
+        return -1;
+    *out = (int)n;
+    return 0;
+}
+
+static int apply(aw_service_config *c, int code, const char *arg)
+{
+    int n = 0;
+    switch (code) {
+    case OPT_EMBEDDED: c->embedded = true; return 0;
+    case OPT_BROKERS: c->brokers = arg; return 0;
+    case OPT_GROUP: c->group = arg; return 0;
+    case OPT_T_UP: c->topic_uploads = arg; return 0;
+    case OPT_T_REGEN: c->topic_regenerate = arg; return 0;
+    case OPT_T_EVENTS: c->topic_events = arg; return 0;
+    case OPT_T_DLQ: c->topic_dlq = arg; return 0;
+    case OPT_STORAGE: c->storage_url = arg; return 0;
+    case OPT_SPOOL: c->spool_dir = arg; return 0;
+    case OPT_SOURCE: c->source = arg; return 0;
+    case OPT_CONC:
+        if (positive(arg, 256, &c->concurrency) != 0)
+            return bad("--concurrency takes 1 to 256", arg);
+        return 0;
+    case OPT_TIMEOUT:
+        if (positive(arg, 86400, &n) != 0)
+            return bad("--job-timeout takes seconds, 1 to 86400", arg);
+        c->job_timeout_ms = n * 1000.0;
+        return 0;
+    case OPT_GRACE:
+        if (positive(arg, 3600, &n) != 0)
+            return bad("--grace takes seconds, 1 to 3600", arg);
+        c->grace_ms = n * 1000.0;
+        return 0;
+    case OPT_ATTEMPTS:
+        if (positive(arg, 100, &c->max_attempts) != 0)
+            return bad("--max-attempts takes 1 to 100", arg);
+        return 0;
+    case OPT_PARTITIONS:
+        if (positive(arg, 1000, &c->embedded_partitions) != 0)
+            return bad("--partitions takes 1 to 1000", arg);
+        return 0;
+    case 'X':
+        if (c->n_kafka_props == AW_MAX_KAFKA_PROPS || strchr(arg, '=') == NULL)
+            return bad("-X takes KEY=VALUE", arg);
+        c->kafka_props[c->n_kafka_props++] = arg;
+        return 0;
+    default:
+        return aw_pipeline_option(&c->pipeline, code, arg, "run") == 0 ? 0 : -1;
+    }
+}
+
+static int from_env(aw_service_config *c)
+{
+    if (aw_pipeline_options_from_env(&c->pipeline, "run") != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof run_env / sizeof run_env[0]; i++) {
+        const char *v = getenv(run_env[i].env);
+        if (v != NULL && *v != '\0' && apply(c, run_env[i].code, v) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int aw_cli_run(int argc, char **argv)
+{
+    aw_service_config cfg;
+    aw_service_defaults(&cfg);
+    if (from_env(&cfg) != 0)
+        return AW_EXIT_USAGE;
+    struct option all[64];
+    aw_options_join(all, 64, run_options, aw_pipeline_long_options);
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hX:", all, NULL)) != -1) {
+        if (c == 'h') {
+            aw_cli_run_usage(stdout);
+            return AW_EXIT_OK;
+        }
+        if (c == '?' || apply(&cfg, c, optarg) != 0)
+            return AW_EXIT_USAGE;
+    }
+    if (optind != argc)
+        return bad("takes no arguments", argv[optind]) ? AW_EXIT_USAGE : AW_EXIT_USAGE;
+    if (cfg.brokers == NULL && !cfg.embedded)
+        return bad("needs --brokers (or AW_BROKERS) or --embedded", "") ? AW_EXIT_USAGE
+                                                                          : AW_EXIT_USAGE;
+    if (cfg.storage_url == NULL && !cfg.embedded)
+        return bad("needs --storage file:///dir (or AW_STORAGE)", "") ? AW_EXIT_USAGE
+                                                                       : AW_EXIT_USAGE;
+    return aw_service_run(&cfg);
+}

@@ -1,0 +1,106 @@
+/* options.c — the pipeline settings every subcommand shares. */
+#include "options.h"
+
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_DB = AW_OPT_PIPELINE_BASE, OPT_NOSCAN, OPT_FORMAT, OPT_QUALITY, OPT_EFFORT,
+    OPT_MAXSIZE, OPT_MAXPIX,
+};
+
+const struct option aw_pipeline_long_options[] = {
+    {"clamav-db", required_argument, NULL, OPT_DB},
+    {"no-scan", no_argument, NULL, OPT_NOSCAN},
+    {"thumbnail-format", required_argument, NULL, OPT_FORMAT},
+    {"quality", required_argument, NULL, OPT_QUALITY},
+    {"thumbnail-effort", required_argument, NULL, OPT_EFFORT},
+    {"max-file-size", required_argument, NULL, OPT_MAXSIZE},
+    {"max-pixels", required_argument, NULL, OPT_MAXPIX},
+    {NULL, 0, NULL, 0},
+};
+
+/* Environment variable of each option, same order as the table. */
+static const char *const env_names[] = {"AW_CLAMAV_DB", NULL, "AW_THUMBNAIL_FORMAT", "AW_QUALITY",
+                                        "AW_THUMBNAIL_EFFORT", "AW_MAX_FILE_SIZE",
+                                        "AW_MAX_PIXELS"};
+
+void aw_pipeline_options_usage(FILE *out)
+{
+    fputs("  --clamav-db DIR        ClamAV signature directory [AW_CLAMAV_DB]\n"
+          "                         (default: " AW_DEFAULT_CLAMAV_DB ")\n"
+          "  --no-scan              do not scan; scanStatus stays PENDING\n"
+          "  --thumbnail-format F   webp (default) or jpeg [AW_THUMBNAIL_FORMAT]\n"
+          "  --quality N            thumbnail quality 1-100 (default: 80) [AW_QUALITY]\n"
+          "  --thumbnail-effort N   WebP encoder effort 0-6 (default: 2; 4 makes\n"
+          "                         files ~3% smaller for ~2.5x the encode work)\n"
+          "                         [AW_THUMBNAIL_EFFORT]\n"
+          "  --max-file-size SIZE   largest input, e.g. 100MB (default: 104857600)\n"
+          "                         [AW_MAX_FILE_SIZE]\n"
+          "  --max-pixels N         largest image width*height, e.g. 100M (default:\n"
+          "                         100M) [AW_MAX_PIXELS]\n",
+          out);
+}
+
+static int bad_value(const char *cmd, const char *what, const char *arg)
+{
+    fprintf(stderr, "asset-worker %s: %s, not '%s'\n", cmd, what, arg);
+    return -1;
+}
+
+int aw_pipeline_option(aw_config *cfg, int code, const char *arg, const char *cmd)
+{
+    uint64_t n = 0;
+    switch (code) {
+    case OPT_DB: cfg->clamav_db_dir = arg; return 0;
+    case OPT_NOSCAN: cfg->scan_enabled = false; return 0;
+    case OPT_FORMAT:
+        if (strcmp(arg, "webp") != 0 && strcmp(arg, "jpeg") != 0 && strcmp(arg, "jpg") != 0)
+            return bad_value(cmd, "--thumbnail-format takes webp or jpeg", arg);
+        cfg->thumb_format = arg[0] == 'w' ? AW_THUMB_WEBP : AW_THUMB_JPEG;
+        return 0;
+    case OPT_QUALITY:
+        if (aw_parse_count(arg, &n) != AW_OK || n < 1 || n > 100)
+            return bad_value(cmd, "--quality takes 1 to 100", arg);
+        cfg->thumb_quality = (int)n;
+        return 0;
+    case OPT_EFFORT:
+        if (aw_parse_count(arg, &n) != AW_OK || n > 6)
+            return bad_value(cmd, "--thumbnail-effort takes 0 to 6", arg);
+        cfg->thumb_effort = (int)n;
+        return 0;
+    case OPT_MAXSIZE:
+        if (aw_parse_bytes(arg, &cfg->limits.max_file_bytes) != AW_OK)
+            return bad_value(cmd, "--max-file-size takes a size such as 100MB", arg);
+        return 0;
+    case OPT_MAXPIX:
+        if (aw_parse_count(arg, &cfg->limits.max_image_pixels) != AW_OK)
+            return bad_value(cmd, "--max-pixels takes a count such as 100M", arg);
+        return 0;
+    default: return 1;
+    }
+}
+
+int aw_pipeline_options_from_env(aw_config *cfg, const char *cmd)
+{
+    for (size_t i = 0; i < sizeof env_names / sizeof env_names[0]; i++) {
+        const char *v = env_names[i] ? getenv(env_names[i]) : NULL;
+        if (v != NULL && *v != '\0' &&
+            aw_pipeline_option(cfg, aw_pipeline_long_options[i].val, v, cmd) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void aw_options_join(struct option *out, size_t max, const struct option *a,
+                     const struct option *b)
+{
+    size_t k = 0;
+    for (; a->name != NULL && k + 1 < max; a++)
+        out[k++] = *a;
+    for (; b->name != NULL && k + 1 < max; b++)
+        out[k++] = *b;
+    out[k] = (struct option){NULL, 0, NULL, 0};
+}

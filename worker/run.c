@@ -1,0 +1,369 @@
+/* run.c — one input message's life in the supervisor: download the source
+ * into the spool, run it in an executor (retried once if the executor dies),
+ * store the outputs, publish scan and job events, and only then mark the
+ * offset done. Transient storage and delivery faults retry with exponential
+ * backoff and jitter; a job whose attempts run out ends failed and is also
+ * copied to the dead-letter topic. */
+#define _GNU_SOURCE
+#include "supervisor.h"
+
+#include "kafka.h"
+#include "media.h"
+#include "pipeline.h"
+#include "timeutil.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define EXECUTOR_ATTEMPTS 2 /* a job whose executor dies is retried once */
+#define PROGRESS_INTERVAL_MS 500.0
+
+static void *copy_bytes(const void *p, size_t n)
+{
+    void *c = malloc(n ? n : 1);
+    if (c != NULL && n > 0)
+        memcpy(c, p, n);
+    return c;
+}
+
+aw_run *aw_run_from_message(aw_supervisor *sv, const rd_kafka_message_t *m)
+{
+    aw_run *r = calloc(1, sizeof *r);
+    snprintf(r->topic, sizeof r->topic, "%s", rd_kafka_topic_name(m->rkt));
+    r->partition = m->partition, r->offset = m->offset;
+    r->key = copy_bytes(m->key, m->key_len), r->key_len = m->key_len;
+    r->value = copy_bytes(m->payload, m->len), r->value_len = m->len;
+    rd_kafka_headers_t *h = NULL;
+    if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        r->headers = rd_kafka_headers_copy(h);
+    aw_ce_headers ce;
+    char buf[6][256];
+    aw_kafka_ce_headers(m, &ce, buf);
+    aw_error_clear(&r->failure);
+    if (aw_event_decode(m->payload, m->len, &ce, &r->ev, &r->failure) != AW_OK)
+        r->dead_letter_only = true;
+    r->state = RUN_QUEUED;
+    aw_offsets_begin(sv->offsets, r->topic, r->partition, r->offset);
+    return r;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void clear_spool(aw_run *r)
+{
+    if (r->spool[0] != '\0')
+        nftw(r->spool, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    r->spool[0] = '\0';
+}
+
+void aw_run_free(aw_run *r)
+{
+    if (r == NULL)
+        return;
+    clear_spool(r);
+    json_decref(r->completed);
+    if (r->headers != NULL)
+        rd_kafka_headers_destroy(r->headers);
+    free(r->key), free(r->value), free(r);
+}
+
+bool aw_run_asset_busy(const aw_supervisor *sv, const aw_run *r)
+{
+    for (const aw_run *o = sv->runs; o != NULL && o != r; o = o->next)
+        if (!o->dead_letter_only && o->state != RUN_DONE &&
+            strcmp(o->ev.asset_id, r->ev.asset_id) == 0)
+            return true; /* an earlier event of the same asset is not finished */
+    return false;
+}
+
+/* Exponential backoff with jitter: base·2^(n-1), capped, times [0.5, 1). */
+static void back_off(aw_supervisor *sv, aw_run *r, int attempt)
+{
+    double delay = sv->cfg->backoff_base_ms;
+    for (int i = 1; i < attempt && delay < sv->cfg->backoff_max_ms; i++)
+        delay *= 2;
+    if (delay > sv->cfg->backoff_max_ms)
+        delay = sv->cfg->backoff_max_ms;
+    r->not_before = aw_time_mono_ms() + delay * (0.5 + 0.5 * drand48());
+}
+
+static void finish(aw_supervisor *sv, aw_run *r)
+{
+    if (!r->abandoned) {
+        int64_t commit = aw_offsets_done(sv->offsets, r->topic, r->partition, r->offset);
+        if (commit >= 0) {
+            rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+            rd_kafka_topic_partition_list_add(l, r->topic, r->partition)->offset = commit;
+            rd_kafka_offsets_store(sv->consumer, l);
+            rd_kafka_topic_partition_list_destroy(l);
+        }
+        sv->active--;
+    }
+    clear_spool(r);
+    r->state = RUN_DONE;
+}
+
+static void publish(aw_supervisor *sv, aw_run *r, const char *type, const char *discriminator,
+                    json_t *data)
+{
+    char id[33];
+    aw_event_id(id, r->ev.job_id, type, discriminator);
+    int err = aw_kafka_publish(sv->producer, sv->cfg->topic_events, r->ev.asset_id, type, id,
+                               sv->cfg->source, r->ev.traceparent, data, r);
+    if (err == 0)
+        r->deliveries++;
+    else
+        r->delivery_failed = true;
+    json_decref(data);
+}
+
+static void publish_dead_letter(aw_supervisor *sv, aw_run *r)
+{
+    int err = aw_kafka_dead_letter(sv->producer, sv->cfg->topic_dlq, r->key, r->key_len, r->value,
+                                   r->value_len, r->headers, aw_code_name(r->failure.code),
+                                   r->failure.message,
+                                   r->executor_attempts + r->io_attempts + 1, r->topic,
+                                   r->partition, r->offset, r);
+    if (err == 0)
+        r->deliveries++;
+    else
+        r->delivery_failed = true;
+}
+
+/* Everything this run must tell: scan verdict, final status, DLQ copy. */
+static void publish_final(aw_supervisor *sv, aw_run *r)
+{
+    r->state = RUN_PUBLISHING;
+    r->delivery_failed = false;
+    r->not_before = 0;
+    if (r->dead_letter_only) {
+        publish_dead_letter(sv, r);
+        return;
+    }
+    const char *scan = json_string_value(json_object_get(r->completed, "scanStatus"));
+    if (scan != NULL && strcmp(scan, "PENDING") != 0)
+        publish(sv, r, AW_TYPE_SCAN, "", aw_event_scan_completed(r->completed));
+    publish(sv, r, AW_TYPE_COMPLETED, "", json_incref(r->completed));
+    if (r->to_dead_letter)
+        publish_dead_letter(sv, r);
+}
+
+/* The job ends failed without an executor result (storage, executor loss). */
+static void fail_job(aw_supervisor *sv, aw_run *r, const char *stage, const aw_error *err,
+                     bool dead_letter)
+{
+    aw_job job = {.job_id = r->ev.job_id, .asset_id = r->ev.asset_id};
+    aw_result res;
+    aw_result_init(&res);
+    res.status = AW_JOB_FAILED;
+    const aw_media_type *t = aw_media_by_mime(r->ev.mime);
+    json_object_set_new(res.metadata, "type", json_string(aw_family_asset_type(t ? t->family : 0)));
+    aw_result_add_error(&res, stage, err);
+    json_object_set_new(res.metadata, "processing",
+                        json_pack("{s:b,s:b,s:b}", "thumbnailGenerated", 0, "previewGenerated", 0,
+                                  "metadataExtracted", 0));
+    json_decref(r->completed);
+    r->completed = aw_result_to_json(&res, &job);
+    aw_result_free(&res);
+    r->failure = *err;
+    r->to_dead_letter = dead_letter;
+    clear_spool(r);
+    publish_final(sv, r);
+}
+
+/* A storage fault: retry later while attempts last, else fail the job. */
+static void storage_fault(aw_supervisor *sv, aw_run *r, const aw_error *err)
+{
+    if (err->retriable && ++r->io_attempts < sv->cfg->max_attempts) {
+        back_off(sv, r, r->io_attempts);
+        return;
+    }
+    fail_job(sv, r, "storage", err, err->retriable);
+}
+
+static void progress_event(aw_supervisor *sv, aw_run *r, const char *stage, int percent)
+{
+    char disc[96];
+    snprintf(disc, sizeof disc, "%s:%d:%d", stage, percent, r->executor_attempts);
+    json_t *data = aw_event_progress(r->ev.job_id, r->ev.asset_id, stage, percent, "processing");
+    char id[33];
+    aw_event_id(id, r->ev.job_id, AW_TYPE_PROGRESS, disc);
+    /* progress is informative: not awaited before the offset is stored */
+    aw_kafka_publish(sv->producer, sv->cfg->topic_events, r->ev.asset_id, AW_TYPE_PROGRESS, id,
+                     sv->cfg->source, r->ev.traceparent, data, NULL);
+    json_decref(data);
+    r->last_progress = aw_time_mono_ms();
+    r->progress_seq++;
+}
+
+static void start_execution(aw_supervisor *sv, aw_run *r)
+{
+    char input[PATH_MAX + 16], output[PATH_MAX + 16];
+    snprintf(r->spool, sizeof r->spool, "%s/%s-%d", sv->cfg->spool_dir, r->ev.job_id,
+             r->executor_attempts + r->io_attempts);
+    snprintf(input, sizeof input, "%s/source", r->spool);
+    snprintf(output, sizeof output, "%s/out", r->spool);
+    if (mkdir(r->spool, 0700) != 0 || mkdir(output, 0700) != 0) {
+        aw_error err;
+        aw_error_set(&err, AW_CODE_STORAGE_ERROR, "spool", "cannot create %s: %s", r->spool,
+                     strerror(errno));
+        err.retriable = true;
+        clear_spool(r);
+        storage_fault(sv, r, &err);
+        return;
+    }
+    aw_error err;
+    aw_error_clear(&err);
+    if (aw_storage_get(sv->storage, r->ev.storage_key, input,
+                       sv->cfg->pipeline.limits.max_file_bytes, &err) != AW_OK) {
+        clear_spool(r);
+        storage_fault(sv, r, &err);
+        return;
+    }
+    aw_exec_request req = {r->ev.job_id, r->ev.asset_id, r->ev.mime, input, output, r->ev.stages};
+    if (aw_pool_submit(sv->pool, r, &req, sv->cfg->job_timeout_ms) != AW_OK) {
+        clear_spool(r); /* no executor after all: try again on the next turn */
+        return;
+    }
+    r->state = RUN_EXECUTING;
+    progress_event(sv, r, "queued", 0);
+}
+
+/* Stores every output named by a "key" in variants. */
+static int store_variant(aw_supervisor *sv, aw_run *r, json_t *v, aw_error *err)
+{
+    const char *key = json_string_value(json_object_get(v, "key"));
+    const char *type = json_string_value(json_object_get(v, "contentType"));
+    if (key != NULL) {
+        char path[PATH_MAX + 300];
+        const char *name = strrchr(key, '/');
+        snprintf(path, sizeof path, "%s/out/%s", r->spool, name ? name + 1 : key);
+        if (aw_storage_put(sv->storage, key, path, type, err) != AW_OK)
+            return AW_ERROR;
+    }
+    const char *k;
+    json_t *child;
+    json_object_foreach(v, k, child)
+        if (json_is_object(child) && store_variant(sv, r, child, err) != AW_OK)
+            return AW_ERROR;
+    return AW_OK;
+}
+
+static void store_outputs(aw_supervisor *sv, aw_run *r)
+{
+    aw_error err;
+    aw_error_clear(&err);
+    if (store_variant(sv, r, json_object_get(r->completed, "variants"), &err) != AW_OK) {
+        storage_fault(sv, r, &err);
+        return;
+    }
+    clear_spool(r);
+    publish_final(sv, r);
+}
+
+void aw_run_on_result(aw_supervisor *sv, aw_run *r, json_t *result)
+{
+    json_decref(r->completed);
+    r->completed = json_deep_copy(result);
+    r->state = RUN_STORING;
+    r->not_before = 0;
+    store_outputs(sv, r);
+}
+
+void aw_run_on_progress(aw_supervisor *sv, aw_run *r, const char *stage, int percent)
+{
+    if (stage == NULL || aw_time_mono_ms() - r->last_progress < PROGRESS_INTERVAL_MS)
+        return;
+    progress_event(sv, r, stage, percent);
+}
+
+void aw_run_on_lost(aw_supervisor *sv, aw_run *r, const char *why)
+{
+    clear_spool(r);
+    if (++r->executor_attempts < EXECUTOR_ATTEMPTS) {
+        r->state = RUN_QUEUED;
+        back_off(sv, r, r->executor_attempts);
+        return;
+    }
+    aw_error err;
+    aw_error_set(&err, AW_CODE_PROCESSING_FAILED, "executor_lost", "%s (after %d attempts)", why,
+                 r->executor_attempts);
+    fail_job(sv, r, "executor", &err, true);
+}
+
+void aw_run_on_delivery(aw_supervisor *sv, aw_run *r, rd_kafka_resp_err_t err)
+{
+    (void)sv;
+    r->deliveries--;
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        r->delivery_failed = true;
+}
+
+void aw_run_abandon(aw_supervisor *sv, aw_run *r)
+{
+    if (r->state == RUN_DONE || r->abandoned)
+        return;
+    if (r->state == RUN_EXECUTING)
+        aw_pool_cancel(sv->pool, r);
+    r->abandoned = true;
+    sv->active--;
+    clear_spool(r);
+    if (r->deliveries == 0)
+        r->state = RUN_DONE;
+}
+
+/* Publishing is over: done, or produce again after a pause. Deliveries are
+ * retried without limit: the offset is not stored meanwhile, so nothing is
+ * lost, and the ids are deterministic, so the API tier drops duplicates. */
+static void step_publishing(aw_supervisor *sv, aw_run *r)
+{
+    if (r->deliveries > 0)
+        return;
+    if (r->abandoned) {
+        r->state = RUN_DONE;
+        return;
+    }
+    if (!r->delivery_failed) {
+        finish(sv, r);
+        return;
+    }
+    if (r->not_before == 0) {
+        back_off(sv, r, ++r->io_attempts < 8 ? r->io_attempts : 8);
+        return;
+    }
+    if (aw_time_mono_ms() >= r->not_before) {
+        r->not_before = 0;
+        publish_final(sv, r);
+    }
+}
+
+void aw_run_step(aw_supervisor *sv, aw_run *r)
+{
+    double now = aw_time_mono_ms();
+    switch (r->state) {
+    case RUN_QUEUED:
+        if (r->dead_letter_only)
+            publish_final(sv, r);
+        else if (now >= r->not_before && aw_pool_idle_count(sv->pool) > 0 &&
+                 !aw_run_asset_busy(sv, r))
+            start_execution(sv, r);
+        break;
+    case RUN_STORING:
+        if (now >= r->not_before)
+            store_outputs(sv, r);
+        break;
+    case RUN_PUBLISHING:
+        step_publishing(sv, r);
+        break;
+    default:
+        break;
+    }
+}

@@ -1,0 +1,36 @@
+/* service.h — settings of `asset-worker run` and the entry of the service:
+ * supervisor, executors, Kafka, storage. */
+#ifndef AW_SERVICE_H
+#define AW_SERVICE_H
+
+#include "config.h"
+
+#include <stdbool.h>
+
+#define AW_MAX_KAFKA_PROPS 64
+
+typedef struct aw_service_config {
+    aw_config pipeline;
+    const char *brokers;   /* bootstrap.servers; NULL with --embedded */
+    const char *group;     /* consumer group, default asset-workers */
+    const char *topic_uploads, *topic_regenerate, *topic_events, *topic_dlq;
+    const char *storage_url; /* file:///abs/dir */
+    const char *spool_dir;   /* per-job scratch directories */
+    const char *source;      /* ce_source of the events we publish */
+    int concurrency;         /* executors */
+    double job_timeout_ms;   /* wall time of one job in an executor */
+    double grace_ms;         /* drain time on SIGTERM and on partition revoke */
+    int max_attempts;        /* storage and delivery attempts before a job fails */
+    double backoff_base_ms, backoff_max_ms;
+    bool embedded;           /* host librdkafka's mock cluster in-process */
+    int embedded_partitions;
+    const char *kafka_props[AW_MAX_KAFKA_PROPS]; /* "key=value", passed through */
+    int n_kafka_props;
+} aw_service_config;
+
+void aw_service_defaults(aw_service_config *cfg);
+
+/* Runs until SIGTERM/SIGINT; returns the process exit code. */
+int aw_service_run(aw_service_config *cfg);
+
+#endif
