@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 struct aw_zygote {
@@ -79,6 +80,8 @@ static void maybe_fault(const char *asset_id)
             pause();
     if (strncmp(asset_id, "fault-exit", 10) == 0)
         _exit(3);
+    if (strncmp(asset_id, "fault-slow", 10) == 0)
+        usleep(500000); /* then the job runs normally */
 }
 #endif
 

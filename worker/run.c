@@ -102,7 +102,11 @@ static void finish(aw_supervisor *sv, aw_run *r)
         if (commit >= 0) {
             rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
             rd_kafka_topic_partition_list_add(l, r->topic, r->partition)->offset = commit;
-            rd_kafka_offsets_store(sv->consumer, l);
+            if (rd_kafka_offsets_store(sv->consumer, l) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+                l->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR)
+                fprintf(stderr, "asset-worker: cannot store offset %lld of %s[%d]: %s\n",
+                        (long long)commit, r->topic, (int)r->partition,
+                        rd_kafka_err2str(l->elems[0].err));
             rd_kafka_topic_partition_list_destroy(l);
         }
         sv->active--;

@@ -121,11 +121,22 @@ static int active_in(const aw_supervisor *sv, const rd_kafka_topic_partition_lis
     return n;
 }
 
-/* Finishes what fits in the grace period for these partitions, commits,
- * and abandons the rest (another member will get it again). */
+/* Hands back runs that have not started (of the partitions in l, or all):
+ * their offsets are not stored, so they are delivered again, here or to
+ * another member. Dead letters are quick and finish anyway. */
+static void hand_back_queued(aw_supervisor *sv, const rd_kafka_topic_partition_list_t *l)
+{
+    for (aw_run *r = sv->runs; r != NULL; r = r->next)
+        if (r->state == RUN_QUEUED && !r->dead_letter_only && (l == NULL || in_list(l, r)))
+            aw_run_abandon(sv, r);
+}
+
+/* Finishes the jobs in flight for these partitions within the grace period,
+ * commits, and abandons the rest (another member will get it again). */
 static void drain(aw_supervisor *sv, const rd_kafka_topic_partition_list_t *l, bool lost)
 {
     double deadline = aw_time_mono_ms() + (lost ? 0 : sv->cfg->grace_ms);
+    hand_back_queued(sv, l);
     while (active_in(sv, l) > 0 && aw_time_mono_ms() < deadline)
         pump(sv, 20);
     for (aw_run *r = sv->runs; r != NULL; r = r->next)
@@ -212,6 +223,15 @@ static rd_kafka_t *make_producer(aw_supervisor *sv, char *errstr, size_t n)
     return rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, n);
 }
 
+static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                      rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
+    (void)rk, (void)opaque, (void)offsets;
+    /* automatic commits retry on their own at the next interval */
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        log_line("offset commit failed (retried): %s", rd_kafka_err2str(err));
+}
+
 static rd_kafka_t *make_consumer(aw_supervisor *sv, char *errstr, size_t n)
 {
     static const char *const fixed[] = {"enable.auto.offset.store", "false",
@@ -233,6 +253,7 @@ static rd_kafka_t *make_consumer(aw_supervisor *sv, char *errstr, size_t n)
             rd_kafka_conf_set(conf, defaults[i], defaults[i + 1], errstr, n);
     }
     rd_kafka_conf_set_rebalance_cb(conf, rebalance);
+    rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
     rd_kafka_conf_set_opaque(conf, sv);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, n);
     if (rk != NULL)
@@ -303,10 +324,11 @@ static void serve(aw_supervisor *sv)
     double deadline = 0;
     for (;;) {
         if (stop_requested && !sv->stopping) {
-            log_line("stopping: draining %d job(s) for up to %.0f s", sv->active,
+            log_line("stopping: finishing the jobs in flight for up to %.0f s",
                      sv->cfg->grace_ms / 1000);
             sv->stopping = true;
             set_paused(sv, true);
+            hand_back_queued(sv, NULL);
             deadline = aw_time_mono_ms() + sv->cfg->grace_ms;
         }
         if (sv->stopping && (sv->active == 0 || aw_time_mono_ms() > deadline))
@@ -316,11 +338,62 @@ static void serve(aw_supervisor *sv)
     }
 }
 
+typedef struct commit_wait {
+    bool done;
+    rd_kafka_resp_err_t err;
+} commit_wait;
+
+static void commit_result(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
+    (void)rk, (void)offsets;
+    commit_wait *w = opaque;
+    w->err = err, w->done = true;
+}
+
+/* One commit of the stored offsets, waited for at most until deadline. */
+static rd_kafka_resp_err_t commit_once(aw_supervisor *sv, double deadline)
+{
+    commit_wait w = {false, RD_KAFKA_RESP_ERR__TIMED_OUT};
+    rd_kafka_queue_t *q = rd_kafka_queue_new(sv->consumer);
+    rd_kafka_commit_queue(sv->consumer, NULL, q, commit_result, &w);
+    while (!w.done && aw_time_mono_ms() < deadline) {
+        rd_kafka_queue_poll_callback(q, 50);
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(sv->consumer, 0);
+        if (m != NULL)
+            rd_kafka_message_destroy(m); /* stopping: not taken, not stored */
+    }
+    rd_kafka_queue_destroy(q);
+    return w.err;
+}
+
+/* Commits the stored offsets before leaving the group, retrying: a commit
+ * made while the group rebalances (another member left) is refused until
+ * this member has rejoined, which the consumer poll lets it do. */
+static void commit_before_leaving(aw_supervisor *sv, double deadline)
+{
+    for (;;) {
+        rd_kafka_resp_err_t err = commit_once(sv, deadline);
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET)
+            return;
+        if (aw_time_mono_ms() >= deadline) {
+            log_line("final offset commit failed: %s (those jobs will be delivered again)",
+                     rd_kafka_err2str(err));
+            return;
+        }
+        for (int i = 0; i < 2; i++) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(sv->consumer, 100);
+            if (m != NULL)
+                rd_kafka_message_destroy(m);
+        }
+    }
+}
+
 static void shut_down(aw_supervisor *sv)
 {
     for (aw_run *r = sv->runs; r != NULL; r = r->next)
         aw_run_abandon(sv, r);
-    rd_kafka_commit(sv->consumer, NULL, 0);
+    commit_before_leaving(sv, aw_time_mono_ms() + sv->cfg->grace_ms);
     rd_kafka_consumer_close(sv->consumer); /* leaves the group */
     rd_kafka_destroy(sv->consumer);
     rd_kafka_flush(sv->producer, 10000);
@@ -349,6 +422,7 @@ int aw_service_run(aw_service_config *cfg)
 {
     aw_error err;
     aw_error_clear(&err);
+    watch_signals(); /* a SIGTERM during start-up still ends in an orderly exit 0 */
     if (aw_pipeline_init(&cfg->pipeline, &err) != AW_OK) {
         log_line("set-up failed: %s", err.message);
         return 3;
@@ -362,7 +436,6 @@ int aw_service_run(aw_service_config *cfg)
     aw_supervisor sv = {.cfg = cfg, .offsets = aw_offsets_new()};
     aw_embedded *mock = NULL;
     int rc = 3;
-    watch_signals();
     srand48((long)getpid() ^ (long)aw_time_mono_ms());
     if (cfg->embedded && (mock = aw_embedded_start(cfg, &err)) == NULL)
         log_line("embedded cluster: %s", err.message);

@@ -1,0 +1,472 @@
+/* test_service.c — `asset-worker run` as a real process against librdkafka's
+ * mock cluster hosted here, with filesystem storage: every upload ends with
+ * exactly one final status, offsets are committed only past finished jobs,
+ * malformed events and exhausted jobs land in the dead-letter topic,
+ * executors that crash or hang cost only their job, workers that die or
+ * leave lose nothing, broker faults lose nothing.
+ *
+ * usage: test_service ASSET_WORKER_BINARY   (AW_EVENTS_DUMP=dir keeps the
+ * event payloads for schema validation) */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aw_test.h"
+#include "event.h"
+#include "kafka_harness.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vips/vips.h>
+
+static const char *bin;
+static char *work, *storage, *db;
+static kh_cluster K;
+
+#define TRACE "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+/* Puts a W×H JPEG at uploads/ASSET/photo.jpg in storage; returns its size. */
+static long long put_photo(const char *asset, int w, int h)
+{
+    char dir[4200], path[4300];
+    snprintf(dir, sizeof dir, "%s/uploads/%s", storage, asset);
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/photo.jpg", dir);
+    VipsImage *xy = NULL, *u = NULL;
+    vips_xyz(&xy, w, h, NULL);
+    vips_cast_uchar(xy, &u, NULL);
+    assert_int_equal(vips_jpegsave(u, path, "Q", 90, NULL), 0);
+    g_object_unref(u), g_object_unref(xy);
+    struct stat st;
+    stat(path, &st);
+    return (long long)st.st_size;
+}
+
+typedef struct upload {
+    char asset[64], id[64];
+    int32_t partition;
+    int64_t offset;
+} upload;
+
+static void upload_photos(kh_scope *s, upload *u, int n, const char *prefix, int w, int h)
+{
+    for (int i = 0; i < n; i++) {
+        snprintf(u[i].asset, sizeof u[i].asset, "%s-%02d", prefix, i);
+        long long size = put_photo(u[i].asset, w, h);
+        char key[128];
+        snprintf(key, sizeof key, "uploads/%s/photo.jpg", u[i].asset);
+        assert_int_equal(kh_produce_upload(&K, s, u[i].asset, key, "image/jpeg", size, TRACE,
+                                           u[i].id, &u[i].partition, &u[i].offset),
+                         0);
+    }
+}
+
+static char *log_path(const char *name)
+{
+    char *p = NULL;
+    assert_true(asprintf(&p, "%s/%s.log", work, name) > 0);
+    return p;
+}
+
+static pid_t worker(kh_scope *s, const char *name, const char *const *extra)
+{
+    char *log = log_path(name);
+    pid_t pid = kh_worker_start(&K, s, bin, storage, db, log, extra);
+    free(log);
+    assert_true(pid > 0);
+    return pid;
+}
+
+static void expect_clean_exit(pid_t pid)
+{
+    int status = kh_worker_stop(pid, SIGTERM, 60);
+    assert_true(status != -1 && WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void dump(const kh_collector *c)
+{
+    const char *dir = getenv("AW_EVENTS_DUMP");
+    if (dir != NULL && *dir != '\0')
+        kh_dump(c, dir);
+}
+
+/* After a clean stop every input is committed: each partition's committed
+ * offset is past every message produced to it. */
+static void check_all_committed(kh_scope *s, const char *topic, const upload *u, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int64_t committed = kh_committed(&K, s->group, topic, u[i].partition);
+        if (committed <= u[i].offset)
+            fail_msg("%s[%d] committed at %lld, not past %s at offset %lld", topic,
+                     (int)u[i].partition, (long long)committed, u[i].asset,
+                     (long long)u[i].offset);
+    }
+}
+
+/* Every job.completed: completed, CLEAN, thumbnails stored, headers right. */
+static void check_completed(const kh_collector *c, const upload *u, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const kh_event *e = kh_find(c, AW_TYPE_COMPLETED, u[i].asset);
+        if (e == NULL)
+            fail_msg("no job.completed for %s", u[i].asset);
+        const char *parts[] = {"test-api", u[i].id};
+        char hash[33], job[40];
+        aw_event_hash(hash, parts, 2);
+        snprintf(job, sizeof job, "job-%s", hash);
+        assert_string_equal(json_string_value(json_object_get(e->data, "jobId")), job);
+        assert_string_equal(json_string_value(json_object_get(e->data, "status")), "completed");
+        assert_string_equal(json_string_value(json_object_get(e->data, "scanStatus")), "CLEAN");
+        assert_string_equal(e->key, u[i].asset);
+        assert_string_equal(e->source, "asset-worker");
+        assert_string_equal(e->traceparent, TRACE);
+        assert_string_equal(e->content_type, "application/json");
+        assert_int_equal(strlen(e->id), 32);
+        assert_true(strlen(e->time) >= 20);
+        const char *key = aw_test_str(e->data, "variants.thumbnails.small.key");
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", storage, key ? key : "missing");
+        assert_int_equal(access(path, R_OK), 0);
+        const kh_event *scan = kh_find(c, AW_TYPE_SCAN, u[i].asset);
+        assert_non_null(scan);
+        assert_string_equal(json_string_value(json_object_get(scan->data, "jobId")), job);
+    }
+}
+
+static void uploads_complete_exactly_once(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_scope_init(&K, &s, "once", 4);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    upload u[8];
+    upload_photos(&s, u, 8, "once", 900, 600);
+    pid_t w = worker(&s, "once", NULL);
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 8, 90), 8);
+    expect_clean_exit(w);
+    kh_collect_until(&c, AW_TYPE_COMPLETED, 9, 2); /* anything extra would show now */
+    assert_int_equal(kh_count(&c, AW_TYPE_COMPLETED), 8);
+    assert_int_equal(kh_count(&c, AW_TYPE_SCAN), 8);
+    assert_true(kh_count(&c, AW_TYPE_PROGRESS) >= 8);
+    check_completed(&c, u, 8);
+    check_all_committed(&s, s.uploads, u, 8); /* everything finished: committed to the end */
+    dump(&c);
+    kh_collector_stop(&c);
+}
+
+static void produce_raw(kh_scope *s, const char *value, const char *const *headers, int32_t *p,
+                        int64_t *o)
+{
+    assert_int_equal(kh_produce(&K, s->uploads, "bad", value, strlen(value), headers, p, o), 0);
+}
+
+static void malformed_events_go_to_the_dlq(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_scope_init(&K, &s, "dlq", 1);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    const char *ce[] = {"ce_specversion", "1.0", "ce_id", "x1", "ce_type",
+                        "asset.upload.confirmed", "ce_source", "test-api", NULL};
+    const char *unknown[] = {"ce_specversion", "1.0", "ce_id", "x2", "ce_type", "asset.deleted",
+                             "ce_source", "test-api", NULL};
+    struct { const char *value; const char *const *headers; const char *code; } bad[] = {
+        {"this is not json", ce, "ASSET_INVALID_METADATA"},
+        {"{\"storageKey\":\"k\",\"mimeType\":\"image/png\",\"fileSize\":1,\"createdBy\":\"u\"}", ce,
+         "ASSET_INVALID_METADATA"},
+        {"{\"assetId\":\"a1\",\"storageKey\":\"k\",\"mimeType\":\"image/png\",\"fileSize\":1,"
+         "\"createdBy\":\"u\"}", unknown, "ASSET_INVALID_METADATA"},
+        {"{\"assetId\":\"a2\",\"storageKey\":\"k\",\"mimeType\":\"application/x-msdownload\","
+         "\"fileSize\":1,\"createdBy\":\"u\"}", ce, "ASSET_INVALID_FILE_TYPE"},
+        {"{\"assetId\":\"../etc\",\"storageKey\":\"k\",\"mimeType\":\"image/png\",\"fileSize\":1,"
+         "\"createdBy\":\"u\"}", ce, "ASSET_INVALID_METADATA"},
+    };
+    int32_t p[5];
+    int64_t o[5];
+    for (int i = 0; i < 5; i++)
+        produce_raw(&s, bad[i].value, bad[i].headers, &p[i], &o[i]);
+    /* a good event in structured mode behind them */
+    long long size = put_photo("dlq-good", 320, 240);
+    char structured[1024];
+    snprintf(structured, sizeof structured,
+             "{\"specversion\":\"1.0\",\"id\":\"s1\",\"type\":\"asset.upload.confirmed\","
+             "\"source\":\"test-api\",\"data\":{\"assetId\":\"dlq-good\",\"storageKey\":"
+             "\"uploads/dlq-good/photo.jpg\",\"mimeType\":\"image/jpeg\",\"fileSize\":%lld,"
+             "\"createdBy\":\"u\"}}", size);
+    const char *sh[] = {"content-type", "application/cloudevents+json", NULL};
+    int32_t gp;
+    int64_t go;
+    produce_raw(&s, structured, sh, &gp, &go);
+    pid_t w = worker(&s, "dlq", NULL);
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 1, 60), 1);
+    assert_int_equal(kh_collect_until(&c, "dlq", 5, 30), 5);
+    expect_clean_exit(w);
+    for (int i = 0; i < 5; i++) {
+        const kh_event *d = NULL;
+        for (size_t k = 0; k < c.n; k++)
+            if (strcmp(c.events[k].type, "dlq") == 0 && c.events[k].dlq_src_offset == o[i])
+                d = &c.events[k];
+        if (d == NULL)
+            fail_msg("no dead letter for offset %lld", (long long)o[i]);
+        assert_string_equal(d->dlq_code, bad[i].code);
+        assert_string_equal(d->dlq_src_topic, s.uploads);
+        assert_int_equal(d->dlq_src_partition, p[i]);
+        assert_string_equal(d->raw, bad[i].value); /* the original, unchanged */
+    }
+    const kh_event *good = kh_find(&c, AW_TYPE_COMPLETED, "dlq-good");
+    assert_non_null(good);
+    assert_string_equal(json_string_value(json_object_get(good->data, "status")), "completed");
+    assert_true(kh_committed(&K, s.group, s.uploads, gp) > go);
+    kh_collector_stop(&c);
+}
+
+static void upload_one(kh_scope *s, upload *u, const char *asset)
+{
+    snprintf(u->asset, sizeof u->asset, "%s", asset);
+    long long size = put_photo(asset, 200, 100);
+    char key[128];
+    snprintf(key, sizeof key, "uploads/%s/photo.jpg", asset);
+    assert_int_equal(kh_produce_upload(&K, s, asset, key, "image/jpeg", size, NULL, u->id,
+                                       &u->partition, &u->offset), 0);
+}
+
+static void executor_faults_cost_only_their_job(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_scope_init(&K, &s, "crash", 1);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    upload u[3];
+    upload_one(&s, &u[0], "fault-segv-a");
+    upload_one(&s, &u[1], "fault-hang-b");
+    upload_one(&s, &u[2], "after-faults");
+    const char *extra[] = {"--job-timeout", "2", "--concurrency", "2", NULL};
+    pid_t w = worker(&s, "crash", extra);
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 3, 90), 3);
+    assert_int_equal(kill(w, 0), 0); /* the pod stays up */
+    const kh_event *segv = kh_find(&c, AW_TYPE_COMPLETED, "fault-segv-a");
+    assert_string_equal(aw_test_str(segv->data, "status"), "failed");
+    json_t *e = json_array_get(json_object_get(segv->data, "errors"), 0);
+    assert_string_equal(aw_test_str(e, "code"), "ASSET_PROCESSING_FAILED");
+    assert_non_null(strstr(aw_test_str(e, "message"), "signal 11"));
+    const kh_event *hang = kh_find(&c, AW_TYPE_COMPLETED, "fault-hang-b");
+    e = json_array_get(json_object_get(hang->data, "errors"), 0);
+    assert_non_null(strstr(aw_test_str(e, "message"), "wall-time"));
+    const kh_event *ok = kh_find(&c, AW_TYPE_COMPLETED, "after-faults");
+    assert_string_equal(aw_test_str(ok->data, "status"), "completed");
+    assert_int_equal(kh_collect_until(&c, "dlq", 2, 20), 2); /* both failed jobs dead-lettered */
+    expect_clean_exit(w);
+    kh_collector_stop(&c);
+}
+
+/* Committed offset of every partition must not pass an unfinished job. */
+static void check_commits_behind_unfinished(kh_collector *c, kh_scope *s, const upload *u, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (kh_find(c, AW_TYPE_COMPLETED, u[i].asset) != NULL)
+            continue;
+        int64_t committed = kh_committed(&K, s->group, s->uploads, u[i].partition);
+        if (committed > u[i].offset)
+            fail_msg("%s[%d] committed at %lld past unfinished %s at offset %lld", s->uploads,
+                     (int)u[i].partition, (long long)committed, u[i].asset,
+                     (long long)u[i].offset);
+    }
+}
+
+static void killed_worker_loses_nothing(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_scope_init(&K, &s, "kill", 3);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    upload u[16];
+    upload_photos(&s, u, 16, "fault-slow-kill", 640, 480); /* 0.5 s each, before A starts */
+    /* a short session so the group notices the killed member in seconds */
+    const char *one[] = {"--concurrency", "1", "-X", "session.timeout.ms=6000", NULL};
+    const char *fast[] = {"-X", "session.timeout.ms=6000", NULL};
+    pid_t a = worker(&s, "kill-a", one);
+    assert_true(kh_collect_until(&c, AW_TYPE_COMPLETED, 3, 90) >= 3);
+    kill(a, SIGKILL); /* mid-stream, no goodbye */
+    waitpid(a, NULL, 0);
+    kh_collect_until(&c, AW_TYPE_COMPLETED, 16, 1); /* take in what A published */
+    check_commits_behind_unfinished(&c, &s, u, 16);
+    assert_true(kh_count(&c, AW_TYPE_COMPLETED) < 16); /* A really died mid-stream */
+    pid_t b = worker(&s, "kill-b", fast);
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 16, 180), 16);
+    expect_clean_exit(b);
+    check_completed(&c, u, 16);
+    check_all_committed(&s, s.uploads, u, 16);
+    kh_collector_stop(&c);
+}
+
+/* How many times a worker's log has said text. */
+static int log_count(const char *name, const char *text)
+{
+    char *path = log_path(name);
+    gchar *content = NULL;
+    int n = 0;
+    if (g_file_get_contents(path, &content, NULL, NULL))
+        for (const char *p = content; (p = strstr(p, text)) != NULL; p++)
+            n++;
+    g_free(content), free(path);
+    return n;
+}
+
+/* Waits (bounded) until a worker's log has said text n times. */
+static bool log_waits_for(const char *name, const char *text, int n, int timeout_s)
+{
+    for (int i = 0; i < timeout_s * 10; i++) {
+        if (log_count(name, text) >= n)
+            return true;
+        usleep(100000);
+    }
+    return false;
+}
+
+static void two_workers_share_and_one_leaves(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_scope_init(&K, &s, "pair", 6);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    upload u[20];
+    upload_photos(&s, u, 20, "fault-slow-pair", 640, 480);
+    const char *one[] = {"--concurrency", "1", "-X", "session.timeout.ms=6000", NULL};
+    pid_t a = worker(&s, "pair-a", one);
+    pid_t b = worker(&s, "pair-b", one);
+    assert_true(kh_collect_until(&c, AW_TYPE_COMPLETED, 4, 90) >= 4);
+    assert_true(kh_count(&c, AW_TYPE_COMPLETED) < 20);
+    expect_clean_exit(a); /* leaves the group mid-stream: B takes over its partitions */
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 20, 180), 20);
+    assert_true(log_count("pair-a", "assigned") >= 1); /* the two shared the partitions */
+    /* B is given A's partitions once the group has settled (the mock cluster
+     * waits session.timeout.ms - 1 s for members to rejoin), then stops. */
+    assert_true(log_waits_for("pair-b", "assigned", 2, 30));
+    expect_clean_exit(b);
+    check_completed(&c, u, 20);
+    check_all_committed(&s, s.uploads, u, 20);
+    kh_collector_stop(&c);
+}
+
+static void broker_faults_lose_nothing(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_scope_init(&K, &s, "faults", 3);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    pid_t w = worker(&s, "faults", NULL);
+    upload u[10];
+    upload_photos(&s, u, 5, "faults", 800, 600);
+    assert_true(kh_collect_until(&c, AW_TYPE_COMPLETED, 1, 60) >= 1);
+    /* Produce (API key 0) and OffsetCommit (API key 8) fail for a while. */
+    rd_kafka_mock_push_request_errors(K.mock, 0, 4, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                      RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+                                      RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+                                      RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE);
+    rd_kafka_mock_push_request_errors(K.mock, 8, 3, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+                                      RD_KAFKA_RESP_ERR_NOT_COORDINATOR,
+                                      RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS);
+    upload_photos(&s, u + 5, 5, "faults-b", 800, 600);
+    rd_kafka_mock_broker_set_down(K.mock, 2);
+    sleep(2);
+    rd_kafka_mock_broker_set_up(K.mock, 2);
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 10, 180), 10);
+    expect_clean_exit(w);
+    check_completed(&c, u, 10);
+    check_all_committed(&s, s.uploads, u, 10);
+    kh_collector_stop(&c);
+}
+
+static void regenerate_runs_only_the_asked_stages(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_scope_init(&K, &s, "regen", 1);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    put_photo("regen-a", 640, 480);
+    const char *value = "{\"jobId\":\"regen-job-1\",\"assetId\":\"regen-a\",\"storageKey\":"
+                        "\"uploads/regen-a/photo.jpg\",\"mimeType\":\"image/jpeg\","
+                        "\"types\":[\"thumbnail\"]}";
+    const char *h[] = {"ce_specversion", "1.0", "ce_id", "r1", "ce_type",
+                       "asset.regenerate.requested", "ce_source", "ops-cli", "traceparent", TRACE,
+                       NULL};
+    int32_t p;
+    int64_t o;
+    assert_int_equal(kh_produce(&K, s.regenerate, "regen-a", value, strlen(value), h, &p, &o), 0);
+    pid_t w = worker(&s, "regen", NULL);
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 1, 60), 1);
+    expect_clean_exit(w);
+    const kh_event *e = kh_find(&c, AW_TYPE_COMPLETED, "regen-a");
+    assert_string_equal(aw_test_str(e->data, "jobId"), "regen-job-1");
+    assert_string_equal(aw_test_str(e->data, "scanStatus"), "CLEAN"); /* scan always runs */
+    assert_int_equal(aw_test_int(e->data, "variants.thumbnails.large.width"), 640);
+    json_t *processing = json_object_get(json_object_get(e->data, "metadata"), "processing");
+    assert_true(json_is_true(json_object_get(processing, "thumbnailGenerated")));
+    assert_true(json_is_false(json_object_get(processing, "metadataExtracted")));
+    assert_string_equal(e->traceparent, TRACE);
+    assert_true(kh_committed(&K, s.group, s.regenerate, p) > o);
+    kh_collector_stop(&c);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    work = aw_test_tmpdir("service");
+    storage = aw_test_tmpdir("storage");
+    db = aw_test_tmpdir("db");
+    aw_test_make_clamav_db(db);
+    char uploads[4200];
+    snprintf(uploads, sizeof uploads, "%s/uploads", storage);
+    mkdir(uploads, 0755);
+    return kh_cluster_start(&K);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    kh_cluster_stop(&K);
+    if (getenv("AW_KEEP_TEST_LOGS") == NULL)
+        aw_test_rmtree(work);
+    aw_test_rmtree(storage), aw_test_rmtree(db);
+    free(work), free(storage), free(db);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s ASSET_WORKER_BINARY\n", argv[0]);
+        return 2;
+    }
+    bin = argv[1];
+    if (VIPS_INIT(argv[0]) != 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(uploads_complete_exactly_once),
+        cmocka_unit_test(malformed_events_go_to_the_dlq),
+        cmocka_unit_test(executor_faults_cost_only_their_job),
+        cmocka_unit_test(regenerate_runs_only_the_asked_stages),
+        cmocka_unit_test(killed_worker_loses_nothing),
+        cmocka_unit_test(two_workers_share_and_one_leaves),
+        cmocka_unit_test(broker_faults_lose_nothing),
+    };
+    if (getenv("AW_TEST_FILTER") != NULL)
+        cmocka_set_test_filter(getenv("AW_TEST_FILTER"));
+    return cmocka_run_group_tests_name("service", tests, setup, teardown);
+}
