@@ -429,6 +429,7 @@ int aw_service_run(aw_service_config *cfg)
     }
     /* The zygote is forked before any thread exists in this process. */
     aw_zygote *zygote = aw_zygote_start(&cfg->pipeline, &err);
+    aw_pipeline_shutdown(); /* the supervisor never parses media: drop its copy */
     if (zygote == NULL) {
         log_line("executors: %s", err.message);
         return 3;
