@@ -45,7 +45,7 @@ static void tools_usage(FILE *out)
           "       asset-worker events [options]\n"
           "\n"
           "upload: stores each FILE at uploads/ASSET_ID/NAME and publishes\n"
-          "asset.upload.confirmed for it; prints 'ASSET_ID JOB_ID STORAGE_KEY' per file.\n"
+          "asset.upload.confirmed for it; prints 'ASSET_ID JOB_ID STORAGE_KEY TIME' per file.\n"
           "  --brokers LIST    [AW_BROKERS]       --storage URL   [AW_STORAGE]\n"
           "  --topic T         (default: asset.uploads)\n"
           "  --mime TYPE       (default: from the extension)\n"
@@ -56,7 +56,7 @@ static void tools_usage(FILE *out)
           "  --asset ID / --job ID   only this asset / job\n"
           "  --until N         exit 0 after N distinct asset.job.completed events\n"
           "  --timeout SEC     exit 1 if --until is not reached in time (default: 300)\n"
-          "  --json            one JSON object per line: {type, id, time, data}\n",
+          "  --json            one JSON object per line: {type, id, time, received, data}\n",
           out);
 }
 
@@ -111,6 +111,8 @@ static int publish_upload(rd_kafka_t *p, const tool_opts *o, const char *asset, 
     json_t *data = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s}", "assetId", asset, "storageKey", key,
                              "mimeType", mime, "fileSize", size, "title", title, "createdBy",
                              o->created_by);
+    char now[40];
+    aw_time_iso8601(now, sizeof now); /* within a millisecond of the event's ce_time */
     int err = aw_kafka_publish(p, o->topic, asset, AW_TYPE_UPLOAD, id, o->svc.source, trace, data,
                                NULL);
     json_decref(data);
@@ -118,7 +120,7 @@ static int publish_upload(rd_kafka_t *p, const tool_opts *o, const char *asset, 
     char hash[33];
     aw_event_hash(hash, parts, 2);
     if (err == 0)
-        printf("%s job-%s %s\n", asset, hash, key);
+        printf("%s job-%s %s %s\n", asset, hash, key, now);
     return err;
 }
 
@@ -232,8 +234,10 @@ static int show(const tool_opts *o, const rd_kafka_message_t *m, GHashTable *see
     if (d != NULL && wanted(o, d) && !g_hash_table_contains(seen, id)) {
         g_hash_table_add(seen, g_strdup(id));
         if (o->json) {
-            json_t *line = json_pack("{s:s,s:s,s:s,s:O}", "type", type, "id", id, "time", time,
-                                     "data", d);
+            char received[40];
+            aw_time_iso8601(received, sizeof received);
+            json_t *line = json_pack("{s:s,s:s,s:s,s:s,s:O}", "type", type, "id", id, "time", time,
+                                     "received", received, "data", d);
             char *text = json_dumps(line, JSON_COMPACT);
             puts(text);
             free(text), json_decref(line);

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# bench/service.sh — the service's throughput and latency through the
+# embedded broker, next to the same files through the pipeline alone.
+#
+#   jobs/s, p50/p99 latency: upload event produced (its ce_time) → its
+#     asset.job.completed received by a consumer, for N small images, with
+#     1 and 2 executors;
+#   overhead: CPU of every worker process (supervisor, zygote, executors,
+#     mock cluster threads) while the jobs ran, against the pipeline time the
+#     executors measured for the same jobs (sum of durationMs): what Kafka,
+#     the supervisor and storage cost on top, in percent;
+#   reference: the same files through `asset-worker process` one by one.
+# Writes bench/results/service.md.
+set -euo pipefail
+AW_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$AW_ROOT/scripts/deps.sh"
+AW_PKGS_bench="jq bc libvips-tools procps"
+aw_install_deps build bench
+aw_build "$AW_ROOT/build-release" -DCMAKE_BUILD_TYPE=Release -DAW_TESTS=OFF -DAW_TEST_FAULTS=OFF
+BIN="$AW_ROOT/build-release/asset-worker"
+N=${N:-60}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/aw-bench-svc-XXXXXX")
+WORKER=""
+trap '[ -n "$WORKER" ] && kill "$WORKER" 2>/dev/null; rm -rf "$WORK"' EXIT
+OUT="$AW_ROOT/bench/results"
+mkdir -p "$OUT" "$WORK/files" "$WORK/db"
+TICK=$(getconf CLK_TCK)
+
+echo "+ making $N images of 1024x768 (vips gaussnoise + xyz, a different seed each)"
+vips xyz "$WORK/xy.v" 1024 768
+vips linear "$WORK/xy.v" "$WORK/rg.v" "0.249 0.332" "0 0"
+for i in $(seq -w 1 "$N"); do
+  vips gaussnoise "$WORK/n.v" 1024 768 --mean 128 --sigma 20 --seed "$i"
+  vips bandjoin "$WORK/rg.v $WORK/n.v" "$WORK/c.v"
+  vips cast "$WORK/c.v" "$WORK/files/img-$i.jpg" uchar
+done
+printf '%s%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR' '-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > "$WORK/eicar"
+echo "$(md5sum < "$WORK/eicar" | cut -d' ' -f1):68:Eicar-Test-Signature" > "$WORK/db/bench.hdb"
+
+# CPU seconds (user+sys) of every process in a process group.
+group_cpu() {
+  local total=0 pid
+  for pid in $(pgrep -g "$1"); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "scale=3; $total / $TICK" | bc
+}
+
+# pipeline alone: process each file, sum the pipeline's own durations
+process_loop() {
+  local start end
+  start=$(date +%s.%N)
+  for f in "$WORK"/files/*.jpg; do
+    "$BIN" process "$f" --clamav-db "$WORK/db" --out "$WORK/p" --json
+  done | jq -s '[.[].durationMs] | add' > "$WORK/process-ms"
+  end=$(date +%s.%N)
+  echo "scale=3; ($end - $start) * 1000 / $N" | bc > "$WORK/process-wall"
+}
+
+# the service with C executors; prints one Markdown table row
+service_run() {
+  local c=$1 st="$WORK/st-$c" brokers="" before after
+  mkdir -p "$st"
+  setsid "$BIN" run --embedded --concurrency "$c" --storage "file://$st" --clamav-db "$WORK/db" \
+    > "$WORK/w.out" 2> "$WORK/w-$c.log" &
+  WORKER=$!
+  for _ in $(seq 100); do
+    brokers=$(sed -n 's/^bootstrap.servers=//p' "$WORK/w.out"); [ -n "$brokers" ] && break; sleep 0.1
+  done
+  sleep 4 # the group forms (the mock cluster waits 3 s for first members)
+  "$BIN" events --brokers "$brokers" --until "$N" --timeout 600 --json > "$WORK/ev-$c.jsonl" &
+  local rec=$!
+  sleep 1
+  before=$(group_cpu "$WORKER")
+  "$BIN" upload --brokers "$brokers" --storage "file://$st" "$WORK"/files/*.jpg > "$WORK/up-$c.txt"
+  wait $rec
+  after=$(group_cpu "$WORKER")
+  kill -TERM "$WORKER"; wait "$WORKER" || true; WORKER=""
+  jq -s --slurpfile up <(awk '{print "{\"asset\":\"" $1 "\",\"time\":\"" $4 "\"}"}' "$WORK/up-$c.txt" | jq -s .) \
+     --arg cpu "$(echo "$after - $before" | bc)" --arg n "$N" --arg c "$c" '
+    def ms: (.[0:19] + "Z" | fromdateiso8601) * 1000 + (.[20:23] | tonumber);
+    ($up[0] | map({(.asset): (.time | ms)}) | add) as $sent
+    | [.[] | select(.type == "asset.job.completed")] as $done
+    | [$done[] | (.received | ms) - $sent[.data.assetId]] | sort as $lat
+    | ([$done[] | .data.durationMs] | add) as $pipe
+    | (($done | map(.received | ms) | max) - ($sent | to_entries | map(.value) | min)) as $span
+    | "| \($c) | \($n) | \(($n | tonumber) / $span * 1000 * 100 | round / 100) | \($lat[(($lat | length) * 0.5 | floor)]) | \($lat[(($lat | length) * 0.99 | floor)]) | \($pipe / 1000 * 100 | round / 100) | \($cpu) | \((($cpu | tonumber) * 1000 - $pipe) / $pipe * 1000 | round / 10) % |"
+  ' "$WORK/ev-$c.jsonl"
+}
+
+echo "+ pipeline alone (asset-worker process, one file at a time)"
+process_loop
+rows=""
+for c in 1 2; do
+  echo "+ service with $c executor(s)"
+  rows="$rows$(service_run "$c")"$'\n'
+done
+{
+  echo "# Service: throughput, latency and overhead through the embedded broker"
+  echo
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(date -u +%Y-%m-%d)."
+  echo "$N JPEGs of 1024×768 (made by the script), scan with a one-signature database, all stages."
+  echo "Latency = upload event's ce_time → its asset.job.completed received by a consumer (ms)."
+  echo "Overhead = (CPU of all worker processes while the jobs ran − pipeline time the executors"
+  echo "measured) / pipeline time; it includes the supervisor's 20 ms poll loop, librdkafka's"
+  echo "threads, the mock cluster hosted in the same process and storage copies. Target ≤ 5 %."
+  echo
+  echo "| executors | jobs | jobs/s | p50 ms | p99 ms | pipeline s (Σ durationMs) | worker CPU s | overhead |"
+  echo "|---|---|---|---|---|---|---|---|"
+  printf '%s' "$rows"
+  echo
+  echo "Pipeline alone through \`asset-worker process\`: $(cat "$WORK/process-wall") ms wall per file"
+  echo "(process start-up and ClamAV load included), $(echo "scale=1; $(cat "$WORK/process-ms") / $N" | bc) ms of pipeline per file."
+} > "$OUT/service.md"
+cat "$OUT/service.md"
