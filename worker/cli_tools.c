@@ -196,7 +196,10 @@ static const char *hdr(const rd_kafka_message_t *m, const char *name, char *buf)
 
 static void print_readable(const char *type, const char *time, json_t *d)
 {
-    const char *short_type = strrchr(type, '.') ? strrchr(type, '.') + 1 : type;
+    const char *short_type = strcmp(type, AW_TYPE_SCAN) == 0       ? "scan"
+                             : strcmp(type, AW_TYPE_PROGRESS) == 0 ? "progress"
+                             : strcmp(type, AW_TYPE_COMPLETED) == 0 ? "status"
+                                                                    : type;
     printf("%s  %-24s %-20.20s %-9s ", time + 11, json_string_value(json_object_get(d, "assetId")),
            json_string_value(json_object_get(d, "jobId")), short_type);
     if (strcmp(type, AW_TYPE_PROGRESS) == 0)
