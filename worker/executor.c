@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -61,6 +62,15 @@ char *aw_exec_request_encode(const aw_exec_request *r)
     return text;
 }
 
+/* CPU time (user + system) of this process, in ms. */
+static double cpu_ms(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+}
+
 static void send_progress(void *ctx, const char *stage, int percent)
 {
     json_t *msg = json_pack("{s:{s:s,s:i}}", "progress", "stage", stage, "percent", percent);
@@ -104,9 +114,12 @@ static void run_request(int fd, const aw_config *cfg, const char *line)
     maybe_fault(job.asset_id);
 #endif
     aw_result r;
+    double cpu_before = cpu_ms();
     if (aw_pipeline_run(&job, cfg, input, output, &r) != AW_OK)
         _exit(4); /* out of memory: the supervisor reports it and retries */
-    json_t *msg = json_pack("{s:o}", "result", aw_result_to_json(&r, &job));
+    json_t *data = aw_result_to_json(&r, &job);
+    json_object_set_new(data, "cpuMs", json_real(cpu_ms() - cpu_before));
+    json_t *msg = json_pack("{s:o}", "result", data);
     aw_result_free(&r);
     if (msg == NULL || write_json_line(fd, msg) != 0)
         _exit(5);
