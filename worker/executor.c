@@ -4,6 +4,7 @@
 
 #include "pipeline.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <poll.h>
@@ -207,8 +208,26 @@ static void zygote_main(int ctl, int ev, const aw_config *cfg)
     _exit(0); /* executors follow: their parent-death signal is SIGKILL */
 }
 
+/* Threads in this process (/proc/self/task entries). */
+static int thread_count(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/task");
+    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    if (d != NULL)
+        closedir(d);
+    return n;
+}
+
 aw_zygote *aw_zygote_start(const aw_config *cfg, aw_error *err)
 {
+    if (thread_count() > 1) { /* fork would copy one thread of a locked world */
+        aw_error_set(err, AW_CODE_PROCESSING_FAILED, "zygote",
+                     "the zygote must be forked before any thread starts (%d running)",
+                     thread_count());
+        return NULL;
+    }
     int ctl[2], ev[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0 ||
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ev) != 0) {

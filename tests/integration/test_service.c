@@ -300,8 +300,7 @@ static void killed_worker_loses_nothing(void **state)
     const char *fast[] = {"-X", "session.timeout.ms=6000", NULL};
     pid_t a = worker(&s, "kill-a", one);
     assert_true(kh_collect_until(&c, AW_TYPE_COMPLETED, 3, 90) >= 3);
-    kill(a, SIGKILL); /* mid-stream, no goodbye */
-    waitpid(a, NULL, 0);
+    kh_worker_stop(a, SIGKILL, 5); /* mid-stream, no goodbye */
     kh_collect_until(&c, AW_TYPE_COMPLETED, 16, 1); /* take in what A published */
     check_commits_behind_unfinished(&c, &s, u, 16);
     assert_true(kh_count(&c, AW_TYPE_COMPLETED) < 16); /* A really died mid-stream */
@@ -425,6 +424,54 @@ static void regenerate_runs_only_the_asked_stages(void **state)
     kh_collector_stop(&c);
 }
 
+/* ce_time of the event of `type` (and progress stage, if given) of a job. */
+static const char *event_time(const kh_collector *c, const char *type, const char *job,
+                              const char *stage)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        json_t *d = c->events[i].data;
+        const char *j = json_string_value(json_object_get(d, "jobId"));
+        const char *st = json_string_value(json_object_get(d, "stage"));
+        if (strcmp(c->events[i].type, type) == 0 && j && strcmp(j, job) == 0 &&
+            (stage == NULL || (st && strcmp(st, stage) == 0)))
+            return c->events[i].time;
+    }
+    return NULL;
+}
+
+static void one_asset_runs_one_job_at_a_time(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_scope_init(&K, &s, "serial", 2);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    upload u[2];
+    upload_one(&s, &u[0], "fault-slow-same"); /* two events for one asset */
+    upload_one(&s, &u[1], "fault-slow-same");
+    const char *two[] = {"--concurrency", "2", NULL};
+    pid_t w = worker(&s, "serial", two);
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 2, 60), 2);
+    expect_clean_exit(w);
+    char jobs[2][40];
+    for (int i = 0; i < 2; i++) {
+        const char *parts[] = {"test-api", u[i].id};
+        char hash[33];
+        aw_event_hash(hash, parts, 2);
+        snprintf(jobs[i], sizeof jobs[i], "job-%s", hash);
+    }
+    const char *first_done = event_time(&c, AW_TYPE_COMPLETED, jobs[0], NULL);
+    const char *second_start = event_time(&c, AW_TYPE_PROGRESS, jobs[1], "queued");
+    assert_non_null(first_done);
+    assert_non_null(second_start);
+    /* with two idle executors the second still waited for the first (ISO
+     * times of one clock compare as strings) */
+    if (strcmp(second_start, first_done) < 0)
+        fail_msg("second job started at %s before the first ended at %s", second_start,
+                 first_done);
+    kh_collector_stop(&c);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -438,9 +485,17 @@ static int setup(void **state)
     return kh_cluster_start(&K);
 }
 
+static int after_each(void **state)
+{
+    (void)state;
+    kh_kill_workers();
+    return 0;
+}
+
 static int teardown(void **state)
 {
     (void)state;
+    kh_kill_workers();
     kh_cluster_stop(&K);
     if (getenv("AW_KEEP_TEST_LOGS") == NULL)
         aw_test_rmtree(work);
@@ -459,13 +514,14 @@ int main(int argc, char **argv)
     if (VIPS_INIT(argv[0]) != 0)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(uploads_complete_exactly_once),
-        cmocka_unit_test(malformed_events_go_to_the_dlq),
-        cmocka_unit_test(executor_faults_cost_only_their_job),
-        cmocka_unit_test(regenerate_runs_only_the_asked_stages),
-        cmocka_unit_test(killed_worker_loses_nothing),
-        cmocka_unit_test(two_workers_share_and_one_leaves),
-        cmocka_unit_test(broker_faults_lose_nothing),
+        cmocka_unit_test_teardown(uploads_complete_exactly_once, after_each),
+        cmocka_unit_test_teardown(malformed_events_go_to_the_dlq, after_each),
+        cmocka_unit_test_teardown(executor_faults_cost_only_their_job, after_each),
+        cmocka_unit_test_teardown(regenerate_runs_only_the_asked_stages, after_each),
+        cmocka_unit_test_teardown(one_asset_runs_one_job_at_a_time, after_each),
+        cmocka_unit_test_teardown(killed_worker_loses_nothing, after_each),
+        cmocka_unit_test_teardown(two_workers_share_and_one_leaves, after_each),
+        cmocka_unit_test_teardown(broker_faults_lose_nothing, after_each),
     };
     if (getenv("AW_TEST_FILTER") != NULL)
         cmocka_set_test_filter(getenv("AW_TEST_FILTER"));

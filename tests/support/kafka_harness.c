@@ -113,6 +113,25 @@ int kh_produce_upload(kh_cluster *k, const kh_scope *s, const char *asset, const
     return rc;
 }
 
+static pid_t started[64]; /* workers not yet stopped, for kh_kill_workers */
+
+static void forget(pid_t pid)
+{
+    for (int i = 0; i < 64; i++)
+        if (started[i] == pid)
+            started[i] = 0;
+}
+
+void kh_kill_workers(void)
+{
+    for (int i = 0; i < 64; i++)
+        if (started[i] > 0) {
+            kill(started[i], SIGKILL);
+            waitpid(started[i], NULL, 0);
+            started[i] = 0;
+        }
+}
+
 pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, const char *storage,
                       const char *db, const char *log_path, const char *const *extra)
 {
@@ -134,12 +153,18 @@ pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, c
         execv(bin, (char *const *)argv);
         _exit(127);
     }
+    for (int i = 0; i < 64 && pid > 0; i++)
+        if (started[i] == 0) {
+            started[i] = pid;
+            break;
+        }
     return pid;
 }
 
 int kh_worker_stop(pid_t pid, int sig, int timeout_s)
 {
     int status = 0;
+    forget(pid);
     kill(pid, sig);
     for (int i = 0; i < timeout_s * 20; i++) {
         if (waitpid(pid, &status, WNOHANG) == pid)

@@ -65,6 +65,9 @@ int kh_produce_upload(kh_cluster *k, const kh_scope *s, const char *asset, const
 pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, const char *storage,
                       const char *db, const char *log_path, const char *const *extra);
 
+/* Kills every worker started and not stopped (a failed test leaves none). */
+void kh_kill_workers(void);
+
 /* Sends sig and waits up to timeout_s; returns the wait status, or -1 after
  * SIGKILL on timeout. */
 int kh_worker_stop(pid_t pid, int sig, int timeout_s);
