@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,26 @@ static int copy_bounded(int in, int out, uint64_t max, int *over)
     }
 }
 
+/* Copies the open descriptor in (which it closes) into a new file at to,
+ * at most max bytes (*over when more was there), fsync'ed when asked. */
+static int copy_into(int in, const char *to, mode_t mode, uint64_t max, bool sync, int *over,
+                     aw_error *err)
+{
+    int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (out < 0) {
+        close(in);
+        return io_error(err, "cannot create", to);
+    }
+    int rc = copy_bounded(in, out, max, over);
+    if (rc == 0 && sync)
+        rc = fsync(out);
+    int saved = errno;
+    close(in);
+    close(out);
+    errno = saved;
+    return rc == 0 ? AW_OK : io_error(err, "cannot copy into", to);
+}
+
 static int fs_get(aw_storage *s, const char *key, const char *dest, uint64_t max, aw_error *err)
 {
     char path[PATH_MAX + 1100];
@@ -73,23 +94,30 @@ static int fs_get(aw_storage *s, const char *key, const char *dest, uint64_t max
         return aw_error_set(err, AW_CODE_NOT_FOUND, "missing", "no object at %.300s", key);
     if (in < 0)
         return io_error(err, "cannot open", path);
-    int out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (out < 0) {
-        close(in);
-        return io_error(err, "cannot create", dest);
-    }
     int over = 0;
-    int rc = copy_bounded(in, out, max, &over);
-    int saved = errno;
-    close(in);
-    close(out);
-    errno = saved;
-    if (rc < 0)
-        return io_error(err, "cannot copy", path);
+    if (copy_into(in, dest, 0600, max, false, &over, err) != AW_OK)
+        return AW_ERROR;
     if (over)
         return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "file_size",
                             "object %.300s is larger than %llu bytes", key, (unsigned long long)max);
     return AW_OK;
+}
+
+/* fsync of the directory holding path, so a rename into it survives a crash. */
+static int sync_parent(const char *path)
+{
+    char dir[PATH_MAX + 1100];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        return 0;
+    *slash = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
 }
 
 static int make_parents(char *path)
@@ -117,25 +145,17 @@ static int fs_put(aw_storage *s, const char *key, const char *src, const char *c
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return io_error(err, "cannot open", src);
-    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) {
-        close(in);
-        return io_error(err, "cannot create", tmp);
-    }
     int over = 0;
-    int rc = copy_bounded(in, out, UINT64_MAX, &over);
-    if (rc == 0)
-        rc = fsync(out);
-    int saved = errno;
-    close(in);
-    close(out);
-    errno = saved;
-    if (rc != 0 || rename(tmp, path) != 0) {
+    if (copy_into(in, tmp, 0644, UINT64_MAX, true, &over, err) != AW_OK) {
+        unlink(tmp);
+        return AW_ERROR;
+    }
+    if (rename(tmp, path) != 0) {
         io_error(err, "cannot store", path);
         unlink(tmp);
         return AW_ERROR;
     }
-    return AW_OK;
+    return sync_parent(path) == 0 ? AW_OK : io_error(err, "cannot sync the directory of", path);
 }
 
 static void fs_destroy(aw_storage *s)
