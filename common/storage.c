@@ -4,13 +4,17 @@
 #include <string.h>
 
 aw_storage *aw_storage_fs_open(const char *root, aw_error *err);
+aw_storage *aw_storage_s3_open(const char *bucket_and_prefix, aw_error *err);
 
 aw_storage *aw_storage_open(const char *url, aw_error *err)
 {
     if (url != NULL && strncmp(url, "file://", 7) == 0)
         return aw_storage_fs_open(url + 7, err);
+    if (url != NULL && strncmp(url, "s3://", 5) == 0)
+        return aw_storage_s3_open(url + 5, err);
     aw_error_set(err, AW_CODE_STORAGE_ERROR, "bad_url",
-                 "storage URL must be file:///absolute/dir (got %.200s)", url ? url : "(none)");
+                 "storage URL must be file:///absolute/dir or s3://bucket[/prefix] (got %.200s)",
+                 url ? url : "(none)");
     return NULL;
 }
 

@@ -6,7 +6,8 @@
 #   test   cmocka, exiftool (date oracle), ClamAV test files, jq, Node.js/npm
 
 AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmagic-dev
-  libjansson-dev libexif-dev libxml2-dev libtiff-dev zlib1g-dev librdkafka-dev libglib2.0-dev"
+  libjansson-dev libexif-dev libxml2-dev libtiff-dev zlib1g-dev librdkafka-dev libglib2.0-dev
+  libcurl4-openssl-dev"
 AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc"
 AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles jq"
 

@@ -51,8 +51,11 @@ void aw_cli_run_usage(FILE *out)
           "  --topic-regenerate T   (default: asset.regenerate) [AW_TOPIC_REGENERATE]\n"
           "  --topic-events T       (default: asset.events) [AW_TOPIC_EVENTS]\n"
           "  --topic-dlq T          (default: asset.dlq) [AW_TOPIC_DLQ]\n"
-          "  --storage URL          file:///abs/dir [AW_STORAGE] (default with\n"
-          "                         --embedded: ./aw-storage)\n"
+          "  --storage URL          file:///abs/dir or s3://BUCKET[/PREFIX] [AW_STORAGE]\n"
+          "                         (default with --embedded: ./aw-storage); S3 reads\n"
+          "                         AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
+          "                         AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL\n"
+          "                         (path-style when set, or AW_S3_PATH_STYLE=1)\n"
           "  --spool-dir DIR        per-job scratch space [AW_SPOOL_DIR]\n"
           "                         (default: $TMPDIR/asset-worker-spool-PID)\n"
           "  --source URI           ce_source of published events (default:\n"
@@ -63,6 +66,10 @@ void aw_cli_run_usage(FILE *out)
           "                         [AW_GRACE]\n"
           "  --max-attempts N       storage attempts before a job fails (default: 5)\n"
           "                         [AW_MAX_ATTEMPTS]\n"
+          "  --backoff MS           first retry delay; doubles each attempt, with\n"
+          "                         jitter (default: 500) [AW_BACKOFF_MS]\n"
+          "  --backoff-max MS       cap of the retry delay (default: 30000)\n"
+          "                         [AW_BACKOFF_MAX_MS]\n"
           "  --partitions N         partitions of each topic with --embedded (default: 6)\n"
           "  -X KEY=VALUE           any librdkafka property (repeatable); also\n"
           "                         AW_RDKAFKA_KEY_NAME=VALUE (underscores become dots)\n",
@@ -74,7 +81,7 @@ void aw_cli_run_usage(FILE *out)
 enum {
     OPT_EMBEDDED = 256, OPT_BROKERS, OPT_GROUP, OPT_T_UP, OPT_T_REGEN, OPT_T_EVENTS, OPT_T_DLQ,
     OPT_STORAGE, OPT_SPOOL, OPT_SOURCE, OPT_CONC, OPT_TIMEOUT, OPT_GRACE, OPT_ATTEMPTS,
-    OPT_PARTITIONS,
+    OPT_PARTITIONS, OPT_BACKOFF, OPT_BACKOFF_MAX,
 };
 
 static const struct option run_options[] = {
@@ -93,6 +100,8 @@ static const struct option run_options[] = {
     {"grace", required_argument, NULL, OPT_GRACE},
     {"max-attempts", required_argument, NULL, OPT_ATTEMPTS},
     {"partitions", required_argument, NULL, OPT_PARTITIONS},
+    {"backoff", required_argument, NULL, OPT_BACKOFF},
+    {"backoff-max", required_argument, NULL, OPT_BACKOFF_MAX},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -106,7 +115,8 @@ static const struct {
     {OPT_T_REGEN, "AW_TOPIC_REGENERATE"}, {OPT_T_EVENTS, "AW_TOPIC_EVENTS"},
     {OPT_T_DLQ, "AW_TOPIC_DLQ"}, {OPT_STORAGE, "AW_STORAGE"}, {OPT_SPOOL, "AW_SPOOL_DIR"},
     {OPT_SOURCE, "AW_SOURCE"}, {OPT_CONC, "AW_CONCURRENCY"}, {OPT_TIMEOUT, "AW_JOB_TIMEOUT"},
-    {OPT_GRACE, "AW_GRACE"}, {OPT_ATTEMPTS, "AW_MAX_ATTEMPTS"},
+    {OPT_GRACE, "AW_GRACE"}, {OPT_ATTEMPTS, "AW_MAX_ATTEMPTS"}, {OPT_BACKOFF, "AW_BACKOFF_MS"},
+    {OPT_BACKOFF_MAX, "AW_BACKOFF_MAX_MS"},
 };
 
 static int bad(const char *what, const char *arg)
@@ -155,6 +165,16 @@ static int apply(aw_service_config *c, int code, const char *arg)
     case OPT_ATTEMPTS:
         if (positive(arg, 100, &c->max_attempts) != 0)
             return bad("--max-attempts takes 1 to 100", arg);
+        return 0;
+    case OPT_BACKOFF:
+        if (positive(arg, 3600000, &n) != 0)
+            return bad("--backoff takes milliseconds, 1 to 3600000", arg);
+        c->backoff_base_ms = n;
+        return 0;
+    case OPT_BACKOFF_MAX:
+        if (positive(arg, 3600000, &n) != 0)
+            return bad("--backoff-max takes milliseconds, 1 to 3600000", arg);
+        c->backoff_max_ms = n;
         return 0;
     case OPT_PARTITIONS:
         if (positive(arg, 1000, &c->embedded_partitions) != 0)

@@ -17,6 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* How long commits may take once the jobs are drained: bounded, so a pod
+ * stops within grace + these (terminationGracePeriodSeconds must cover it). */
+#define FINAL_COMMIT_MS 10000.0
+#define REVOKE_COMMIT_MS 5000.0
+
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
@@ -121,6 +126,58 @@ static int active_in(const aw_supervisor *sv, const rd_kafka_topic_partition_lis
     return n;
 }
 
+typedef struct commit_wait {
+    bool done;
+    rd_kafka_resp_err_t err;
+} commit_wait;
+
+static void commit_result(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
+    (void)rk, (void)offsets;
+    commit_wait *w = opaque;
+    w->err = err, w->done = true;
+}
+
+/* One commit of the stored offsets, waited for at most until deadline.
+ * Inside a rebalance callback the consumer may not be polled (poll false). */
+static rd_kafka_resp_err_t commit_once(aw_supervisor *sv, double deadline, bool poll)
+{
+    commit_wait w = {false, RD_KAFKA_RESP_ERR__TIMED_OUT};
+    rd_kafka_queue_t *q = rd_kafka_queue_new(sv->consumer);
+    rd_kafka_commit_queue(sv->consumer, NULL, q, commit_result, &w);
+    while (!w.done && aw_time_mono_ms() < deadline) {
+        rd_kafka_queue_poll_callback(q, 50);
+        rd_kafka_message_t *m = poll ? rd_kafka_consumer_poll(sv->consumer, 0) : NULL;
+        if (m != NULL)
+            rd_kafka_message_destroy(m); /* stopping: not taken, not stored */
+    }
+    rd_kafka_queue_destroy(q);
+    return w.err;
+}
+
+/* Commits the stored offsets before leaving the group, retrying: a commit
+ * made while the group rebalances (another member left) is refused until
+ * this member has rejoined, which the consumer poll lets it do. */
+static void commit_before_leaving(aw_supervisor *sv, double deadline)
+{
+    for (;;) {
+        rd_kafka_resp_err_t err = commit_once(sv, deadline, true);
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET)
+            return;
+        if (aw_time_mono_ms() >= deadline) {
+            log_line("final offset commit failed: %s (those jobs will be delivered again)",
+                     rd_kafka_err2str(err));
+            return;
+        }
+        for (int i = 0; i < 2; i++) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(sv->consumer, 100);
+            if (m != NULL)
+                rd_kafka_message_destroy(m);
+        }
+    }
+}
+
 /* Hands back runs that have not started (of the partitions in l, or all):
  * their offsets are not stored, so they are delivered again, here or to
  * another member. Dead letters are quick and finish anyway. */
@@ -142,8 +199,8 @@ static void drain(aw_supervisor *sv, const rd_kafka_topic_partition_list_t *l, b
     for (aw_run *r = sv->runs; r != NULL; r = r->next)
         if (in_list(l, r))
             aw_run_abandon(sv, r);
-    if (!lost)
-        rd_kafka_commit(sv->consumer, NULL, 0);
+    if (!lost) /* bounded: a commit can hang while the group rebalances */
+        commit_once(sv, aw_time_mono_ms() + REVOKE_COMMIT_MS, false);
     for (int i = 0; i < l->cnt; i++)
         aw_offsets_drop(sv->offsets, l->elems[i].topic, l->elems[i].partition);
 }
@@ -155,6 +212,7 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         log_line("assigned %d partition(s)", parts->cnt);
+        sv->ever_assigned = true;
         if (cooperative)
             rd_kafka_incremental_assign(rk, parts);
         else
@@ -338,64 +396,37 @@ static void serve(aw_supervisor *sv)
     }
 }
 
-typedef struct commit_wait {
-    bool done;
-    rd_kafka_resp_err_t err;
-} commit_wait;
+/* librdkafka 2.0 (Debian 12) aborts when a cooperative-sticky consumer is
+ * closed before its first assignment (librdkafka issue #4312, fixed in 2.3).
+ * Wait for that first rebalance, bounded; if it never comes, leave without
+ * closing: the group drops the member after session.timeout.ms. The handle
+ * stays reachable here so the process exit is clean. */
+static rd_kafka_t *unclosable;
 
-static void commit_result(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                          rd_kafka_topic_partition_list_t *offsets, void *opaque)
+static bool safe_to_close(aw_supervisor *sv)
 {
-    (void)rk, (void)offsets;
-    commit_wait *w = opaque;
-    w->err = err, w->done = true;
-}
-
-/* One commit of the stored offsets, waited for at most until deadline. */
-static rd_kafka_resp_err_t commit_once(aw_supervisor *sv, double deadline)
-{
-    commit_wait w = {false, RD_KAFKA_RESP_ERR__TIMED_OUT};
-    rd_kafka_queue_t *q = rd_kafka_queue_new(sv->consumer);
-    rd_kafka_commit_queue(sv->consumer, NULL, q, commit_result, &w);
-    while (!w.done && aw_time_mono_ms() < deadline) {
-        rd_kafka_queue_poll_callback(q, 50);
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(sv->consumer, 0);
+    double deadline = aw_time_mono_ms() + FINAL_COMMIT_MS;
+    while (!sv->ever_assigned && aw_time_mono_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(sv->consumer, 100);
         if (m != NULL)
             rd_kafka_message_destroy(m); /* stopping: not taken, not stored */
     }
-    rd_kafka_queue_destroy(q);
-    return w.err;
-}
-
-/* Commits the stored offsets before leaving the group, retrying: a commit
- * made while the group rebalances (another member left) is refused until
- * this member has rejoined, which the consumer poll lets it do. */
-static void commit_before_leaving(aw_supervisor *sv, double deadline)
-{
-    for (;;) {
-        rd_kafka_resp_err_t err = commit_once(sv, deadline);
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET)
-            return;
-        if (aw_time_mono_ms() >= deadline) {
-            log_line("final offset commit failed: %s (those jobs will be delivered again)",
-                     rd_kafka_err2str(err));
-            return;
-        }
-        for (int i = 0; i < 2; i++) {
-            rd_kafka_message_t *m = rd_kafka_consumer_poll(sv->consumer, 100);
-            if (m != NULL)
-                rd_kafka_message_destroy(m);
-        }
-    }
+    if (!sv->ever_assigned)
+        log_line("leaving without closing the consumer: no assignment yet (librdkafka #4312)");
+    return sv->ever_assigned;
 }
 
 static void shut_down(aw_supervisor *sv)
 {
     for (aw_run *r = sv->runs; r != NULL; r = r->next)
         aw_run_abandon(sv, r);
-    commit_before_leaving(sv, aw_time_mono_ms() + sv->cfg->grace_ms);
-    rd_kafka_consumer_close(sv->consumer); /* leaves the group */
-    rd_kafka_destroy(sv->consumer);
+    if (safe_to_close(sv)) {
+        commit_before_leaving(sv, aw_time_mono_ms() + FINAL_COMMIT_MS);
+        rd_kafka_consumer_close(sv->consumer); /* leaves the group */
+        rd_kafka_destroy(sv->consumer);
+    } else {
+        unclosable = sv->consumer;
+    }
     rd_kafka_flush(sv->producer, 10000);
     rd_kafka_destroy(sv->producer);
     while (sv->runs != NULL) {

@@ -58,6 +58,7 @@ typedef struct aw_supervisor {
     int active;   /* runs not done */
     bool paused;
     bool stopping;
+    bool ever_assigned; /* a rebalance has completed for this member */
 } aw_supervisor;
 
 /* run.c */

@@ -136,7 +136,7 @@ pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, c
                       const char *db, const char *log_path, const char *const *extra)
 {
     char url[4200];
-    snprintf(url, sizeof url, "file://%s", storage);
+    snprintf(url, sizeof url, "%s%s", strstr(storage, "://") ? "" : "file://", storage);
     const char *argv[64] = {bin, "run", "--brokers", k->bootstraps, "--storage", url,
                             "--clamav-db", db, "--group", s->group, "--topic-uploads", s->uploads,
                             "--topic-regenerate", s->regenerate, "--topic-events", s->events,

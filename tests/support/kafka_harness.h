@@ -61,7 +61,8 @@ int kh_produce_upload(kh_cluster *k, const kh_scope *s, const char *asset, const
                       int32_t *partition, int64_t *offset);
 
 /* Starts `bin run` against the cluster with the scope, plus extra args
- * (NULL-terminated); output goes to log_path. */
+ * (NULL-terminated); output goes to log_path. storage is a directory or a
+ * URL (s3://…). */
 pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, const char *storage,
                       const char *db, const char *log_path, const char *const *extra);
 

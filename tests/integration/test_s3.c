@@ -1,0 +1,488 @@
+/* test_s3.c — the service with S3 storage against a real S3-compatible
+ * server (s3rver, started here on loopback) behind a proxy that misbehaves
+ * on purpose: every corpus file round-trips through the whole service and
+ * its outputs are read back with a plain HTTP client; 5xx, SlowDown and
+ * connection resets are retried until the job completes; a damaged upload
+ * is caught by its checksum and sent again; a permanent fault fails the job
+ * after the configured attempts; 404 and 403 fail at once; an object over
+ * the size limit is refused without being downloaded.
+ *
+ * usage: test_s3 ASSET_WORKER S3RVER FAULT_PROXY_JS */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aw_test.h"
+#include "event.h"
+#include "kafka_harness.h"
+#include "manifest.h"
+#include "media.h"
+#include "storage.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vips/vips.h>
+
+static const char *bin, *s3rver, *proxy_js;
+static char *work, *db;
+static int s3_port;
+static pid_t s3_pid;
+static aw_storage *direct; /* our client, straight to the server, for set-up */
+static kh_cluster K;
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    bind(fd, (struct sockaddr *)&a, sizeof a);
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static pid_t spawn(const char *const *argv, const char *out_path)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 1), dup2(fd, 2);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Waits until file path contains text; returns the text after it. */
+static const char *wait_for(const char *path, const char *text, char *buf, size_t size)
+{
+    for (int i = 0; i < 100; i++) {
+        FILE *f = fopen(path, "r");
+        size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+        if (f)
+            fclose(f);
+        buf[n] = '\0';
+        char *at = strstr(buf, text);
+        if (at != NULL)
+            return at + strlen(text);
+        usleep(100000);
+    }
+    return NULL;
+}
+
+typedef struct proxy {
+    pid_t pid;
+    int port;
+    char stats[4200];
+} proxy;
+
+/* A fault proxy in front of the server; workers started afterwards use it. */
+static void proxy_start(proxy *p, const char *faults)
+{
+    static int n;
+    char out[4200], up[16], buf[256], url[64];
+    snprintf(out, sizeof out, "%s/proxy-%d.out", work, ++n);
+    snprintf(p->stats, sizeof p->stats, "%s/proxy-%d.json", work, n);
+    snprintf(up, sizeof up, "%d", s3_port);
+    const char *argv[] = {"node", proxy_js, up, faults, p->stats, NULL};
+    p->pid = spawn(argv, out);
+    const char *port = wait_for(out, "port ", buf, sizeof buf);
+    assert_non_null(port);
+    p->port = atoi(port);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", p->port);
+    setenv("AWS_ENDPOINT_URL", url, 1);
+}
+
+static long proxy_stat(const proxy *p, const char *name)
+{
+    json_t *j = json_load_file(p->stats, 0, NULL);
+    long v = (long)json_integer_value(json_object_get(j, name));
+    json_decref(j);
+    return v;
+}
+
+static void proxy_stop(proxy *p)
+{
+    kill(p->pid, SIGKILL);
+    waitpid(p->pid, NULL, 0);
+}
+
+/* Reads an object back with a plain, unsigned HTTP GET. */
+typedef struct fetched {
+    char *data;
+    size_t len;
+    char type[128];
+} fetched;
+
+static size_t collect(char *d, size_t one, size_t n, void *user)
+{
+    fetched *f = user;
+    f->data = realloc(f->data, f->len + one * n + 1);
+    memcpy(f->data + f->len, d, one * n);
+    f->len += one * n;
+    return one * n;
+}
+
+static void fetch(const char *key, fetched *f)
+{
+    memset(f, 0, sizeof *f);
+    CURL *c = curl_easy_init();
+    char url[4096], *e = NULL;
+    int n = snprintf(url, sizeof url, "http://127.0.0.1:%d/assets", s3_port);
+    char copy[2048];
+    snprintf(copy, sizeof copy, "%s", key);
+    for (char *seg = strtok(copy, "/"); seg; seg = strtok(NULL, "/")) {
+        e = curl_easy_escape(c, seg, 0);
+        n += snprintf(url + n, sizeof url - (size_t)n, "/%s", e);
+        curl_free(e);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    long status = 0;
+    char *ct = NULL;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+    snprintf(f->type, sizeof f->type, "%s", ct ? ct : "");
+    curl_easy_cleanup(c);
+    if (status != 200)
+        fail_msg("GET %s: HTTP %ld", key, status);
+}
+
+static char *log_path(const char *name)
+{
+    char *p = NULL;
+    assert_true(asprintf(&p, "%s/%s.log", work, name) > 0);
+    return p;
+}
+
+static pid_t worker(kh_scope *s, const char *name, const char *const *extra)
+{
+    char *log = log_path(name);
+    pid_t pid = kh_worker_start(&K, s, bin, "s3://assets", db, log, extra);
+    free(log);
+    return pid;
+}
+
+static void stop_worker(pid_t pid)
+{
+    int status = kh_worker_stop(pid, SIGTERM, 60);
+    assert_true(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Stores a local file as uploads/ASSET/NAME and publishes its upload event. */
+static void upload_file(kh_scope *s, const char *asset, const char *path, const char *mime)
+{
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    char key[1024], id[64];
+    snprintf(key, sizeof key, "uploads/%s/%s", asset, name);
+    aw_error err;
+    if (aw_storage_put(direct, key, path, mime, &err) != AW_OK)
+        fail_msg("set-up PUT %s: %s", key, err.message);
+    struct stat st;
+    stat(path, &st);
+    int32_t p;
+    int64_t o;
+    assert_int_equal(kh_produce_upload(&K, s, asset, key, mime, (long long)st.st_size, NULL, id,
+                                       &p, &o), 0);
+}
+
+static char *make_photo(const char *name, int w, int h)
+{
+    char *path = NULL;
+    assert_true(asprintf(&path, "%s/%s", work, name) > 0);
+    VipsImage *xy = NULL, *u = NULL;
+    vips_xyz(&xy, w, h, NULL);
+    vips_cast_uchar(xy, &u, NULL);
+    assert_int_equal(vips_jpegsave(u, path, NULL), 0);
+    g_object_unref(u), g_object_unref(xy);
+    return path;
+}
+
+/* Every output of a job, read back: bytes, type and pixels as reported. */
+static void check_outputs(const kh_event *e)
+{
+    json_t *thumbs = json_object_get(json_object_get(e->data, "variants"), "thumbnails");
+    const char *size;
+    json_t *v;
+    json_object_foreach(thumbs, size, v) {
+        fetched f;
+        fetch(aw_test_str(v, "key"), &f);
+        assert_int_equal((long long)f.len, aw_test_int(v, "bytes"));
+        assert_string_equal(f.type, aw_test_str(v, "contentType"));
+        VipsImage *img = vips_image_new_from_buffer(f.data, f.len, "", NULL);
+        assert_non_null(img);
+        assert_int_equal(img->Xsize, aw_test_int(v, "width"));
+        assert_int_equal(img->Ysize, aw_test_int(v, "height"));
+        g_object_unref(img), free(f.data);
+    }
+}
+
+static void no_storage_errors(const kh_event *e)
+{
+    json_t *err = aw_test_error(e->data, "storage");
+    if (err != NULL)
+        fail_msg("storage error: %s", aw_test_str(err, "message"));
+}
+
+static void corpus_round_trips_through_s3(void **state)
+{
+    (void)state;
+    const char *corpus = aw_test_corpus_dir();
+    if (corpus == NULL)
+        skip();
+    kh_scope s;
+    kh_scope_init(&K, &s, "s3corpus", 4);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    proxy px;
+    proxy_start(&px, "-");
+    aw_manifest *m = aw_manifest_load(corpus);
+    int sent = 0;
+    for (size_t i = 0; i < aw_manifest_count(m); i++) {
+        const char *path = aw_manifest_path(aw_manifest_row_at(m, i));
+        const aw_media_type *t = aw_media_by_extension(path);
+        if (t == NULL)
+            continue; /* no type the API tier would accept (.mtl, .bin) */
+        char asset[32];
+        snprintf(asset, sizeof asset, "corpus-%03zu", i);
+        upload_file(&s, asset, path, t->mime);
+        sent++;
+    }
+    const char *two[] = {"--concurrency", "2", NULL};
+    pid_t w = worker(&s, "s3corpus", two);
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, sent, 300), sent);
+    stop_worker(w);
+    int with_outputs = 0;
+    for (size_t i = 0; i < c.n; i++)
+        if (strcmp(c.events[i].type, AW_TYPE_COMPLETED) == 0) {
+            no_storage_errors(&c.events[i]);
+            check_outputs(&c.events[i]);
+            with_outputs += json_object_size(json_object_get(
+                                json_object_get(c.events[i].data, "variants"), "thumbnails")) > 0;
+        }
+    print_message("%d corpus files round-tripped, %d with thumbnails read back\n", sent,
+                  with_outputs);
+    assert_true(with_outputs >= 40);
+    proxy_stop(&px);
+    aw_manifest_free(m);
+    kh_collector_stop(&c);
+}
+
+/* One photo through the service behind a proxy with the given faults. */
+static const kh_event *one_job(kh_scope *s, kh_collector *c, proxy *px, const char *name,
+                               const char *faults, const char *const *extra, const char *path)
+{
+    kh_scope_init(&K, s, name, 1);
+    kh_collector_start(c, &K, s);
+    proxy_start(px, faults);
+    /* a key with a space, '+', '%' and UTF-8 in it */
+    char *photo = path ? NULL : make_photo("f\xc3\xbcr photo+1%.jpg", 900, 600);
+    upload_file(s, name, path ? path : photo, "image/jpeg");
+    pid_t w = worker(s, name, extra);
+    assert_int_equal(kh_collect_until(c, AW_TYPE_COMPLETED, 1, 120), 1);
+    stop_worker(w);
+    free(photo);
+    return kh_find(c, AW_TYPE_COMPLETED, name);
+}
+
+static void transient_faults_are_retried(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_collector c;
+    proxy px;
+    const char *extra[] = {"--max-attempts", "6", "--backoff", "200", NULL};
+    const kh_event *e = one_job(&s, &c, &px, "s3flaky", "503,slowdown,reset,500", extra, NULL);
+    assert_string_equal(aw_test_str(e->data, "status"), "completed");
+    assert_int_equal(proxy_stat(&px, "faults"), 4);
+    check_outputs(e);
+    proxy_stop(&px);
+    kh_collector_stop(&c);
+}
+
+static void damaged_upload_is_caught_and_sent_again(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_collector c;
+    proxy px;
+    const kh_event *e = one_job(&s, &c, &px, "s3corrupt", "corrupt", NULL, NULL);
+    assert_string_equal(aw_test_str(e->data, "status"), "completed");
+    assert_int_equal(proxy_stat(&px, "faults"), 1);
+    assert_true(proxy_stat(&px, "puts") >= 4); /* three thumbnails, one of them twice */
+    check_outputs(e);
+    proxy_stop(&px);
+    kh_collector_stop(&c);
+}
+
+static void expect_failure(const kh_event *e, const char *code, const char *reason)
+{
+    assert_string_equal(aw_test_str(e->data, "status"), "failed");
+    json_t *err = json_array_get(json_object_get(e->data, "errors"), 0);
+    assert_string_equal(aw_test_str(err, "code"), code);
+    assert_string_equal(aw_test_str(err, "reason"), reason);
+}
+
+static void permanent_fault_fails_after_the_attempts(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_collector c;
+    proxy px;
+    const char *extra[] = {"--max-attempts", "3", NULL};
+    const kh_event *e = one_job(&s, &c, &px, "s3down", "500*", extra, NULL);
+    expect_failure(e, "ASSET_STORAGE_ERROR", "http");
+    assert_int_equal(proxy_stat(&px, "requests"), 3);
+    assert_int_equal(kh_collect_until(&c, "dlq", 1, 20), 1);
+    proxy_stop(&px);
+    kh_collector_stop(&c);
+}
+
+static void forbidden_fails_at_once(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_collector c;
+    proxy px;
+    const kh_event *e = one_job(&s, &c, &px, "s3denied", "403*", NULL, NULL);
+    expect_failure(e, "ASSET_STORAGE_ERROR", "forbidden");
+    assert_int_equal(proxy_stat(&px, "requests"), 1);
+    proxy_stop(&px);
+    kh_collector_stop(&c);
+}
+
+static void missing_object_fails_at_once(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_scope_init(&K, &s, "s3missing", 1);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    proxy px;
+    proxy_start(&px, "-");
+    char id[64];
+    int32_t p;
+    int64_t o;
+    assert_int_equal(kh_produce_upload(&K, &s, "s3missing", "uploads/s3missing/never.jpg",
+                                       "image/jpeg", 10, NULL, id, &p, &o), 0);
+    pid_t w = worker(&s, "s3missing", NULL);
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 1, 60), 1);
+    stop_worker(w);
+    expect_failure(kh_find(&c, AW_TYPE_COMPLETED, "s3missing"), "ASSET_NOT_FOUND", "missing");
+    assert_int_equal(proxy_stat(&px, "requests"), 1);
+    proxy_stop(&px);
+    kh_collector_stop(&c);
+}
+
+static void oversized_object_is_not_downloaded(void **state)
+{
+    (void)state;
+    char *big = NULL;
+    assert_true(asprintf(&big, "%s/big.jpg", work) > 0);
+    FILE *f = fopen(big, "wb"); /* 101 MB: a JPEG header, then zeros */
+    fwrite("\xff\xd8\xff\xe0", 1, 4, f);
+    assert_int_equal(ftruncate(fileno(f), 101L << 20), 0);
+    fclose(f);
+    kh_scope s;
+    kh_collector c;
+    proxy px;
+    const kh_event *e = one_job(&s, &c, &px, "s3huge", "-", NULL, big);
+    expect_failure(e, "ASSET_FILE_TOO_LARGE", "file_size");
+    long bytes = proxy_stat(&px, "bytesToClient");
+    print_message("the worker read %ld bytes of the 101 MB object\n", bytes);
+    assert_true(bytes < (16L << 20));
+    proxy_stop(&px);
+    kh_collector_stop(&c);
+    unlink(big), free(big);
+}
+
+static int after_each(void **state)
+{
+    (void)state;
+    kh_kill_workers();
+    return 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    work = aw_test_tmpdir("s3");
+    db = aw_test_tmpdir("s3db");
+    aw_test_make_clamav_db(db);
+    char dir[4200], out[4200], port[16], url[64], buf[256];
+    snprintf(dir, sizeof dir, "%s/server", work);
+    mkdir(dir, 0755);
+    snprintf(out, sizeof out, "%s/s3rver.out", work);
+    s3_port = free_port();
+    snprintf(port, sizeof port, "%d", s3_port);
+    const char *argv[] = {s3rver, "-d", dir, "-a", "127.0.0.1", "-p", port,
+                          "--configure-bucket", "assets", NULL};
+    s3_pid = spawn(argv, out);
+    if (wait_for(out, "listening", buf, sizeof buf) == NULL)
+        return -1;
+    setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
+    setenv("AWS_REGION", "us-east-1", 1);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", s3_port);
+    setenv("AWS_ENDPOINT_URL", url, 1);
+    aw_error err;
+    direct = aw_storage_open("s3://assets", &err);
+    return direct != NULL && kh_cluster_start(&K) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    kh_kill_workers();
+    kh_cluster_stop(&K);
+    aw_storage_close(direct);
+    kill(s3_pid, SIGTERM);
+    waitpid(s3_pid, NULL, 0);
+    if (getenv("AW_KEEP_TEST_LOGS") == NULL)
+        aw_test_rmtree(work);
+    aw_test_rmtree(db);
+    free(work), free(db);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: %s ASSET_WORKER S3RVER FAULT_PROXY_JS\n", argv[0]);
+        return 2;
+    }
+    bin = argv[1], s3rver = argv[2], proxy_js = argv[3];
+    if (access(s3rver, X_OK) != 0) {
+        printf("SKIP: %s missing (npm ci in tests/)\n", s3rver);
+        return getenv("AW_REQUIRE_TOOLS") ? 1 : AW_TEST_SKIP;
+    }
+    if (VIPS_INIT(argv[0]) != 0)
+        return 1;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(transient_faults_are_retried, after_each),
+        cmocka_unit_test_teardown(damaged_upload_is_caught_and_sent_again, after_each),
+        cmocka_unit_test_teardown(permanent_fault_fails_after_the_attempts, after_each),
+        cmocka_unit_test_teardown(forbidden_fails_at_once, after_each),
+        cmocka_unit_test_teardown(missing_object_fails_at_once, after_each),
+        cmocka_unit_test_teardown(oversized_object_is_not_downloaded, after_each),
+        cmocka_unit_test_teardown(corpus_round_trips_through_s3, after_each),
+    };
+    if (getenv("AW_TEST_FILTER") != NULL)
+        cmocka_set_test_filter(getenv("AW_TEST_FILTER"));
+    return cmocka_run_group_tests_name("s3", tests, setup, teardown);
+}
