@@ -162,16 +162,9 @@ static void fetch(const char *key, fetched *f)
         fail_msg("GET %s: HTTP %ld", key, status);
 }
 
-static char *log_path(const char *name)
-{
-    char *p = NULL;
-    assert_true(asprintf(&p, "%s/%s.log", work, name) > 0);
-    return p;
-}
-
 static pid_t worker(kh_scope *s, const char *name, const char *const *extra)
 {
-    char *log = log_path(name);
+    char *log = kh_log_path(work, name);
     pid_t pid = kh_worker_start(&K, s, bin, "s3://assets", db, log, extra);
     free(log);
     return pid;

@@ -69,16 +69,9 @@ static void upload_photos(kh_scope *s, upload *u, int n, const char *prefix, int
     }
 }
 
-static char *log_path(const char *name)
-{
-    char *p = NULL;
-    assert_true(asprintf(&p, "%s/%s.log", work, name) > 0);
-    return p;
-}
-
 static pid_t worker(kh_scope *s, const char *name, const char *const *extra)
 {
-    char *log = log_path(name);
+    char *log = kh_log_path(work, name);
     pid_t pid = kh_worker_start(&K, s, bin, storage, db, log, extra);
     free(log);
     assert_true(pid > 0);
@@ -92,7 +85,7 @@ static void expect_clean_exit_of(pid_t pid, const char *name)
     int status = kh_worker_stop(pid, SIGTERM, 60);
     if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return;
-    char *path = log_path(name), *cmd = NULL;
+    char *path = kh_log_path(work, name), *cmd = NULL;
     if (asprintf(&cmd, "tail -n 40 '%s' >&2", path) > 0 && system(cmd) < 0)
         perror("tail");
     free(cmd), free(path);
@@ -325,7 +318,7 @@ static void killed_worker_loses_nothing(void **state)
 /* How many times a worker's log has said text. */
 static int log_count(const char *name, const char *text)
 {
-    char *path = log_path(name);
+    char *path = kh_log_path(work, name);
     gchar *content = NULL;
     int n = 0;
     if (g_file_get_contents(path, &content, NULL, NULL))

@@ -113,6 +113,14 @@ int kh_produce_upload(kh_cluster *k, const kh_scope *s, const char *asset, const
     return rc;
 }
 
+char *kh_log_path(const char *dir, const char *name)
+{
+    char *p = NULL;
+    if (asprintf(&p, "%s/%s.log", dir, name) < 0)
+        abort();
+    return p;
+}
+
 static pid_t started[64]; /* workers not yet stopped, for kh_kill_workers */
 
 static void forget(pid_t pid)

@@ -66,6 +66,9 @@ int kh_produce_upload(kh_cluster *k, const kh_scope *s, const char *asset, const
 pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, const char *storage,
                       const char *db, const char *log_path, const char *const *extra);
 
+/* "dir/name.log" (caller frees): where a test keeps a worker's output. */
+char *kh_log_path(const char *dir, const char *name);
+
 /* Kills every worker started and not stopped (a failed test leaves none). */
 void kh_kill_workers(void);
 
