@@ -104,6 +104,34 @@ check "top-level --help names every command" \
            '$BIN' --help | grep -q 'upload FILE' && '$BIN' --help | grep -q 'events '"
 check "run without brokers or --embedded is a usage error (2)" expect_exit 2 "$BIN" run
 
+# --- the README's main path: run --embedded, upload, events -----------------
+embedded_flow() {
+  local dir="$WORK/emb" brokers="" pid
+  mkdir -p "$dir"
+  (cd "$dir" && exec "$BIN" run --embedded --no-scan --concurrency 1 > out 2> err) &
+  pid=$!
+  for _ in $(seq 100); do
+    brokers=$(sed -n 's/^bootstrap.servers=//p' "$dir/out"); [ -n "$brokers" ] && break; sleep 0.1
+  done
+  [ -n "$brokers" ] || { echo "no bootstrap.servers line"; cat "$dir/err"; kill "$pid"; return 1; }
+  "$BIN" upload --brokers "$brokers" --storage "file://$dir/aw-storage" \
+    "$WORK/photo.jpg" "$WORK/small.png" > "$dir/uploaded" || { kill "$pid"; return 1; }
+  "$BIN" events --brokers "$brokers" --until 2 --timeout 90 --json > "$dir/events.jsonl"
+  local rc=$?
+  kill -TERM "$pid"; wait "$pid"; local exit_code=$?
+  [ "$rc" = 0 ] || { echo "events did not see 2 final statuses"; cat "$dir/err"; return 1; }
+  [ "$exit_code" = 0 ] || { echo "worker exited $exit_code after SIGTERM"; return 1; }
+  # the job ids upload printed are the ones the worker reported
+  diff <(awk '{print $2}' "$dir/uploaded" | sort) \
+       <(jq -r 'select(.type == "asset.job.completed") | .data.jobId' "$dir/events.jsonl" | sort) &&
+  jq -se '[.[] | select(.type == "asset.job.completed") | .data.status] == ["completed", "completed"]' \
+       "$dir/events.jsonl" >/dev/null &&
+  test -s "$dir/aw-storage/derived/photo/thumbnail_large.webp" &&
+  test -s "$dir/aw-storage/derived/small/thumbnail_small.webp" &&
+  test -s "$dir/aw-storage/uploads/photo/photo.jpg"
+}
+check "run --embedded + upload + events: two files to final status, outputs in ./aw-storage" embedded_flow
+
 # --- every job.json validates against the schema ---------------------------
 n=0
 run_and_collect() { # run_and_collect FILE [args…]
