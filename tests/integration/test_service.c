@@ -102,14 +102,25 @@ static void dump(const kh_collector *c)
         kh_dump(c, dir);
 }
 
+/* The end of every worker log of this run, on stderr; returns 1. */
+static int dump_logs(void)
+{
+    char *cmd = NULL;
+    if (asprintf(&cmd, "tail -n 25 '%s'/*.log >&2", work) > 0 && system(cmd) < 0)
+        perror("tail");
+    free(cmd);
+    return 1;
+}
+
 /* After a clean stop every input is committed: each partition's committed
  * offset is past every message produced to it. */
 static void check_all_committed(kh_scope *s, const char *topic, const upload *u, int n)
 {
     for (int i = 0; i < n; i++) {
         int64_t committed = kh_committed(&K, s->group, topic, u[i].partition);
-        if (committed <= u[i].offset)
-            fail_msg("%s[%d] committed at %lld, not past %s at offset %lld", topic,
+        if (committed <= u[i].offset && dump_logs())
+            fail_msg("%s[%d] committed at %lld, not past %s at offset %lld (see the logs in %s)",
+                     topic,
                      (int)u[i].partition, (long long)committed, u[i].asset,
                      (long long)u[i].offset);
     }
@@ -299,8 +310,10 @@ static void killed_worker_loses_nothing(void **state)
     upload u[16];
     upload_photos(&s, u, 16, "fault-slow-kill", 640, 480); /* 0.5 s each, before A starts */
     /* a short session so the group notices the killed member in seconds */
-    const char *one[] = {"--concurrency", "1", "-X", "session.timeout.ms=6000", NULL};
-    const char *fast[] = {"-X", "session.timeout.ms=6000", NULL};
+    const char *one[] = {"--concurrency", "1", "-X", "session.timeout.ms=6000",
+                         "-X", "heartbeat.interval.ms=1000", NULL};
+    const char *fast[] = {"-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=1000",
+                          NULL};
     pid_t a = worker(&s, "kill-a", one);
     assert_true(kh_collect_until(&c, AW_TYPE_COMPLETED, 3, 90) >= 3);
     kh_worker_stop(a, SIGKILL, 5); /* mid-stream, no goodbye */
@@ -348,7 +361,8 @@ static void two_workers_share_and_one_leaves(void **state)
     kh_collector_start(&c, &K, &s);
     upload u[20];
     upload_photos(&s, u, 20, "fault-slow-pair", 640, 480);
-    const char *one[] = {"--concurrency", "1", "-X", "session.timeout.ms=6000", NULL};
+    const char *one[] = {"--concurrency", "1", "-X", "session.timeout.ms=6000",
+                         "-X", "heartbeat.interval.ms=1000", NULL};
     pid_t a = worker(&s, "pair-a", one);
     pid_t b = worker(&s, "pair-b", one);
     assert_true(kh_collect_until(&c, AW_TYPE_COMPLETED, 4, 90) >= 4);
@@ -356,9 +370,12 @@ static void two_workers_share_and_one_leaves(void **state)
     assert_true(kh_count(&c, AW_TYPE_COMPLETED) < 20);
     expect_clean_exit_of(a, "pair-a"); /* leaves the group mid-stream: B takes over its partitions */
     assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 20, 180), 20);
-    /* B is given A's partitions once the group has settled (the mock cluster
-     * waits session.timeout.ms - 1 s for members to rejoin), then stops. */
-    assert_true(log_waits_for("pair-b", "assigned", 2, 30));
+    /* Let the group settle before B stops (the mock cluster waits
+     * session.timeout.ms - 1 s for members to rejoin after a leave); this is
+     * only pacing: B's final commit retries through a rebalance anyway, and
+     * the committed offsets are what is checked below. */
+    if (!log_waits_for("pair-b", "assigned", 2, 30))
+        print_message("pair-b was not reassigned within 30 s; stopping it anyway\n");
     expect_clean_exit_of(b, "pair-b");
     check_completed(&c, u, 20);
     check_all_committed(&s, s.uploads, u, 20);
