@@ -32,6 +32,11 @@ int aw_stage_mask_parse(const char *list, unsigned *mask, aw_error *err);
  * [A-Za-z0-9._-], not starting with '.'. */
 bool aw_id_valid(const char *id);
 
+/* A valid id from a file name: directory and extension dropped, characters
+ * outside [A-Za-z0-9._-] as '-', a leading '.' or nothing as 'a', at most
+ * 128 characters. buf holds at least 129 bytes. */
+void aw_id_from_name(const char *path, char *buf, size_t size);
+
 typedef void (*aw_progress_fn)(void *ctx, const char *stage, int percent);
 
 typedef struct aw_job {

@@ -116,22 +116,6 @@ static int parse_options(process_opts *o, int argc, char **argv)
     return AW_EXIT_OK;
 }
 
-/* File name without directory and extension, unsafe characters as '-'. */
-static void default_asset_id(const char *input, char *buf, size_t size)
-{
-    const char *base = strrchr(input, '/');
-    base = base ? base + 1 : input;
-    snprintf(buf, size, "%s", base);
-    char *dot = strrchr(buf, '.');
-    if (dot != NULL && dot != buf)
-        *dot = '\0';
-    for (char *p = buf; *p != '\0'; p++)
-        if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *p) == NULL)
-            *p = '-';
-    if (buf[0] == '.' || buf[0] == '\0')
-        buf[0] = 'a';
-}
-
 /* mkdir -p */
 static int make_dirs(const char *path)
 {
@@ -193,7 +177,7 @@ int aw_cli_process(int argc, char **argv)
     if (rc != AW_EXIT_OK)
         return rc;
     char asset_id[160], job_id[200], out_dir[4096];
-    default_asset_id(o.input, asset_id, sizeof asset_id);
+    aw_id_from_name(o.input, asset_id, sizeof asset_id);
     if (o.asset_id != NULL && !aw_id_valid(o.asset_id))
         return usage_error("--asset-id '%s' must be 1-128 of [A-Za-z0-9._-]", o.asset_id);
     if (o.job_id != NULL && !aw_id_valid(o.job_id))

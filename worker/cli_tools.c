@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include "event.h"
+#include "job.h"
 #include "kafka.h"
 #include "media.h"
 #include "storage.h"
@@ -128,13 +129,14 @@ static int upload_one(rd_kafka_t *p, aw_storage *st, const tool_opts *o, const c
 {
     char base[512], asset[130], key[1100];
     snprintf(base, sizeof base, "%s", strrchr(file, '/') ? strrchr(file, '/') + 1 : file);
-    snprintf(asset, sizeof asset, "%.128s", o->asset_id ? o->asset_id : base);
-    char *dot = strrchr(asset, '.');
-    if (o->asset_id == NULL && dot != NULL && dot != asset)
-        *dot = '\0';
-    for (char *c = asset; *c; c++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *c))
-            *c = '-';
+    if (o->asset_id != NULL && !aw_id_valid(o->asset_id)) {
+        fprintf(stderr, "asset-worker upload: --asset-id must be 1-128 of [A-Za-z0-9._-]\n");
+        return -1;
+    }
+    if (o->asset_id != NULL)
+        snprintf(asset, sizeof asset, "%s", o->asset_id);
+    else
+        aw_id_from_name(file, asset, sizeof asset);
     const aw_media_type *t = aw_media_by_extension(file);
     const char *mime = o->mime ? o->mime : t ? t->mime : "application/octet-stream";
     struct stat sb;
@@ -180,20 +182,6 @@ int aw_cli_upload(int argc, char **argv)
 
 /* ---- events ----------------------------------------------------------- */
 
-static const char *hdr(const rd_kafka_message_t *m, const char *name, char *buf)
-{
-    rd_kafka_headers_t *h = NULL;
-    const void *v = NULL;
-    size_t n = 0;
-    buf[0] = '\0';
-    if (rd_kafka_message_headers(m, &h) == 0 && rd_kafka_header_get_last(h, name, &v, &n) == 0 &&
-        n < 256) {
-        memcpy(buf, v, n);
-        buf[n] = '\0';
-    }
-    return buf;
-}
-
 static void print_readable(const char *type, const char *time, json_t *d)
 {
     const char *short_type = strcmp(type, AW_TYPE_SCAN) == 0       ? "scan"
@@ -231,7 +219,8 @@ static bool wanted(const tool_opts *o, json_t *d)
 static int show(const tool_opts *o, const rd_kafka_message_t *m, GHashTable *seen)
 {
     char type[256], id[256], time[256];
-    hdr(m, "ce_type", type), hdr(m, "ce_id", id), hdr(m, "ce_time", time);
+    aw_kafka_header(m, "ce_type", type), aw_kafka_header(m, "ce_id", id);
+    aw_kafka_header(m, "ce_time", time);
     json_t *d = json_loadb(m->payload, m->len, 0, NULL);
     int completed = 0;
     if (d != NULL && wanted(o, d) && !g_hash_table_contains(seen, id)) {

@@ -63,12 +63,15 @@ rd_kafka_conf_t *aw_kafka_conf(const aw_service_config *cfg, const char *const *
     return conf;
 }
 
-static const char *header(const rd_kafka_headers_t *hdrs, const char *name, char *buf)
+const char *aw_kafka_header(const rd_kafka_message_t *m, const char *name, char buf[256])
 {
+    rd_kafka_headers_t *hdrs = NULL;
     const void *v = NULL;
     size_t n = 0;
-    if (hdrs == NULL || rd_kafka_header_get_last(hdrs, name, &v, &n) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-        v == NULL || n >= 256)
+    buf[0] = '\0';
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        rd_kafka_header_get_last(hdrs, name, &v, &n) != RD_KAFKA_RESP_ERR_NO_ERROR || v == NULL ||
+        n >= 256)
         return NULL;
     memcpy(buf, v, n);
     buf[n] = '\0';
@@ -77,15 +80,12 @@ static const char *header(const rd_kafka_headers_t *hdrs, const char *name, char
 
 void aw_kafka_ce_headers(const rd_kafka_message_t *m, aw_ce_headers *h, char buf[][256])
 {
-    rd_kafka_headers_t *hdrs = NULL;
-    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        hdrs = NULL;
-    h->specversion = header(hdrs, "ce_specversion", buf[0]);
-    h->id = header(hdrs, "ce_id", buf[1]);
-    h->type = header(hdrs, "ce_type", buf[2]);
-    h->source = header(hdrs, "ce_source", buf[3]);
-    h->content_type = header(hdrs, "content-type", buf[4]);
-    h->traceparent = header(hdrs, "traceparent", buf[5]);
+    h->specversion = aw_kafka_header(m, "ce_specversion", buf[0]);
+    h->id = aw_kafka_header(m, "ce_id", buf[1]);
+    h->type = aw_kafka_header(m, "ce_type", buf[2]);
+    h->source = aw_kafka_header(m, "ce_source", buf[3]);
+    h->content_type = aw_kafka_header(m, "content-type", buf[4]);
+    h->traceparent = aw_kafka_header(m, "traceparent", buf[5]);
 }
 
 int aw_kafka_publish(rd_kafka_t *producer, const char *topic, const char *key, const char *type,

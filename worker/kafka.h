@@ -15,7 +15,11 @@
 rd_kafka_conf_t *aw_kafka_conf(const aw_service_config *cfg, const char *const *fixed,
                                char *errstr, size_t errsize);
 
-/* CloudEvents binary-mode headers of a message, borrowed from it. */
+/* The last value of header name, copied into buf (always NUL-terminated,
+ * "" when absent or 256 bytes or longer); NULL when absent. */
+const char *aw_kafka_header(const rd_kafka_message_t *m, const char *name, char buf[256]);
+
+/* CloudEvents binary-mode headers of a message, copied into buf. */
 void aw_kafka_ce_headers(const rd_kafka_message_t *m, aw_ce_headers *h, char buf[][256]);
 
 /* Publishes one event in binary mode: key = asset id, headers ce_*,

@@ -31,7 +31,6 @@ struct aw_pool {
     int n;
     aw_pool_callbacks cb;
     void *owner;
-    int restarts;
 };
 
 static int start_executor(aw_pool *p, executor *e, aw_error *err)
@@ -81,11 +80,6 @@ int aw_pool_idle_count(const aw_pool *p)
     for (int i = 0; i < p->n; i++)
         idle += p->ex[i].job == NULL && p->ex[i].fd >= 0;
     return idle;
-}
-
-int aw_pool_restarts(const aw_pool *p)
-{
-    return p->restarts;
 }
 
 int aw_pool_submit(aw_pool *p, void *job, const aw_exec_request *req, double timeout_ms)
@@ -202,7 +196,6 @@ static void replace(aw_pool *p, executor *e, int status)
     void *job = e->job;
     close_executor(e);
     free(e->buf);
-    p->restarts++;
     aw_error err;
     if (start_executor(p, e, &err) != AW_OK)
         fprintf(stderr, "asset-worker: cannot replace executor: %s\n", err.message);

@@ -40,7 +40,4 @@ int aw_pool_pollfds(aw_pool *p, struct pollfd *fds, int max);
  * kills overdue ones. Call after poll() with the same fds. */
 void aw_pool_dispatch(aw_pool *p, const struct pollfd *fds, int n);
 
-/* Executors replaced since start, by reason, for logs and metrics. */
-int aw_pool_restarts(const aw_pool *p);
-
 #endif

@@ -126,6 +126,16 @@ static int active_in(const aw_supervisor *sv, const rd_kafka_topic_partition_lis
     return n;
 }
 
+/* Polls the consumer (rebalances, the group's heartbeat state) while
+ * stopping: a message that comes is not taken, so its offset is not stored
+ * and it will be delivered again. */
+static void poll_discarding(aw_supervisor *sv, int timeout_ms)
+{
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(sv->consumer, timeout_ms);
+    if (m != NULL)
+        rd_kafka_message_destroy(m);
+}
+
 typedef struct commit_wait {
     bool done;
     rd_kafka_resp_err_t err;
@@ -148,9 +158,8 @@ static rd_kafka_resp_err_t commit_once(aw_supervisor *sv, double deadline, bool 
     rd_kafka_commit_queue(sv->consumer, NULL, q, commit_result, &w);
     while (!w.done && aw_time_mono_ms() < deadline) {
         rd_kafka_queue_poll_callback(q, 50);
-        rd_kafka_message_t *m = poll ? rd_kafka_consumer_poll(sv->consumer, 0) : NULL;
-        if (m != NULL)
-            rd_kafka_message_destroy(m); /* stopping: not taken, not stored */
+        if (poll)
+            poll_discarding(sv, 0);
     }
     rd_kafka_queue_destroy(q);
     return w.err;
@@ -170,11 +179,7 @@ static void commit_before_leaving(aw_supervisor *sv, double deadline)
                      rd_kafka_err2str(err));
             return;
         }
-        for (int i = 0; i < 2; i++) {
-            rd_kafka_message_t *m = rd_kafka_consumer_poll(sv->consumer, 100);
-            if (m != NULL)
-                rd_kafka_message_destroy(m);
-        }
+        poll_discarding(sv, 200);
     }
 }
 
@@ -406,11 +411,8 @@ static rd_kafka_t *unclosable;
 static bool safe_to_close(aw_supervisor *sv)
 {
     double deadline = aw_time_mono_ms() + FINAL_COMMIT_MS;
-    while (!sv->ever_assigned && aw_time_mono_ms() < deadline) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(sv->consumer, 100);
-        if (m != NULL)
-            rd_kafka_message_destroy(m); /* stopping: not taken, not stored */
-    }
+    while (!sv->ever_assigned && aw_time_mono_ms() < deadline)
+        poll_discarding(sv, 100);
     if (!sv->ever_assigned)
         log_line("leaving without closing the consumer: no assignment yet (librdkafka #4312)");
     return sv->ever_assigned;
