@@ -15,6 +15,8 @@ void aw_config_defaults(aw_config *cfg)
             {
                 .max_file_bytes = 104857600ULL,
                 .max_image_pixels = 100000000ULL,
+                .max_video_pixels = 40000000ULL, /* 8K UHD is 33.2 M */
+                .max_media_seconds = 4 * 3600,
                 .scan_max_bytes = 400ULL << 20,
                 .scan_max_file_bytes = 104857600ULL,
                 .scan_max_recursion = 16,
@@ -27,6 +29,14 @@ void aw_config_defaults(aw_config *cfg)
         .thumb_quality = 80,
         .thumb_effort = 2, /* libwebp's 4: 2.5x the work for ~3 % fewer bytes */
         .image_threads = 1,
+        .codec_threads = 1,
+        .preview_seconds = 10,
+        .audio_preview_seconds = 30,
+        .preview_height = 480,
+        .preview_crf = 26,
+        .waveform_spp = 512,
+        .waveform_width = 800,
+        .waveform_height = 250,
     };
 }
 

@@ -9,6 +9,8 @@
 typedef struct aw_limits {
     uint64_t max_file_bytes;    /* seed 003 MAX_FILE_SIZE: 104,857,600 */
     uint64_t max_image_pixels;  /* width × height read from the header */
+    uint64_t max_video_pixels;  /* width × height of one video frame */
+    unsigned max_media_seconds; /* longest audio/video decoded (waveform, checks) */
     uint64_t scan_max_bytes;    /* ClamAV: data scanned per file, archives included */
     uint64_t scan_max_file_bytes; /* ClamAV: largest single file or member */
     unsigned scan_max_recursion;  /* ClamAV: archive nesting */
@@ -26,6 +28,13 @@ typedef struct aw_config {
     int thumb_quality;         /* 1–100, for WebP and JPEG */
     int thumb_effort;          /* WebP encoder effort 0–6 (libwebp "method") */
     int image_threads;         /* libvips worker threads per job (default 1) */
+    int codec_threads;         /* FFmpeg decoder/encoder threads per job (default 1) */
+    unsigned preview_seconds;  /* video preview clip length */
+    unsigned audio_preview_seconds; /* audio preview clip length */
+    int preview_height;        /* video preview: at most this many lines (480p) */
+    int preview_crf;           /* libx264 constant rate factor, 0–51 */
+    unsigned waveform_spp;     /* audio samples per waveform point (min/max pair) */
+    int waveform_width, waveform_height; /* PNG rendered from the peaks */
 } aw_config;
 
 #define AW_DEFAULT_CLAMAV_DB "/var/lib/clamav"

@@ -23,6 +23,7 @@ static const aw_media_type media_types[] = {
     {"video/x-msvideo", AW_FAMILY_VIDEO, "riff-avi", "avi", "video/x-msvideo video/avi", true, NULL},
     {"video/x-matroska", AW_FAMILY_VIDEO, "matroska", "mkv", "video/x-matroska", true, NULL},
     {"video/webm", AW_FAMILY_VIDEO, "matroska", "webm", "video/webm", true, NULL},
+    {"video/3gpp", AW_FAMILY_VIDEO, "isobmff", "3gp 3gpp 3g2", "video/3gpp video/3gpp2", false, NULL},
     /* Audio */
     {"audio/mpeg", AW_FAMILY_AUDIO, "mpeg-audio", "mp3", "audio/mpeg audio/mp3", true, NULL},
     {"audio/wav", AW_FAMILY_AUDIO, "riff-wave", "wav",

@@ -36,6 +36,15 @@ void aw_ctx_output_path(const aw_ctx *ctx, const char *name, char *buf, size_t s
     snprintf(buf, size, "%s/%s", ctx->output_dir, name);
 }
 
+void aw_ctx_progress(const aw_ctx *ctx, double fraction)
+{
+    if (ctx->job->on_progress == NULL || ctx->stages_total <= 0)
+        return;
+    fraction = fraction < 0 ? 0 : fraction > 1 ? 1 : fraction;
+    double percent = 100.0 * (ctx->stages_done + fraction) / ctx->stages_total;
+    ctx->job->on_progress(ctx->job->progress_ctx, ctx->stage_name, (int)percent);
+}
+
 /* True when stage s should run for this job at this point. */
 static bool stage_applies(const aw_stage *s, const aw_ctx *ctx)
 {
@@ -162,7 +171,9 @@ int aw_pipeline_run(const aw_job *job, const aw_config *cfg, const char *input_p
         if (!stage_applies(*s, &ctx))
             continue;
         int total = done + count_applicable(&ctx, s);
-        report_progress(job, aw_stage_kind_name((*s)->kind), total ? 100 * done / total : 0);
+        ctx.stage_name = aw_stage_kind_name((*s)->kind);
+        ctx.stages_done = done, ctx.stages_total = total;
+        report_progress(job, ctx.stage_name, total ? 100 * done / total : 0);
         count_outcome(&t, *s, run_stage(*s, &ctx));
         done++;
     }

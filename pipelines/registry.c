@@ -7,11 +7,19 @@ extern const aw_stage aw_stage_sniff;
 extern const aw_stage aw_stage_scan;
 extern const aw_stage aw_stage_image_metadata;
 extern const aw_stage aw_stage_image_thumbnail;
+extern const aw_stage aw_stage_av_metadata;
+extern const aw_stage aw_stage_av_thumbnail;
+extern const aw_stage aw_stage_av_preview;
+extern const aw_stage aw_stage_av_waveform;
 
 const aw_stage *const aw_stage_registry[] = {
     &aw_stage_sniff,
     &aw_stage_scan,
     &aw_stage_image_metadata,
     &aw_stage_image_thumbnail,
+    &aw_stage_av_metadata,
+    &aw_stage_av_thumbnail,
+    &aw_stage_av_preview,
+    &aw_stage_av_waveform,
     NULL,
 };

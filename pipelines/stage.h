@@ -26,6 +26,9 @@ typedef struct aw_ctx {
     aw_result *result;
     uint64_t file_bytes;
     aw_gate gate;
+    /* where the job stands, for progress inside a long stage */
+    const char *stage_name; /* the running stage's kind name ("preview", …) */
+    int stages_done, stages_total;
 } aw_ctx;
 
 typedef struct aw_stage {
@@ -43,6 +46,10 @@ extern const aw_stage *const aw_stage_registry[];
 
 /* Output file name → storage key "derived/{assetId}/{name}" into buf. */
 void aw_ctx_output_key(const aw_ctx *ctx, const char *name, char *buf, size_t size);
+
+/* Reports progress within the running stage (fraction 0–1 of it) as the
+ * job's overall percentage through the job's progress callback. */
+void aw_ctx_progress(const aw_ctx *ctx, double fraction);
 
 /* Output file name → local path "{output_dir}/{name}" into buf. */
 void aw_ctx_output_path(const aw_ctx *ctx, const char *name, char *buf, size_t size);

@@ -1,0 +1,155 @@
+/* av_thumbnail.c — thumbnails of audio/video: a poster frame for video
+ * (seek to a representative point, keyframes only, blank frames skipped
+ * when cheap), the embedded cover art for audio. Both end in the image
+ * path's thumbnail writer: one decode, three sizes. */
+#include "av.h"
+#include "av_picture.h"
+#include "image.h"
+#include "thumbnail.h"
+
+#define POSTER_AT 0.10            /* of the duration … */
+#define POSTER_AT_MAX_S 30.0      /* … but never later than this */
+#define POSTER_MAX_KEYFRAMES 6    /* looked at before settling for the best */
+#define POSTER_DETAIL_ENOUGH 12.0 /* luma standard deviation of a frame worth showing */
+
+double aw_av_poster_time(double duration)
+{
+    if (duration <= 0)
+        return 0.0;
+    double t = duration * POSTER_AT;
+    return t < POSTER_AT_MAX_S ? t : POSTER_AT_MAX_S;
+}
+
+/* Keeps the picture with more detail in *best. */
+static void keep_better(VipsImage **best, double *best_detail, VipsImage *candidate)
+{
+    double detail = aw_av_picture_detail(candidate);
+    if (*best == NULL || detail > *best_detail) {
+        if (*best != NULL)
+            g_object_unref(*best);
+        *best = candidate, *best_detail = detail;
+    } else {
+        g_object_unref(candidate);
+    }
+}
+
+/* Decodes up to POSTER_MAX_KEYFRAMES frames from the current position and
+ * returns the first with enough detail, or the most detailed one. */
+static VipsImage *pick_frame(aw_av_input *in, AVCodecContext *dec, AVFrame *frame)
+{
+    const AVStream *st = in->fmt->streams[in->video];
+    VipsImage *best = NULL;
+    double best_detail = -1.0;
+    for (int n = 0; n < POSTER_MAX_KEYFRAMES && best_detail < POSTER_DETAIL_ENOUGH; n++) {
+        if (aw_av_next_frame(in, in->video, dec, frame) < 0)
+            break;
+        VipsImage *picture = aw_av_picture(st, frame, AW_THUMB_LARGE_BOX);
+        av_frame_unref(frame);
+        if (picture != NULL)
+            keep_better(&best, &best_detail, picture);
+    }
+    return best;
+}
+
+static VipsImage *poster_frame(aw_av_input *in, AVCodecContext *dec, AVFrame *frame)
+{
+    dec->skip_frame = AVDISCARD_NONKEY; /* keyframes decode alone: no reference chain */
+    double at = aw_av_poster_time(aw_av_duration(in));
+    if (at > 0)
+        aw_av_seek(in, dec, at);
+    return pick_frame(in, dec, frame);
+}
+
+/* Every frame from the start, the input opened afresh: for files the
+ * seek point or the keyframe filter found nothing in (short clips, no
+ * index, damaged clusters a seek cannot cross back). */
+static VipsImage *first_frames(const aw_ctx *ctx, aw_av_input *in, AVFrame *frame)
+{
+    aw_av_close(in);
+    aw_error ignored;
+    AVCodecContext *dec = NULL;
+    if (aw_av_open(ctx, in, &ignored) != AW_OK || in->video < 0 ||
+        aw_av_open_decoder(ctx, in, in->video, false, &dec, &ignored) != AW_OK)
+        return NULL;
+    VipsImage *best = pick_frame(in, dec, frame);
+    avcodec_free_context(&dec);
+    return best;
+}
+
+static int video_poster(aw_ctx *ctx, aw_av_input *in, aw_error *err)
+{
+    AVCodecContext *dec = NULL;
+    if (aw_av_check_frame_pixels(ctx, in, err) != AW_OK ||
+        aw_av_open_decoder(ctx, in, in->video, false, &dec, err) != AW_OK)
+        return AW_ERROR;
+    AVFrame *frame = av_frame_alloc();
+    VipsImage *poster = frame ? poster_frame(in, dec, frame) : NULL;
+    avcodec_free_context(&dec);
+    if (poster == NULL && frame != NULL)
+        poster = first_frames(ctx, in, frame);
+    int rc;
+    if (poster == NULL) {
+        rc = aw_av_fail(err, AW_CODE_PROCESSING_FAILED, aw_av_damaged(in) ? "corrupt" : "no_frame",
+                        in->read_error, "no video frame could be decoded");
+    } else {
+        rc = aw_thumbnail_write_all(ctx, poster, err);
+        g_object_unref(poster);
+    }
+    av_frame_free(&frame);
+    return rc;
+}
+
+/* The attached picture is a JPEG or PNG file inside the container: the
+ * image loaders (same allowlist, same pixel limit) read it from memory. */
+static int cover_art(aw_ctx *ctx, aw_av_input *in, aw_error *err)
+{
+    const AVPacket *pic = &in->fmt->streams[in->cover]->attached_pic;
+    if (pic->data == NULL || pic->size <= 0)
+        return AW_DECLINED;
+    aw_image_reset_warnings();
+    VipsImage *header = vips_image_new_from_buffer(pic->data, (size_t)pic->size, "", "access",
+                                                   VIPS_ACCESS_SEQUENTIAL, NULL);
+    if (header == NULL)
+        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "cover_art",
+                             "cannot read the cover art");
+    uint64_t pixels = (uint64_t)header->Xsize * (uint64_t)header->Ysize;
+    g_object_unref(header);
+    if (pixels > ctx->config->limits.max_image_pixels)
+        return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "pixel_limit",
+                            "cover art has %llu pixels, over the limit of %llu",
+                            (unsigned long long)pixels,
+                            (unsigned long long)ctx->config->limits.max_image_pixels);
+    VipsImage *decoded = NULL;
+    if (vips_thumbnail_buffer(pic->data, (size_t)pic->size, &decoded, AW_THUMB_LARGE_BOX,
+                              "height", AW_THUMB_LARGE_BOX, "size", VIPS_SIZE_DOWN, NULL) != 0)
+        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "cover_art",
+                             "cannot decode the cover art");
+    int rc = aw_thumbnail_write_all(ctx, decoded, err);
+    g_object_unref(decoded);
+    return rc;
+}
+
+/* Video: poster frame. Audio: cover art when there is one, else nothing
+ * to show (declined, not an error). */
+static int av_thumbnail_run(aw_ctx *ctx, aw_error *err)
+{
+    aw_av_input in;
+    if (aw_av_open(ctx, &in, err) != AW_OK)
+        return AW_ERROR;
+    int rc = AW_DECLINED;
+    if (in.video >= 0)
+        rc = video_poster(ctx, &in, err);
+    else if (in.cover >= 0)
+        rc = cover_art(ctx, &in, err);
+    aw_av_close(&in);
+    return rc;
+}
+
+const aw_stage aw_stage_av_thumbnail = {
+    .name = "av.thumbnail",
+    .kind = AW_STAGE_THUMBNAIL,
+    .families = AW_FAMILY_VIDEO | AW_FAMILY_AUDIO,
+    .init_global = aw_av_init,
+    .exit_global = NULL,
+    .run = av_thumbnail_run,
+};
