@@ -129,7 +129,11 @@ static int open_demuxer(const aw_ctx *ctx, aw_av_input *in, const AVInputFormat 
     in->fmt->io_open = refuse_nested_open;
     in->fmt->protocol_whitelist = av_strdup("file");
     in->fmt->format_whitelist = av_strdup(name);
-    int rc = avformat_open_input(&in->fmt, ctx->input_path, ifmt, NULL);
+    AVDictionary *opts = NULL;
+    if (strcmp(name, "mov") == 0)
+        av_dict_set(&opts, "export_xmp", "1", 0); /* XMP uuid box → "xmp" tag (titles) */
+    int rc = avformat_open_input(&in->fmt, ctx->input_path, ifmt, &opts);
+    av_dict_free(&opts);
     if (rc < 0) /* the context is freed by FFmpeg on failure */
         return aw_av_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", rc, "cannot read the file");
     rc = avformat_find_stream_info(in->fmt, NULL);

@@ -5,6 +5,7 @@
 
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
+#include <math.h>
 
 typedef struct clip {
     aw_ctx *ctx;
@@ -235,6 +236,11 @@ static int encode_clip(clip *c, const char *path, aw_error *err)
         rc = av_write_trailer(c->out);
     if (rc < 0)
         return aw_av_fail(err, AW_CODE_PROCESSING_FAILED, "encode", rc, "cannot encode the clip");
+    double expected = fmin(c->spec->seconds, aw_av_duration(c->in) - c->spec->start);
+    if (aw_av_damaged(c->in) && clip_seconds(c) < expected - 1.0)
+        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "corrupt",
+                            "the file is damaged: the clip stops at %.2f s of %.2f s",
+                            clip_seconds(c), expected);
     if (c->lanes[0].packets + c->lanes[1].packets == 0)
         return aw_av_fail(err, AW_CODE_PROCESSING_FAILED,
                           aw_av_damaged(c->in) ? "corrupt"

@@ -81,7 +81,7 @@ static int video_graph(aw_av_input *in, const aw_clip_spec *spec, aw_lane *lane,
     return build_graph(lane, "buffer", args, "buffersink", description, err);
 }
 
-static int video_encoder(const aw_clip_spec *spec, aw_lane *lane, bool global_header,
+static int video_encoder(const aw_clip_spec *spec, aw_lane *lane, AVRational guessed_rate,
                          aw_error *err)
 {
     const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
@@ -97,9 +97,10 @@ static int video_encoder(const aw_clip_spec *spec, aw_lane *lane, bool global_he
     lane->enc->sample_aspect_ratio = (AVRational){1, 1};
     lane->enc->time_base = av_buffersink_get_time_base(lane->sink);
     lane->enc->framerate = av_buffersink_get_frame_rate(lane->sink);
+    if (lane->enc->framerate.num <= 0 || lane->enc->framerate.den <= 0)
+        lane->enc->framerate = guessed_rate.num > 0 ? guessed_rate : (AVRational){25, 1};
     lane->enc->thread_count = spec->threads;
-    if (global_header)
-        lane->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    lane->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER; /* MP4 keeps SPS/PPS in avcC */
     AVDictionary *opts = NULL;
     char crf[16];
     snprintf(crf, sizeof crf, "%d", spec->crf);
@@ -120,7 +121,8 @@ int aw_lane_open_video(const aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *s
                             "the video track does not say its frame format");
     if (video_graph(in, spec, lane, err) != AW_OK)
         return AW_ERROR;
-    return video_encoder(spec, lane, true, err);
+    AVStream *st = in->fmt->streams[lane->index];
+    return video_encoder(spec, lane, av_guess_frame_rate(in->fmt, st, NULL), err);
 }
 
 /* AAC's nearest supported rate at or above the source (at most 48 kHz). */

@@ -4,6 +4,7 @@
 #include "audio_tags.h"
 #include "av.h"
 #include "jsonutil.h"
+#include "xmp.h"
 
 #include <libavutil/pixdesc.h>
 
@@ -166,6 +167,10 @@ static int av_metadata_run(aw_ctx *ctx, aw_error *err)
     container_tags(ctx, in.fmt->metadata);
     if (in.audio >= 0) /* Ogg keeps its comments on the stream */
         container_tags(ctx, in.fmt->streams[in.audio]->metadata);
+    const char *xmp = tag(in.fmt->metadata, "xmp");
+    if (xmp != NULL)
+        aw_xmp_extract(xmp, strlen(xmp), aw_result_section(ctx->result, "descriptive"),
+                       aw_result_section(ctx->result, "extracted"));
     aw_av_close(&in);
     if (rc == AW_ERROR)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "tags", "TagLib failed (out of memory)");

@@ -11,6 +11,8 @@
 #define POSTER_AT_MAX_S 30.0      /* … but never later than this */
 #define POSTER_MAX_KEYFRAMES 6    /* looked at before settling for the best */
 #define POSTER_DETAIL_ENOUGH 12.0 /* luma standard deviation of a frame worth showing */
+#define POSTER_SCAN_CANDIDATES 16 /* then, from the start: frames looked at … */
+#define POSTER_SCAN_STRIDE 6      /* … one in every this many decoded */
 
 double aw_av_poster_time(double duration)
 {
@@ -21,9 +23,9 @@ double aw_av_poster_time(double duration)
 }
 
 /* Keeps the picture with more detail in *best. */
-static void keep_better(VipsImage **best, double *best_detail, VipsImage *candidate)
+static void keep_better(VipsImage **best, double *best_detail, VipsImage *candidate,
+                        double detail)
 {
-    double detail = aw_av_picture_detail(candidate);
     if (*best == NULL || detail > *best_detail) {
         if (*best != NULL)
             g_object_unref(*best);
@@ -33,47 +35,55 @@ static void keep_better(VipsImage **best, double *best_detail, VipsImage *candid
     }
 }
 
-/* Decodes up to POSTER_MAX_KEYFRAMES frames from the current position and
- * returns the first with enough detail, or the most detailed one. */
-static VipsImage *pick_frame(aw_av_input *in, AVCodecContext *dec, AVFrame *frame)
+/* Looks at up to `candidates` decoded frames, one in every `stride`, from
+ * the current position; returns the first with enough detail, or the most
+ * detailed one (its detail in *detail). */
+static VipsImage *pick_frame(aw_av_input *in, AVCodecContext *dec, AVFrame *frame,
+                             int candidates, int stride, double *detail)
 {
     const AVStream *st = in->fmt->streams[in->video];
     VipsImage *best = NULL;
-    double best_detail = -1.0;
-    for (int n = 0; n < POSTER_MAX_KEYFRAMES && best_detail < POSTER_DETAIL_ENOUGH; n++) {
+    *detail = -1.0;
+    for (int n = 0; n < candidates * stride && *detail < POSTER_DETAIL_ENOUGH; n++) {
         if (aw_av_next_frame(in, in->video, dec, frame) < 0)
             break;
-        VipsImage *picture = aw_av_picture(st, frame, AW_THUMB_LARGE_BOX);
+        VipsImage *picture = n % stride == 0 ? aw_av_picture(st, frame, AW_THUMB_LARGE_BOX) : NULL;
         av_frame_unref(frame);
         if (picture != NULL)
-            keep_better(&best, &best_detail, picture);
+            keep_better(&best, detail, picture, aw_av_picture_detail(picture));
     }
     return best;
 }
 
-static VipsImage *poster_frame(aw_av_input *in, AVCodecContext *dec, AVFrame *frame)
+static VipsImage *poster_frame(aw_av_input *in, AVCodecContext *dec, AVFrame *frame,
+                               double *detail)
 {
     dec->skip_frame = AVDISCARD_NONKEY; /* keyframes decode alone: no reference chain */
     double at = aw_av_poster_time(aw_av_duration(in));
     if (at > 0)
         aw_av_seek(in, dec, at);
-    return pick_frame(in, dec, frame);
+    return pick_frame(in, dec, frame, POSTER_MAX_KEYFRAMES, 1, detail);
 }
 
-/* Every frame from the start, the input opened afresh: for files the
- * seek point or the keyframe filter found nothing in (short clips, no
- * index, damaged clusters a seek cannot cross back). */
-static VipsImage *first_frames(const aw_ctx *ctx, aw_av_input *in, AVFrame *frame)
+/* Every frame from the start, the input opened afresh, when the keyframes
+ * gave nothing worth showing: short clips with one keyframe, files without
+ * an index, damaged clusters a seek cannot cross back. Keeps *best unless
+ * a frame with more detail turns up. */
+static void first_frames(const aw_ctx *ctx, aw_av_input *in, AVFrame *frame, VipsImage **best,
+                         double *best_detail)
 {
     aw_av_close(in);
     aw_error ignored;
     AVCodecContext *dec = NULL;
     if (aw_av_open(ctx, in, &ignored) != AW_OK || in->video < 0 ||
         aw_av_open_decoder(ctx, in, in->video, false, &dec, &ignored) != AW_OK)
-        return NULL;
-    VipsImage *best = pick_frame(in, dec, frame);
+        return;
+    double detail;
+    VipsImage *found = pick_frame(in, dec, frame, POSTER_SCAN_CANDIDATES, POSTER_SCAN_STRIDE,
+                                  &detail);
     avcodec_free_context(&dec);
-    return best;
+    if (found != NULL)
+        keep_better(best, best_detail, found, detail);
 }
 
 static int video_poster(aw_ctx *ctx, aw_av_input *in, aw_error *err)
@@ -83,10 +93,11 @@ static int video_poster(aw_ctx *ctx, aw_av_input *in, aw_error *err)
         aw_av_open_decoder(ctx, in, in->video, false, &dec, err) != AW_OK)
         return AW_ERROR;
     AVFrame *frame = av_frame_alloc();
-    VipsImage *poster = frame ? poster_frame(in, dec, frame) : NULL;
+    double detail = -1.0;
+    VipsImage *poster = frame ? poster_frame(in, dec, frame, &detail) : NULL;
     avcodec_free_context(&dec);
-    if (poster == NULL && frame != NULL)
-        poster = first_frames(ctx, in, frame);
+    if (detail < POSTER_DETAIL_ENOUGH && frame != NULL)
+        first_frames(ctx, in, frame, &poster, &detail);
     int rc;
     if (poster == NULL) {
         rc = aw_av_fail(err, AW_CODE_PROCESSING_FAILED, aw_av_damaged(in) ? "corrupt" : "no_frame",

@@ -4,6 +4,7 @@
 #include "av.h"
 #include "waveform.h"
 
+#include <libavutil/opt.h>
 #include <libswresample/swresample.h>
 #include <math.h>
 
@@ -25,6 +26,10 @@ static int mixer_setup(mono_mixer *m, const AVFrame *frame)
     int rc = swr_alloc_set_opts2(&m->swr, &mono, AV_SAMPLE_FMT_FLT, frame->sample_rate,
                                  &in_layout, frame->format, frame->sample_rate, 0, NULL);
     av_channel_layout_uninit(&in_layout);
+    /* an average of the channels, as audiowaveform mixes them: float output
+     * would otherwise keep swr's -3 dB per channel and clip loud stereo */
+    if (rc >= 0)
+        rc = av_opt_set_double(m->swr, "rematrix_maxval", 1.0, 0);
     m->rate = frame->sample_rate, m->format = frame->format;
     m->channels = frame->ch_layout.nb_channels;
     return rc < 0 ? rc : swr_init(m->swr);
@@ -96,8 +101,9 @@ static void record(aw_ctx *ctx, const aw_peaks *peaks, const char *png, const ch
     char png_key[512], json_key[512];
     aw_ctx_output_key(ctx, png, png_key, sizeof png_key);
     aw_ctx_output_key(ctx, json, json_key, sizeof json_key);
-    json_t *v = json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:I}", "key", png_key, "dataKey", json_key,
-                          "contentType", "image/png", "width", ctx->config->waveform_width,
+    json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:I}", "key", png_key, "dataKey",
+                          json_key, "contentType", "image/png", "dataContentType",
+                          "application/json", "width", ctx->config->waveform_width,
                           "height", ctx->config->waveform_height, "samplesPerPixel",
                           (int)peaks->samples_per_point, "sampleRate", peaks->sample_rate,
                           "length", (json_int_t)peaks->length);

@@ -241,18 +241,27 @@ static void start_execution(aw_supervisor *sv, aw_run *r)
     progress_event(sv, r, "queued", 0);
 }
 
-/* Stores every output named by a "key" in variants. */
+/* Stores the output file that v[key_field] names, typed by v[type_field]. */
+static int store_file(aw_supervisor *sv, aw_run *r, json_t *v, const char *key_field,
+                      const char *type_field, aw_error *err)
+{
+    const char *key = json_string_value(json_object_get(v, key_field));
+    const char *type = json_string_value(json_object_get(v, type_field));
+    if (key == NULL)
+        return AW_OK;
+    char path[PATH_MAX + 300];
+    const char *name = strrchr(key, '/');
+    snprintf(path, sizeof path, "%s/out/%s", r->spool, name ? name + 1 : key);
+    return aw_storage_put(sv->storage, key, path, type, err);
+}
+
+/* Stores every output named in variants: "key" (typed by "contentType")
+ * and "dataKey" (the waveform's peaks, typed by "dataContentType"). */
 static int store_variant(aw_supervisor *sv, aw_run *r, json_t *v, aw_error *err)
 {
-    const char *key = json_string_value(json_object_get(v, "key"));
-    const char *type = json_string_value(json_object_get(v, "contentType"));
-    if (key != NULL) {
-        char path[PATH_MAX + 300];
-        const char *name = strrchr(key, '/');
-        snprintf(path, sizeof path, "%s/out/%s", r->spool, name ? name + 1 : key);
-        if (aw_storage_put(sv->storage, key, path, type, err) != AW_OK)
-            return AW_ERROR;
-    }
+    if (store_file(sv, r, v, "key", "contentType", err) != AW_OK ||
+        store_file(sv, r, v, "dataKey", "dataContentType", err) != AW_OK)
+        return AW_ERROR;
     const char *k;
     json_t *child;
     json_object_foreach(v, k, child)

@@ -6,6 +6,8 @@
 
 #include <ftw.h>
 #include <glib.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +160,104 @@ static json_t *lookup(json_t *obj, const char *path)
     for (char *part = strtok_r(buf, ".", &save); part && obj; part = strtok_r(NULL, ".", &save))
         obj = json_object_get(obj, part);
     return obj;
+}
+
+json_t *aw_test_get(json_t *obj, const char *path)
+{
+    return lookup(obj, path);
+}
+
+double aw_test_num(json_t *obj, const char *path)
+{
+    json_t *v = lookup(obj, path);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+json_t *aw_test_ffprobe(const char *path)
+{
+    gchar *quoted = g_shell_quote(path);
+    gchar *cmd = g_strdup_printf(
+        "ffprobe -v error -print_format json -show_format -show_streams %s", quoted);
+    FILE *p = popen(cmd, "r");
+    json_t *out = p ? json_loadf(p, 0, NULL) : NULL;
+    if (p != NULL && pclose(p) != 0) {
+        json_decref(out);
+        out = NULL;
+    }
+    g_free(cmd), g_free(quoted);
+    return out;
+}
+
+int aw_test_ffmpeg_samples(const char *path, long *count, int *low, int *high)
+{
+    gchar *quoted = g_shell_quote(path);
+    gchar *cmd = g_strdup_printf(
+        "ffmpeg -nostdin -v error -i %s -map 0:a:0 -ac 1 -f s16le -acodec pcm_s16le -", quoted);
+    FILE *p = popen(cmd, "r");
+    int16_t buf[4096];
+    size_t n;
+    *count = 0, *low = 32767, *high = -32768;
+    while (p != NULL && (n = fread(buf, sizeof buf[0], 4096, p)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            *low = buf[i] < *low ? buf[i] : *low;
+            *high = buf[i] > *high ? buf[i] : *high;
+        }
+        *count += (long)n;
+    }
+    int rc = p ? pclose(p) : -1;
+    g_free(cmd), g_free(quoted);
+    return (rc == 0 && *count > 0) ? 0 : -1;
+}
+
+static double luma_deviation(const unsigned char *px, size_t n)
+{
+    double sum = 0, sq = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += px[i], sq += (double)px[i] * px[i];
+    double mean = sum / n;
+    return sqrt(fmax(0.0, sq / n - mean * mean));
+}
+
+double aw_test_ffmpeg_max_detail(const char *path)
+{
+    enum { W = 160, H = 90 };
+    gchar *quoted = g_shell_quote(path);
+    gchar *cmd = g_strdup_printf("ffmpeg -nostdin -v error -i %s -map 0:v:0 -vf "
+                                 "scale=%d:%d,format=gray -f rawvideo -", quoted, W, H);
+    FILE *p = popen(cmd, "r");
+    static unsigned char frame[W * H];
+    double best = -1.0;
+    while (p != NULL && fread(frame, 1, sizeof frame, p) == sizeof frame)
+        best = fmax(best, luma_deviation(frame, sizeof frame));
+    if (p != NULL)
+        pclose(p);
+    g_free(cmd), g_free(quoted);
+    return best;
+}
+
+void aw_test_mp4_box_offsets(const char *path, long *moov, long *mdat)
+{
+    *moov = *mdat = -1;
+    FILE *f = fopen(path, "rb");
+    unsigned char head[16];
+    long at = 0;
+    while (f != NULL && fseek(f, at, SEEK_SET) == 0 && fread(head, 1, 8, f) == 8) {
+        uint64_t size = (uint64_t)head[0] << 24 | head[1] << 16 | head[2] << 8 | head[3];
+        if (size == 1 && fread(head + 8, 1, 8, f) == 8) { /* 64-bit size follows */
+            size = 0;
+            for (int i = 8; i < 16; i++)
+                size = size << 8 | head[i];
+        }
+        if (memcmp(head + 4, "moov", 4) == 0)
+            *moov = at;
+        if (memcmp(head + 4, "mdat", 4) == 0)
+            *mdat = at;
+        if (size < 8)
+            break;
+        at += (long)size;
+    }
+    if (f != NULL)
+        fclose(f);
 }
 
 const char *aw_test_str(json_t *obj, const char *path)

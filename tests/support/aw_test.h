@@ -53,4 +53,28 @@ json_t *aw_test_error(json_t *job, const char *stage);
 const char *aw_test_str(json_t *obj, const char *path);
 long long aw_test_int(json_t *obj, const char *path);
 
+/* A number (integer or real) at path; NAN when absent. */
+double aw_test_num(json_t *obj, const char *path);
+
+/* The JSON object at a dotted path ("variants.previews"), borrowed; NULL. */
+json_t *aw_test_get(json_t *obj, const char *path);
+
+/* What `ffprobe -show_format -show_streams -of json FILE` prints, parsed
+ * (new reference), or NULL when ffprobe fails. */
+json_t *aw_test_ffprobe(const char *path);
+
+/* Mono 16-bit samples of the first audio track of `path`, as the ffmpeg
+ * tool decodes them (-ac 1, native rate): count, lowest and highest.
+ * Returns -1 when ffmpeg fails or finds no audio. */
+int aw_test_ffmpeg_samples(const char *path, long *count, int *low, int *high);
+
+/* The most detail any frame of the video has, as the ffmpeg tool decodes
+ * it: the largest standard deviation of luma over frames scaled to 160x90.
+ * Negative when ffmpeg fails. */
+double aw_test_ffmpeg_max_detail(const char *path);
+
+/* Byte offsets of the top-level ISO-BMFF boxes `moov` and `mdat` (-1 when
+ * absent): faststart means moov comes first. */
+void aw_test_mp4_box_offsets(const char *path, long *moov, long *mdat);
+
 #endif
