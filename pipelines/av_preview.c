@@ -20,8 +20,8 @@ void aw_preview_size(int shown_w, int shown_h, int lines, int *w, int *h)
     box_w = shown_w >= shown_h ? long_side : lines;
     box_h = shown_w >= shown_h ? lines : long_side;
     double scale = fmin(1.0, fmin((double)box_w / shown_w, (double)box_h / shown_h));
-    *w = (int)lround(shown_w * scale) & ~1;
-    *h = (int)lround(shown_h * scale) & ~1;
+    *w = (int)fmin(2 * lround(shown_w * scale / 2), shown_w & ~1); /* nearest even, */
+    *h = (int)fmin(2 * lround(shown_h * scale / 2), shown_h & ~1); /* never above the source */
     *w = *w < 2 ? 2 : *w;
     *h = *h < 2 ? 2 : *h;
 }

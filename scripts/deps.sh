@@ -2,14 +2,16 @@
 # packages, whatever of the given groups is missing. Needs root (or sudo).
 #
 #   build  compilers and the -dev packages the worker links against
-#   demo   command-line tools that make the demo media
-#   test   cmocka, exiftool (date oracle), ClamAV test files, jq, Node.js/npm
+#   demo   command-line tools that make the demo media (vips, exiftool, ffmpeg)
+#   test   cmocka, exiftool (date oracle), ClamAV test files, jq, ffmpeg (media
+#          recipes, ffprobe and decoder oracles), Node.js/npm
 
 AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmagic-dev
   libjansson-dev libexif-dev libxml2-dev libtiff-dev zlib1g-dev librdkafka-dev libglib2.0-dev
-  libcurl4-openssl-dev"
-AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc"
-AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles jq"
+  libcurl4-openssl-dev libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
+  libswscale-dev libswresample-dev libtag1-dev"
+AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg"
+AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles jq ffmpeg"
 
 aw_missing_packages() {
   local p

@@ -3,12 +3,14 @@
 
 #include "error.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum {
     OPT_DB = AW_OPT_PIPELINE_BASE, OPT_NOSCAN, OPT_FORMAT, OPT_QUALITY, OPT_EFFORT,
-    OPT_MAXSIZE, OPT_MAXPIX,
+    OPT_MAXSIZE, OPT_MAXPIX, OPT_MAXVPIX, OPT_MAXDUR, OPT_PREVIEW_S, OPT_AUDIO_PREVIEW_S,
+    OPT_PREVIEW_H, OPT_CRF, OPT_SPP, OPT_WAVE_SIZE,
 };
 
 const struct option aw_pipeline_long_options[] = {
@@ -19,13 +21,25 @@ const struct option aw_pipeline_long_options[] = {
     {"thumbnail-effort", required_argument, NULL, OPT_EFFORT},
     {"max-file-size", required_argument, NULL, OPT_MAXSIZE},
     {"max-pixels", required_argument, NULL, OPT_MAXPIX},
+    {"max-video-pixels", required_argument, NULL, OPT_MAXVPIX},
+    {"max-duration", required_argument, NULL, OPT_MAXDUR},
+    {"preview-seconds", required_argument, NULL, OPT_PREVIEW_S},
+    {"audio-preview-seconds", required_argument, NULL, OPT_AUDIO_PREVIEW_S},
+    {"preview-height", required_argument, NULL, OPT_PREVIEW_H},
+    {"preview-crf", required_argument, NULL, OPT_CRF},
+    {"waveform-spp", required_argument, NULL, OPT_SPP},
+    {"waveform-size", required_argument, NULL, OPT_WAVE_SIZE},
     {NULL, 0, NULL, 0},
 };
 
 /* Environment variable of each option, same order as the table. */
 static const char *const env_names[] = {"AW_CLAMAV_DB", NULL, "AW_THUMBNAIL_FORMAT", "AW_QUALITY",
                                         "AW_THUMBNAIL_EFFORT", "AW_MAX_FILE_SIZE",
-                                        "AW_MAX_PIXELS"};
+                                        "AW_MAX_PIXELS", "AW_MAX_VIDEO_PIXELS",
+                                        "AW_MAX_DURATION", "AW_PREVIEW_SECONDS",
+                                        "AW_AUDIO_PREVIEW_SECONDS", "AW_PREVIEW_HEIGHT",
+                                        "AW_PREVIEW_CRF", "AW_WAVEFORM_SPP",
+                                        "AW_WAVEFORM_SIZE"};
 
 void aw_pipeline_options_usage(FILE *out)
 {
@@ -40,7 +54,24 @@ void aw_pipeline_options_usage(FILE *out)
           "  --max-file-size SIZE   largest input, e.g. 100MB (default: 104857600)\n"
           "                         [AW_MAX_FILE_SIZE]\n"
           "  --max-pixels N         largest image width*height, e.g. 100M (default:\n"
-          "                         100M) [AW_MAX_PIXELS]\n",
+          "                         100M) [AW_MAX_PIXELS]\n"
+          "  --max-video-pixels N   largest video frame width*height (default: 40M)\n"
+          "                         [AW_MAX_VIDEO_PIXELS]\n"
+          "  --max-duration SEC     longest audio/video decoded whole, for the\n"
+          "                         waveform (default: 14400) [AW_MAX_DURATION]\n"
+          "  --preview-seconds N    video preview clip length (default: 10)\n"
+          "                         [AW_PREVIEW_SECONDS]\n"
+          "  --audio-preview-seconds N\n"
+          "                         audio preview clip length (default: 30)\n"
+          "                         [AW_AUDIO_PREVIEW_SECONDS]\n"
+          "  --preview-height N     video preview lines, 16:9 box (default: 480)\n"
+          "                         [AW_PREVIEW_HEIGHT]\n"
+          "  --preview-crf N        libx264 CRF 0-51 of the clip (default: 26)\n"
+          "                         [AW_PREVIEW_CRF]\n"
+          "  --waveform-spp N       audio samples per waveform point (default: 512)\n"
+          "                         [AW_WAVEFORM_SPP]\n"
+          "  --waveform-size WxH    waveform PNG size (default: 800x250)\n"
+          "                         [AW_WAVEFORM_SIZE]\n",
           out);
 }
 
@@ -48,6 +79,55 @@ static int bad_value(const char *cmd, const char *what, const char *arg)
 {
     fprintf(stderr, "asset-worker %s: %s, not '%s'\n", cmd, what, arg);
     return -1;
+}
+
+/* A whole number in [low, high] into *out; -1 (message printed) otherwise. */
+static int ranged(const char *cmd, const char *flag, const char *arg, uint64_t low,
+                  uint64_t high, unsigned *out)
+{
+    uint64_t n = 0;
+    if (aw_parse_count(arg, &n) != AW_OK || n < low || n > high) {
+        fprintf(stderr, "asset-worker %s: %s takes %llu to %llu, not '%s'\n", cmd, flag,
+                (unsigned long long)low, (unsigned long long)high, arg);
+        return -1;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
+static int waveform_size(aw_config *cfg, const char *arg, const char *cmd)
+{
+    int w = 0, h = 0;
+    char tail = 0;
+    if (sscanf(arg, "%dx%d%c", &w, &h, &tail) != 2 || w < 1 || w > 8192 || h < 2 || h > 4096)
+        return bad_value(cmd, "--waveform-size takes WIDTHxHEIGHT such as 800x250", arg);
+    cfg->waveform_width = w, cfg->waveform_height = h;
+    return 0;
+}
+
+/* The audio/video settings. */
+static int av_option(aw_config *cfg, int code, const char *arg, const char *cmd)
+{
+    unsigned n = 0;
+    int rc;
+    switch (code) {
+    case OPT_MAXDUR:
+        return ranged(cmd, "--max-duration", arg, 1, 1000000, &cfg->limits.max_media_seconds);
+    case OPT_PREVIEW_S: return ranged(cmd, "--preview-seconds", arg, 1, 600, &cfg->preview_seconds);
+    case OPT_AUDIO_PREVIEW_S:
+        return ranged(cmd, "--audio-preview-seconds", arg, 1, 600, &cfg->audio_preview_seconds);
+    case OPT_PREVIEW_H:
+        rc = ranged(cmd, "--preview-height", arg, 16, 2160, &n);
+        cfg->preview_height = rc == 0 ? (int)(n & ~1u) : cfg->preview_height;
+        return rc;
+    case OPT_CRF:
+        rc = ranged(cmd, "--preview-crf", arg, 0, 51, &n);
+        cfg->preview_crf = rc == 0 ? (int)n : cfg->preview_crf;
+        return rc;
+    case OPT_SPP: return ranged(cmd, "--waveform-spp", arg, 1, 1 << 20, &cfg->waveform_spp);
+    case OPT_WAVE_SIZE: return waveform_size(cfg, arg, cmd);
+    default: return 1;
+    }
 }
 
 int aw_pipeline_option(aw_config *cfg, int code, const char *arg, const char *cmd)
@@ -79,7 +159,11 @@ int aw_pipeline_option(aw_config *cfg, int code, const char *arg, const char *cm
         if (aw_parse_count(arg, &cfg->limits.max_image_pixels) != AW_OK)
             return bad_value(cmd, "--max-pixels takes a count such as 100M", arg);
         return 0;
-    default: return 1;
+    case OPT_MAXVPIX:
+        if (aw_parse_count(arg, &cfg->limits.max_video_pixels) != AW_OK)
+            return bad_value(cmd, "--max-video-pixels takes a count such as 40M", arg);
+        return 0;
+    default: return av_option(cfg, code, arg, cmd);
     }
 }
 
