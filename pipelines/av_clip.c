@@ -102,7 +102,7 @@ static int filter_decoded(clip *c, aw_lane *lane)
             return rc;
         c->frame->pts = c->frame->best_effort_timestamp;
         if (c->frame->pts != AV_NOPTS_VALUE &&
-            (double)c->frame->pts * av_q2d(st->time_base) > lane->end_time) {
+            (double)c->frame->pts * av_q2d(st->time_base) >= lane->end_time) {
             lane->input_done = true;
             av_frame_unref(c->frame);
             continue;

@@ -26,7 +26,8 @@ typedef struct aw_lane {
     AVFilterGraph *graph;
     AVFilterContext *src, *sink;
     AVStream *out;
-    double end_time;         /* input seconds after which no frame is needed */
+    double end_time;         /* input seconds from which no frame is needed (frames come
+                                in display order: the first one past it ends the lane) */
     bool input_done;
     int64_t end_pts;         /* end of the last packet written, enc time base */
     long packets;            /* packets written */

@@ -113,7 +113,7 @@ int aw_lane_open_video(const aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *s
                        aw_lane *lane, aw_error *err)
 {
     lane->index = in->video;
-    lane->end_time = aw_av_stream_start(in, lane->index) + spec->start + spec->seconds + 0.5;
+    lane->end_time = aw_av_stream_start(in, lane->index) + spec->start + spec->seconds;
     if (aw_av_open_decoder(ctx, in, lane->index, true, &lane->dec, err) != AW_OK)
         return AW_ERROR;
     if (lane->dec->pix_fmt == AV_PIX_FMT_NONE || lane->dec->width <= 0)
@@ -162,7 +162,7 @@ int aw_lane_open_audio(const aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *s
                        aw_lane *lane, aw_error *err)
 {
     lane->index = in->audio;
-    lane->end_time = aw_av_stream_start(in, lane->index) + spec->start + spec->seconds + 0.5;
+    lane->end_time = aw_av_stream_start(in, lane->index) + spec->start + spec->seconds;
     const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_AAC);
     if (codec == NULL)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "encoder", "FFmpeg has no AAC encoder");

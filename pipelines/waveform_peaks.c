@@ -46,15 +46,19 @@ static int push_point(aw_peaks *p)
 
 int aw_peaks_add(aw_peaks *p, const float *samples, size_t count)
 {
-    for (size_t i = 0; i < count; i++) {
-        float v = samples[i];
-        if (p->filled == 0)
-            p->low = p->high = v;
-        else if (v < p->low)
-            p->low = v;
-        else if (v > p->high)
-            p->high = v;
-        if (++p->filled == p->samples_per_point && push_point(p) != 0)
+    size_t i = 0;
+    while (i < count) {
+        size_t take = p->samples_per_point - p->filled;
+        take = take < count - i ? take : count - i;
+        float low = p->filled ? p->low : samples[i], high = p->filled ? p->high : samples[i];
+        for (size_t k = i; k < i + take; k++) { /* branch-free: the compiler vectorises it */
+            low = samples[k] < low ? samples[k] : low;
+            high = samples[k] > high ? samples[k] : high;
+        }
+        p->low = low, p->high = high;
+        p->filled += (unsigned)take;
+        i += take;
+        if (p->filled == p->samples_per_point && push_point(p) != 0)
             return -1;
     }
     return 0;
