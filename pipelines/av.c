@@ -175,7 +175,7 @@ void aw_av_close(aw_av_input *in)
 {
     if (in->fmt != NULL)
         avformat_close_input(&in->fmt);
-    avio_context_free(&in->io);
+    avio_closep(&in->io); /* opened by avio_open2: buffer and protocol closed too */
     av_packet_free(&in->packet);
 }
 
