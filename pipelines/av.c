@@ -234,6 +234,11 @@ int aw_av_open_decoder(const aw_ctx *ctx, aw_av_input *in, int index, bool keep_
     return AW_OK;
 }
 
+bool aw_av_skip_damage(aw_av_input *in, int rc)
+{
+    return rc == AVERROR_INVALIDDATA && ++in->bad_packets <= AW_AV_MAX_BAD_PACKETS;
+}
+
 /* Reads the next packet of stream `index` into the decoder (or flushes it
  * at the end). 0, or a negative AVERROR other than EOF. */
 static int feed_decoder(aw_av_input *in, int index, AVCodecContext *dec)
@@ -252,8 +257,8 @@ static int feed_decoder(aw_av_input *in, int index, AVCodecContext *dec)
         }
         rc = avcodec_send_packet(dec, in->packet);
         av_packet_unref(in->packet);
-        if (rc == AVERROR_INVALIDDATA && ++in->bad_packets <= AW_AV_MAX_BAD_PACKETS)
-            continue; /* a damaged packet: skip it, as the ffmpeg tool does */
+        if (aw_av_skip_damage(in, rc))
+            continue;
         return rc;
     }
 }
@@ -262,7 +267,7 @@ int aw_av_next_frame(aw_av_input *in, int index, AVCodecContext *dec, AVFrame *f
 {
     for (;;) {
         int rc = avcodec_receive_frame(dec, frame);
-        if (rc == AVERROR_INVALIDDATA && ++in->bad_packets <= AW_AV_MAX_BAD_PACKETS)
+        if (aw_av_skip_damage(in, rc))
             continue;
         if (rc != AVERROR(EAGAIN))
             return rc;

@@ -51,6 +51,11 @@ int aw_av_open_decoder(const aw_ctx *ctx, aw_av_input *in, int index, bool keep_
  * in bad_packets) as the ffmpeg tool does; too many of them is an error. */
 int aw_av_next_frame(aw_av_input *in, int index, AVCodecContext *dec, AVFrame *frame);
 
+/* True when a decoder's answer `rc` is damaged data that may be skipped
+ * (counted in bad_packets, as the ffmpeg tool skips it) rather than an
+ * error: AVERROR_INVALIDDATA, up to a limit per input. */
+bool aw_av_skip_damage(aw_av_input *in, int rc);
+
 /* Seeks every stream to `seconds` (keyframe at or before it) and resets
  * the decoder. Returns 0 or a negative AVERROR (position unchanged). */
 int aw_av_seek(aw_av_input *in, AVCodecContext *dec, double seconds);

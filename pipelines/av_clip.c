@@ -96,7 +96,7 @@ static int filter_decoded(clip *c, aw_lane *lane)
         int rc = avcodec_receive_frame(lane->dec, c->frame);
         if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
             return 0;
-        if (rc == AVERROR_INVALIDDATA && ++c->in->bad_packets < 200)
+        if (aw_av_skip_damage(c->in, rc))
             continue;
         if (rc < 0)
             return rc;
@@ -139,7 +139,7 @@ static int run_lanes(clip *c)
         }
         rc = avcodec_send_packet(lane->dec, c->in->packet);
         av_packet_unref(c->in->packet);
-        if (rc == AVERROR_INVALIDDATA && ++c->in->bad_packets < 200)
+        if (aw_av_skip_damage(c->in, rc))
             continue;
         if (rc >= 0)
             rc = filter_decoded(c, lane);
