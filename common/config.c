@@ -17,6 +17,10 @@ void aw_config_defaults(aw_config *cfg)
                 .max_image_pixels = 100000000ULL,
                 .max_video_pixels = 40000000ULL, /* 8K UHD is 33.2 M */
                 .max_media_seconds = 4 * 3600,
+                .max_page_points = 14400, /* PDF's own limit: 200 inches */
+                .max_zip_entries = 10000,
+                .max_zip_bytes = 1ULL << 30,
+                .max_zip_ratio = 200,
                 .scan_max_bytes = 400ULL << 20,
                 .scan_max_file_bytes = 104857600ULL,
                 .scan_max_recursion = 16,

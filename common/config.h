@@ -11,6 +11,10 @@ typedef struct aw_limits {
     uint64_t max_image_pixels;  /* width × height read from the header */
     uint64_t max_video_pixels;  /* width × height of one video frame */
     unsigned max_media_seconds; /* longest audio/video decoded (waveform, checks) */
+    double max_page_points;     /* PDF: largest page side rendered, in points */
+    unsigned max_zip_entries;   /* OOXML: members of the ZIP package */
+    uint64_t max_zip_bytes;     /* OOXML: declared uncompressed size, all members */
+    unsigned max_zip_ratio;     /* OOXML: uncompressed / compressed, whole package */
     uint64_t scan_max_bytes;    /* ClamAV: data scanned per file, archives included */
     uint64_t scan_max_file_bytes; /* ClamAV: largest single file or member */
     unsigned scan_max_recursion;  /* ClamAV: archive nesting */

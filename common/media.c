@@ -6,6 +6,13 @@
 #include <string.h>
 #include <strings.h>
 
+/* What libmagic may call a real OOXML file: a ZIP whose Office members it
+ * did not reach ("application/zip", or "application/octet-stream" for
+ * "Microsoft OOXML"), or a password-protected one ("application/encrypted",
+ * an OLE2 file holding the encrypted package). The Office stages check the
+ * container itself. */
+#define AW_OOXML_ACCEPTS "application/zip application/octet-stream application/encrypted"
+
 static const aw_media_type media_types[] = {
     /* Images */
     {"image/jpeg", AW_FAMILY_IMAGE, "jpeg", "jpg jpeg jpe jfif", "image/jpeg image/pjpeg", true, NULL},
@@ -43,14 +50,14 @@ static const aw_media_type media_types[] = {
     {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", AW_FAMILY_OFFICE,
      "ooxml", "docx docm",
      "application/vnd.openxmlformats-officedocument.wordprocessingml.document", true,
-     "application/zip"},
+     AW_OOXML_ACCEPTS},
     {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", AW_FAMILY_OFFICE, "ooxml",
      "xlsx xlsm", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", true,
-     "application/zip"},
+     AW_OOXML_ACCEPTS},
     {"application/vnd.openxmlformats-officedocument.presentationml.presentation", AW_FAMILY_OFFICE,
      "ooxml", "pptx pptm",
      "application/vnd.openxmlformats-officedocument.presentationml.presentation", true,
-     "application/zip"},
+     AW_OOXML_ACCEPTS},
     /* 3D models */
     {"model/gltf+json", AW_FAMILY_MODEL3D, "gltf", "gltf", "model/gltf+json", true,
      "application/json text/plain"},

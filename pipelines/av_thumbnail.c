@@ -4,7 +4,6 @@
  * path's thumbnail writer: one decode, three sizes. */
 #include "av.h"
 #include "av_picture.h"
-#include "image.h"
 #include "thumbnail.h"
 
 #define POSTER_AT 0.10            /* of the duration … */
@@ -110,34 +109,13 @@ static int video_poster(aw_ctx *ctx, aw_av_input *in, aw_error *err)
     return rc;
 }
 
-/* The attached picture is a JPEG or PNG file inside the container: the
- * image loaders (same allowlist, same pixel limit) read it from memory. */
+/* The attached picture is a JPEG or PNG file inside the container. */
 static int cover_art(aw_ctx *ctx, aw_av_input *in, aw_error *err)
 {
     const AVPacket *pic = &in->fmt->streams[in->cover]->attached_pic;
     if (pic->data == NULL || pic->size <= 0)
         return AW_DECLINED;
-    aw_image_reset_warnings();
-    VipsImage *header = vips_image_new_from_buffer(pic->data, (size_t)pic->size, "", "access",
-                                                   VIPS_ACCESS_SEQUENTIAL, NULL);
-    if (header == NULL)
-        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "cover_art",
-                             "cannot read the cover art");
-    uint64_t pixels = (uint64_t)header->Xsize * (uint64_t)header->Ysize;
-    g_object_unref(header);
-    if (pixels > ctx->config->limits.max_image_pixels)
-        return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "pixel_limit",
-                            "cover art has %llu pixels, over the limit of %llu",
-                            (unsigned long long)pixels,
-                            (unsigned long long)ctx->config->limits.max_image_pixels);
-    VipsImage *decoded = NULL;
-    if (vips_thumbnail_buffer(pic->data, (size_t)pic->size, &decoded, AW_THUMB_LARGE_BOX,
-                              "height", AW_THUMB_LARGE_BOX, "size", VIPS_SIZE_DOWN, NULL) != 0)
-        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "cover_art",
-                             "cannot decode the cover art");
-    int rc = aw_thumbnail_write_all(ctx, decoded, err);
-    g_object_unref(decoded);
-    return rc;
+    return aw_thumbnail_write_from_buffer(ctx, pic->data, (size_t)pic->size, "cover art", err);
 }
 
 /* Video: poster frame. Audio: cover art when there is one, else nothing

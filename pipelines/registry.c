@@ -11,6 +11,11 @@ extern const aw_stage aw_stage_av_metadata;
 extern const aw_stage aw_stage_av_thumbnail;
 extern const aw_stage aw_stage_av_preview;
 extern const aw_stage aw_stage_av_waveform;
+extern const aw_stage aw_stage_pdf_metadata;
+extern const aw_stage aw_stage_pdf_thumbnail;
+extern const aw_stage aw_stage_office_metadata;
+extern const aw_stage aw_stage_office_thumbnail;
+extern const aw_stage aw_stage_model_metadata;
 
 const aw_stage *const aw_stage_registry[] = {
     &aw_stage_sniff,
@@ -21,5 +26,10 @@ const aw_stage *const aw_stage_registry[] = {
     &aw_stage_av_thumbnail,
     &aw_stage_av_preview,
     &aw_stage_av_waveform,
+    &aw_stage_pdf_metadata,
+    &aw_stage_pdf_thumbnail,
+    &aw_stage_office_metadata,
+    &aw_stage_office_thumbnail,
+    &aw_stage_model_metadata,
     NULL,
 };

@@ -123,3 +123,29 @@ out:
         g_object_unref(clean);
     return rc;
 }
+
+int aw_thumbnail_write_from_buffer(aw_ctx *ctx, const void *data, size_t size, const char *what,
+                                   aw_error *err)
+{
+    aw_image_reset_warnings();
+    VipsImage *header = vips_image_new_from_buffer(data, size, "", "access",
+                                                   VIPS_ACCESS_SEQUENTIAL, NULL);
+    char message[96];
+    snprintf(message, sizeof message, "cannot read the %s", what);
+    if (header == NULL)
+        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", message);
+    uint64_t pixels = (uint64_t)header->Xsize * (uint64_t)header->Ysize;
+    g_object_unref(header);
+    if (pixels > ctx->config->limits.max_image_pixels)
+        return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "pixel_limit",
+                            "the %s has %llu pixels, over the limit of %llu", what,
+                            (unsigned long long)pixels,
+                            (unsigned long long)ctx->config->limits.max_image_pixels);
+    VipsImage *decoded = NULL;
+    if (vips_thumbnail_buffer((void *)data, size, &decoded, AW_THUMB_LARGE_BOX, "height",
+                              AW_THUMB_LARGE_BOX, "size", VIPS_SIZE_DOWN, NULL) != 0)
+        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", message);
+    int rc = aw_thumbnail_write_all(ctx, decoded, err);
+    g_object_unref(decoded);
+    return rc;
+}

@@ -16,4 +16,11 @@
  * under variants.thumbnails. Returns AW_OK or AW_ERROR with err. */
 int aw_thumbnail_write_all(aw_ctx *ctx, VipsImage *decoded, aw_error *err);
 
+/* Thumbnails from an encoded picture held in memory (cover art, an Office
+ * file's embedded thumbnail): same loader allowlist and pixel limit as
+ * uploaded images, shrink-on-load, EXIF orientation applied. `what` names
+ * the picture in errors ("cover art"). */
+int aw_thumbnail_write_from_buffer(aw_ctx *ctx, const void *data, size_t size, const char *what,
+                                   aw_error *err);
+
 #endif

@@ -1,0 +1,87 @@
+/* pdf_metadata.c — the PDF metadata stage: page count, version, page 1
+ * size, document information (title, author, …) and dates. An encrypted
+ * file that needs a password still reports what its header says. */
+#include "jsonutil.h"
+#include "pdf.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Sets obj[key] to a poppler string and frees it. */
+static void take_text(json_t *obj, const char *key, gchar *value)
+{
+    if (value != NULL)
+        aw_json_set_text(obj, key, value);
+    g_free(value);
+}
+
+static void take_date(json_t *obj, const char *key, GDateTime *when)
+{
+    if (when == NULL)
+        return;
+    gchar *iso = g_date_time_format_iso8601(when);
+    take_text(obj, key, iso);
+    g_date_time_unref(when);
+}
+
+static void page_one(json_t *t, PopplerDocument *doc)
+{
+    PopplerPage *page = poppler_document_get_n_pages(doc) > 0 ? poppler_document_get_page(doc, 0)
+                                                               : NULL;
+    if (page == NULL)
+        return;
+    double w = 0, h = 0;
+    poppler_page_get_size(page, &w, &h);
+    json_object_set_new(t, "pageWidth", json_real(round(w * 100) / 100));
+    json_object_set_new(t, "pageHeight", json_real(round(h * 100) / 100));
+    g_object_unref(page);
+}
+
+static void document_facts(aw_ctx *ctx, PopplerDocument *doc)
+{
+    json_t *t = aw_result_section(ctx->result, "technical");
+    json_object_set_new(t, "pageCount", json_integer(poppler_document_get_n_pages(doc)));
+    gchar *version = poppler_document_get_pdf_version_string(doc); /* "PDF-1.5" */
+    if (version != NULL && strncmp(version, "PDF-", 4) == 0)
+        aw_json_set_text(t, "version", version + 4);
+    g_free(version);
+    page_one(t, doc);
+    json_t *d = aw_result_section(ctx->result, "descriptive");
+    take_text(d, "title", poppler_document_get_title(doc));
+    take_text(d, "author", poppler_document_get_author(doc));
+    take_text(d, "subject", poppler_document_get_subject(doc));
+    take_text(d, "keywords", poppler_document_get_keywords(doc));
+    take_text(d, "creator", poppler_document_get_creator(doc));
+    take_text(d, "producer", poppler_document_get_producer(doc));
+    json_t *e = aw_result_section(ctx->result, "extracted");
+    take_date(e, "creationDate", poppler_document_get_creation_date_time(doc));
+    take_date(e, "modificationDate", poppler_document_get_modification_date_time(doc));
+}
+
+static int pdf_metadata_run(aw_ctx *ctx, aw_error *err)
+{
+    json_t *t = aw_result_section(ctx->result, "technical");
+    json_object_set_new(t, "format", json_string("pdf"));
+    char version[8];
+    aw_pdf_header_version(ctx->input_path, version, sizeof version);
+    if (version[0] != '\0')
+        json_object_set_new(t, "version", json_string(version));
+    PopplerDocument *doc = NULL;
+    bool encrypted = false;
+    int rc = aw_pdf_open(ctx, &doc, &encrypted, err);
+    json_object_set_new(t, "encrypted", json_boolean(encrypted));
+    if (rc != AW_OK) /* without the password, the header is all there is: report it */
+        return encrypted ? AW_OK : AW_ERROR;
+    document_facts(ctx, doc);
+    g_object_unref(doc);
+    return AW_OK;
+}
+
+const aw_stage aw_stage_pdf_metadata = {
+    .name = "pdf.metadata",
+    .kind = AW_STAGE_METADATA,
+    .families = AW_FAMILY_PDF,
+    .init_global = NULL,
+    .exit_global = NULL,
+    .run = pdf_metadata_run,
+};
