@@ -19,7 +19,8 @@ static void take_date(json_t *obj, const char *key, GDateTime *when)
 {
     if (when == NULL)
         return;
-    gchar *iso = g_date_time_format_iso8601(when);
+    bool utc = g_date_time_get_utc_offset(when) == 0; /* RFC 3339, "Z" for UTC */
+    gchar *iso = g_date_time_format(when, utc ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%S%:z");
     take_text(obj, key, iso);
     g_date_time_unref(when);
 }
@@ -42,8 +43,8 @@ static void document_facts(aw_ctx *ctx, PopplerDocument *doc)
     json_t *t = aw_result_section(ctx->result, "technical");
     json_object_set_new(t, "pageCount", json_integer(poppler_document_get_n_pages(doc)));
     gchar *version = poppler_document_get_pdf_version_string(doc); /* "PDF-1.5" */
-    if (version != NULL && strncmp(version, "PDF-", 4) == 0)
-        aw_json_set_text(t, "version", version + 4);
+    if (version != NULL && strncmp(version, "PDF-", 4) == 0 && !json_object_get(t, "version"))
+        aw_json_set_text(t, "version", version + 4); /* the header's, when it has one */
     g_free(version);
     page_one(t, doc);
     json_t *d = aw_result_section(ctx->result, "descriptive");

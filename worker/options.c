@@ -10,7 +10,8 @@
 enum {
     OPT_DB = AW_OPT_PIPELINE_BASE, OPT_NOSCAN, OPT_FORMAT, OPT_QUALITY, OPT_EFFORT,
     OPT_MAXSIZE, OPT_MAXPIX, OPT_MAXVPIX, OPT_MAXDUR, OPT_PREVIEW_S, OPT_AUDIO_PREVIEW_S,
-    OPT_PREVIEW_H, OPT_CRF, OPT_SPP, OPT_WAVE_SIZE,
+    OPT_PREVIEW_H, OPT_CRF, OPT_SPP, OPT_WAVE_SIZE, OPT_PAGE, OPT_ZIP_ENTRIES, OPT_ZIP_SIZE,
+    OPT_ZIP_RATIO,
 };
 
 const struct option aw_pipeline_long_options[] = {
@@ -29,6 +30,10 @@ const struct option aw_pipeline_long_options[] = {
     {"preview-crf", required_argument, NULL, OPT_CRF},
     {"waveform-spp", required_argument, NULL, OPT_SPP},
     {"waveform-size", required_argument, NULL, OPT_WAVE_SIZE},
+    {"max-page-size", required_argument, NULL, OPT_PAGE},
+    {"max-zip-entries", required_argument, NULL, OPT_ZIP_ENTRIES},
+    {"max-zip-size", required_argument, NULL, OPT_ZIP_SIZE},
+    {"max-zip-ratio", required_argument, NULL, OPT_ZIP_RATIO},
     {NULL, 0, NULL, 0},
 };
 
@@ -39,7 +44,9 @@ static const char *const env_names[] = {"AW_CLAMAV_DB", NULL, "AW_THUMBNAIL_FORM
                                         "AW_MAX_DURATION", "AW_PREVIEW_SECONDS",
                                         "AW_AUDIO_PREVIEW_SECONDS", "AW_PREVIEW_HEIGHT",
                                         "AW_PREVIEW_CRF", "AW_WAVEFORM_SPP",
-                                        "AW_WAVEFORM_SIZE"};
+                                        "AW_WAVEFORM_SIZE", "AW_MAX_PAGE_SIZE",
+                                        "AW_MAX_ZIP_ENTRIES", "AW_MAX_ZIP_SIZE",
+                                        "AW_MAX_ZIP_RATIO"};
 
 void aw_pipeline_options_usage(FILE *out)
 {
@@ -71,7 +78,15 @@ void aw_pipeline_options_usage(FILE *out)
           "  --waveform-spp N       audio samples per waveform point (default: 512)\n"
           "                         [AW_WAVEFORM_SPP]\n"
           "  --waveform-size WxH    waveform PNG size (default: 800x250)\n"
-          "                         [AW_WAVEFORM_SIZE]\n",
+          "                         [AW_WAVEFORM_SIZE]\n"
+          "  --max-page-size PT     largest PDF page side rendered, in points\n"
+          "                         (default: 14400) [AW_MAX_PAGE_SIZE]\n"
+          "  --max-zip-entries N    most members of an OOXML package (default:\n"
+          "                         10000) [AW_MAX_ZIP_ENTRIES]\n"
+          "  --max-zip-size SIZE    largest unpacked OOXML package (default: 1G)\n"
+          "                         [AW_MAX_ZIP_SIZE]\n"
+          "  --max-zip-ratio N      largest unpacked/packed ratio (default: 200)\n"
+          "                         [AW_MAX_ZIP_RATIO]\n",
           out);
 }
 
@@ -105,6 +120,28 @@ static int waveform_size(aw_config *cfg, const char *arg, const char *cmd)
     return 0;
 }
 
+/* The document limits. */
+static int document_option(aw_config *cfg, int code, const char *arg, const char *cmd)
+{
+    unsigned n = 0;
+    int rc;
+    switch (code) {
+    case OPT_PAGE:
+        rc = ranged(cmd, "--max-page-size", arg, 72, 14400, &n);
+        cfg->limits.max_page_points = rc == 0 ? n : cfg->limits.max_page_points;
+        return rc;
+    case OPT_ZIP_ENTRIES:
+        return ranged(cmd, "--max-zip-entries", arg, 1, 1000000, &cfg->limits.max_zip_entries);
+    case OPT_ZIP_SIZE:
+        if (aw_parse_bytes(arg, &cfg->limits.max_zip_bytes) != AW_OK)
+            return bad_value(cmd, "--max-zip-size takes a size such as 1G", arg);
+        return 0;
+    case OPT_ZIP_RATIO:
+        return ranged(cmd, "--max-zip-ratio", arg, 1, 100000, &cfg->limits.max_zip_ratio);
+    default: return 1;
+    }
+}
+
 /* The audio/video settings. */
 static int av_option(aw_config *cfg, int code, const char *arg, const char *cmd)
 {
@@ -126,7 +163,7 @@ static int av_option(aw_config *cfg, int code, const char *arg, const char *cmd)
         return rc;
     case OPT_SPP: return ranged(cmd, "--waveform-spp", arg, 1, 1 << 20, &cfg->waveform_spp);
     case OPT_WAVE_SIZE: return waveform_size(cfg, arg, cmd);
-    default: return 1;
+    default: return document_option(cfg, code, arg, cmd);
     }
 }
 
