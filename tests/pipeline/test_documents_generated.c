@@ -1,0 +1,403 @@
+/* test_documents_generated.c — PDFs (cairo, qpdf), Office files (zip of
+ * XML written here; OLE2 written with libgsf) and 3D models (glTF, GLB,
+ * OBJ written here) made at run time, each recipe below, so the document
+ * families are covered without the shared corpus. Expected values come
+ * from the recipes. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aw_test.h"
+#include "pipeline.h"
+
+#include <cairo-pdf.h>
+#include <glib.h>
+#include <gsf/gsf.h>
+#include <gsf/gsf-doc-meta-data.h>
+#include <gsf/gsf-meta-names.h>
+#include <gsf/gsf-msole-utils.h>
+#include <gsf/gsf-outfile-msole.h>
+#include <gsf/gsf-output-stdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+#include <vips/vips.h>
+
+static aw_config cfg;
+static char *dir; /* the generated files */
+
+static void make(const char *recipe)
+{
+    gchar *cmd = g_strdup_printf("cd '%s' && %s", dir, recipe);
+    int rc = system(cmd);
+    if (rc != 0)
+        fail_msg("recipe failed (%d): %s", rc, recipe);
+    g_free(cmd);
+}
+
+static char *path_of(const char *name)
+{
+    return g_strdup_printf("%s/%s", dir, name);
+}
+
+static json_t *run_with(const aw_config *c, const char *name, const char *mime, char **out)
+{
+    char *path = path_of(name);
+    json_t *job = aw_test_run(c, path, mime, AW_STAGES_ALL, out);
+    g_free(path);
+    return job;
+}
+
+static void done(json_t *job, char *out)
+{
+    json_decref(job);
+    if (out != NULL) {
+        aw_test_rmtree(out);
+        free(out);
+    }
+}
+
+static void expect_status(json_t *job, const char *status)
+{
+    if (strcmp(aw_test_str(job, "status"), status) != 0)
+        fail_msg("status %s, expected %s: %s", aw_test_str(job, "status"), status,
+                 json_dumps(json_object_get(job, "errors"), 0));
+}
+
+static void expect_error(json_t *job, const char *stage, const char *code, const char *reason)
+{
+    json_t *e = aw_test_error(job, stage);
+    if (e == NULL)
+        fail_msg("no %s error: %s", stage, json_dumps(json_object_get(job, "errors"), 0));
+    assert_string_equal(aw_test_str(e, "code"), code);
+    assert_string_equal(aw_test_str(e, "reason"), reason);
+}
+
+/* obj[path] is the string `want` (a missing one fails, not crashes). */
+static void expect_text(json_t *job, const char *path, const char *want)
+{
+    const char *got = aw_test_str(job, path);
+    if (got == NULL || strcmp(got, want) != 0)
+        fail_msg("%s is '%s', expected '%s'", path, got ? got : "(absent)", want);
+}
+
+/* Two A4 pages (the second landscape) with document information; page 1
+ * draws one dark square on nothing (transparent). */
+static void write_pdf(const char *name, double w, double h)
+{
+    char *path = path_of(name);
+    cairo_surface_t *s = cairo_pdf_surface_create(path, w, h);
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, "Quarterly Report");
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, "Ada Tester");
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_SUBJECT, "Numbers");
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_KEYWORDS, "report, q3");
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, "2024-06-01T12:30:00Z");
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 0.1, 0.2, 0.6);
+    cairo_rectangle(cr, w / 4, h / 4, w / 2, h / 4);
+    cairo_fill(cr);
+    cairo_show_page(cr);
+    cairo_pdf_surface_set_size(s, h, w);
+    cairo_rectangle(cr, 10, 10, 100, 100);
+    cairo_fill(cr);
+    cairo_show_page(cr);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    g_free(path);
+}
+
+static void pdf_properties_and_page_one(void **state)
+{
+    (void)state;
+    write_pdf("report.pdf", 595, 842);
+    char *out = NULL;
+    json_t *job = run_with(&cfg, "report.pdf", "application/pdf", &out);
+    expect_status(job, "completed");
+    expect_text(job, "metadata.type", "DOCUMENT");
+    assert_int_equal(aw_test_int(job, "metadata.technical.pageCount"), 2);
+    assert_true(aw_test_num(job, "metadata.technical.pageWidth") == 595);
+    assert_true(aw_test_num(job, "metadata.technical.pageHeight") == 842);
+    assert_false(json_is_true(aw_test_get(job, "metadata.technical.encrypted")));
+    expect_text(job, "metadata.descriptive.title", "Quarterly Report");
+    expect_text(job, "metadata.descriptive.author", "Ada Tester");
+    expect_text(job, "metadata.descriptive.subject", "Numbers");
+    expect_text(job, "metadata.descriptive.keywords", "report, q3");
+    expect_text(job, "metadata.extracted.creationDate", "2024-06-01T12:30:00Z");
+    /* 595 x 842 fitted to 800: 565 or 566 x 800 */
+    assert_int_equal(aw_test_int(job, "variants.thumbnails.large.height"), 800);
+    assert_true(labs(aw_test_int(job, "variants.thumbnails.large.width") - 565) <= 1);
+    char file[4200];
+    snprintf(file, sizeof file, "%s/thumbnail_large.webp", out);
+    VipsImage *img = vips_image_new_from_file(file, "access", VIPS_ACCESS_RANDOM, NULL);
+    assert_non_null(img);
+    double *corner = NULL, *middle = NULL;
+    int n = 0;
+    assert_int_equal(vips_getpoint(img, &corner, &n, 5, 5, NULL), 0);
+    assert_true(corner[0] > 245 && corner[1] > 245 && corner[2] > 245); /* white, not black */
+    assert_int_equal(vips_getpoint(img, &middle, &n, img->Xsize / 2, img->Ysize * 3 / 8, NULL), 0);
+    assert_true(middle[2] > middle[0] + 60); /* the blue square */
+    g_free(corner), g_free(middle), g_object_unref(img);
+    done(job, out);
+}
+
+/* qpdf's AES-256: a user password keeps everything but the header shut;
+ * an owner password alone opens, with restricted permissions. */
+static void encrypted_pdfs(void **state)
+{
+    (void)state;
+    write_pdf("plain.pdf", 595, 842);
+    make("qpdf --encrypt secret owner 256 -- plain.pdf locked.pdf && "
+         "qpdf --encrypt '' owner 256 --modify=none -- plain.pdf restricted.pdf");
+    char *out = NULL;
+    json_t *job = run_with(&cfg, "locked.pdf", "application/pdf", &out);
+    expect_status(job, "partial");
+    expect_error(job, "thumbnail", "ASSET_PROCESSING_FAILED", "encrypted");
+    assert_true(json_is_true(aw_test_get(job, "metadata.technical.encrypted")));
+    assert_non_null(aw_test_str(job, "metadata.technical.version"));
+    assert_null(aw_test_get(job, "metadata.technical.pageCount"));
+    done(job, out);
+    job = run_with(&cfg, "restricted.pdf", "application/pdf", &out);
+    expect_status(job, "completed");
+    assert_true(json_is_true(aw_test_get(job, "metadata.technical.encrypted")));
+    assert_int_equal(aw_test_int(job, "metadata.technical.pageCount"), 2);
+    done(job, out);
+}
+
+static void broken_and_oversized_pdfs(void **state)
+{
+    (void)state;
+    make("printf '%%PDF-1.4\\n%%garbage, no object, no trailer\\n' > broken.pdf");
+    char *out = NULL;
+    json_t *job = run_with(&cfg, "broken.pdf", "application/pdf", &out);
+    expect_status(job, "failed");
+    expect_error(job, "metadata", "ASSET_PROCESSING_FAILED", "corrupt");
+    done(job, out);
+    write_pdf("banner.pdf", 14000, 200);
+    aw_config small = cfg;
+    small.limits.max_page_points = 10000;
+    job = run_with(&small, "banner.pdf", "application/pdf", &out);
+    expect_status(job, "partial");
+    expect_error(job, "thumbnail", "ASSET_FILE_TOO_LARGE", "page_size");
+    done(job, out);
+}
+
+/* A minimal WordprocessingML package with core and app properties and a
+ * 300x200 JPEG thumbnail, zipped by zip(1). */
+static const char docx_recipe[] =
+    "mkdir -p d/_rels d/word d/docProps && cd d && "
+    "printf '<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
+    "content-types\"><Default Extension=\"xml\" ContentType=\"application/xml\"/></Types>' "
+    "> '[Content_Types].xml' && "
+    "printf '<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/"
+    "package/2006/relationships\"/>' > _rels/.rels && "
+    "printf '<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/"
+    "wordprocessingml/2006/main\"><w:body/></w:document>' > word/document.xml && "
+    "printf '<?xml version=\"1.0\"?><cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/"
+    "package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+    "xmlns:dcterms=\"http://purl.org/dc/terms/\"><dc:title>Plan &amp; Budget</dc:title>"
+    "<dc:creator>Grace Hopper</dc:creator><cp:keywords>plan</cp:keywords>"
+    "<dcterms:created>2023-02-03T04:05:06Z</dcterms:created></cp:coreProperties>' "
+    "> docProps/core.xml && "
+    "printf '<?xml version=\"1.0\"?><Properties xmlns=\"http://schemas.openxmlformats.org/"
+    "officeDocument/2006/extended-properties\"><Application>Recipe Writer</Application>"
+    "<Pages>3</Pages><Words>120</Words></Properties>' > docProps/app.xml && "
+    "vips black thumb.v 300 200 --bands 3 && vips linear thumb.v docProps/thumbnail.jpeg 1 90 && "
+    "rm thumb.v && zip -q -X -r ../%s . && cd .. && rm -rf d";
+
+static void docx_properties_and_thumbnail(void **state)
+{
+    (void)state;
+    gchar *recipe = g_strdup_printf(docx_recipe, "plan.docx");
+    make(recipe);
+    g_free(recipe);
+    const char *docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    char *out = NULL;
+    json_t *job = run_with(&cfg, "plan.docx", docx, &out);
+    expect_status(job, "completed");
+    expect_text(job, "metadata.technical.format", "ooxml");
+    expect_text(job, "metadata.descriptive.title", "Plan & Budget");
+    expect_text(job, "metadata.descriptive.author", "Grace Hopper");
+    expect_text(job, "metadata.descriptive.keywords", "plan");
+    expect_text(job, "metadata.descriptive.creator", "Recipe Writer");
+    expect_text(job, "metadata.extracted.creationDate", "2023-02-03T04:05:06Z");
+    assert_int_equal(aw_test_int(job, "metadata.technical.pageCount"), 3);
+    assert_int_equal(aw_test_int(job, "metadata.technical.wordCount"), 120);
+    assert_int_equal(aw_test_int(job, "variants.thumbnails.large.width"), 300);
+    assert_int_equal(aw_test_int(job, "variants.thumbnails.small.height"), 133);
+    done(job, out);
+    aw_config few = cfg;
+    few.limits.max_zip_entries = 3;
+    job = run_with(&few, "plan.docx", docx, &out);
+    expect_status(job, "failed");
+    expect_error(job, "metadata", "ASSET_FILE_TOO_LARGE", "zip_limit");
+    done(job, out);
+}
+
+/* The same package plus 300 MB of zeros deflated to ~300 KB. */
+static void docx_zip_bomb(void **state)
+{
+    (void)state;
+    gchar *recipe = g_strdup_printf(docx_recipe, "bomb.docx");
+    make(recipe);
+    g_free(recipe);
+    make("mkdir -p b/word/media && head -c 300M /dev/zero > b/word/media/zeros.bin && "
+         "cd b && zip -q -9 ../bomb.docx word/media/zeros.bin && cd .. && rm -rf b");
+    char *out = NULL;
+    json_t *job = run_with(&cfg, "bomb.docx",
+                           "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           &out);
+    expect_status(job, "failed");
+    expect_error(job, "metadata", "ASSET_FILE_TOO_LARGE", "zip_limit");
+    expect_error(job, "thumbnail", "ASSET_FILE_TOO_LARGE", "zip_limit");
+    done(job, out);
+}
+
+/* An OLE2 compound file with a SummaryInformation property set, written
+ * by libgsf's MS-OLEPS writer. */
+static void ole2_summary_information(void **state)
+{
+    (void)state;
+    char *path = path_of("legacy.doc");
+    GsfOutput *sink = gsf_output_stdio_new(path, NULL);
+    assert_non_null(sink);
+    GsfOutfile *ole = gsf_outfile_msole_new(sink);
+    GsfOutput *summary = gsf_outfile_new_child(ole, "\005SummaryInformation", FALSE);
+    GsfDocMetaData *meta = gsf_doc_meta_data_new();
+    GValue title = G_VALUE_INIT, author = G_VALUE_INIT;
+    g_value_init(&title, G_TYPE_STRING), g_value_set_string(&title, "Old Memo");
+    g_value_init(&author, G_TYPE_STRING), g_value_set_string(&author, "Alan Turing");
+    gsf_doc_meta_data_insert(meta, g_strdup(GSF_META_NAME_TITLE), g_boxed_copy(G_TYPE_VALUE, &title));
+    gsf_doc_meta_data_insert(meta, g_strdup(GSF_META_NAME_CREATOR), g_boxed_copy(G_TYPE_VALUE, &author));
+    assert_true(gsf_doc_meta_data_write_to_msole(meta, summary, FALSE)); /* FALSE: SummaryInformation */
+    gsf_output_close(summary), g_object_unref(summary);
+    GsfOutput *body = gsf_outfile_new_child(ole, "WordDocument", FALSE);
+    gsf_output_write(body, 8, (const guint8 *)"\xec\xa5\xc1\x00\x00\x00\x00\x00");
+    gsf_output_close(body), g_object_unref(body);
+    gsf_output_close(GSF_OUTPUT(ole)), g_object_unref(ole), g_object_unref(sink);
+    g_value_unset(&title), g_value_unset(&author), g_object_unref(meta), g_free(path);
+    char *out = NULL;
+    json_t *job = run_with(&cfg, "legacy.doc", "application/msword", &out);
+    expect_status(job, "completed");
+    expect_text(job, "metadata.technical.format", "ole2");
+    expect_text(job, "metadata.descriptive.title", "Old Memo");
+    expect_text(job, "metadata.descriptive.author", "Alan Turing");
+    assert_int_equal(json_object_size(aw_test_get(job, "variants.thumbnails")), 0);
+    done(job, out);
+}
+
+/* Two meshes: an indexed triangle list (4 vertices, 6 indices = 2
+ * triangles) and a strip (5 vertices = 3 triangles); two materials, one
+ * texture from an image file and a buffer file beside the model that must
+ * never be opened. */
+static const char gltf_json[] =
+    "{\"asset\":{\"version\":\"2.0\",\"generator\":\"recipe\",\"copyright\":\"CC0\"},"
+    "\"buffers\":[{\"uri\":\"secret.bin\",\"byteLength\":64}],"
+    "\"accessors\":[{\"count\":4,\"type\":\"VEC3\",\"componentType\":5126,"
+    "\"min\":[-1,-2,-3],\"max\":[1,2,3]},{\"count\":6,\"type\":\"SCALAR\",\"componentType\":5123},"
+    "{\"count\":5,\"type\":\"VEC3\",\"componentType\":5126,\"min\":[0,0,0],\"max\":[4,1,1]}],"
+    "\"meshes\":[{\"primitives\":[{\"attributes\":{\"POSITION\":0},\"indices\":1,\"material\":0}]},"
+    "{\"primitives\":[{\"attributes\":{\"POSITION\":2},\"mode\":5,\"material\":1}]}],"
+    "\"materials\":[{},{}],\"images\":[{\"uri\":\"skin.png\"}],\"textures\":[{\"source\":0}],"
+    "\"nodes\":[{\"mesh\":0},{\"mesh\":1}],\"scenes\":[{\"nodes\":[0,1]}]}";
+
+static void check_model(json_t *job)
+{
+    expect_status(job, "completed");
+    assert_int_equal(aw_test_int(job, "metadata.technical.model.meshes"), 2);
+    assert_int_equal(aw_test_int(job, "metadata.technical.model.vertices"), 9);
+    assert_int_equal(aw_test_int(job, "metadata.technical.model.triangles"), 5);
+    assert_int_equal(aw_test_int(job, "metadata.technical.model.materials"), 2);
+    assert_int_equal(aw_test_int(job, "metadata.technical.model.textures"), 1);
+    assert_int_equal(aw_test_int(job, "metadata.technical.model.externalFiles"), 2);
+    expect_text(job, "metadata.technical.model.generator", "recipe");
+    expect_text(job, "metadata.technical.model.copyright", "CC0");
+    json_t *box = aw_test_get(job, "metadata.technical.model.boundingBox");
+    assert_true(json_real_value(json_array_get(json_object_get(box, "min"), 2)) == -3);
+    assert_true(json_real_value(json_array_get(json_object_get(box, "max"), 0)) == 4);
+}
+
+static void gltf_and_glb(void **state)
+{
+    (void)state;
+    char *gltf = path_of("scene.gltf"), *glb = path_of("scene.glb"), *secret = path_of("secret.bin");
+    assert_true(g_file_set_contents(gltf, gltf_json, -1, NULL));
+    assert_true(g_file_set_contents(secret, "do not read", -1, NULL));
+    /* GLB: 12-byte header, then the JSON chunk padded with spaces to 4 bytes */
+    size_t len = strlen(gltf_json), padded = (len + 3) & ~(size_t)3;
+    uint32_t head[5] = {0x46546C67u, 2, (uint32_t)(20 + padded), (uint32_t)padded, 0x4E4F534Au};
+    GString *bin = g_string_new_len((const char *)head, sizeof head);
+    g_string_append_len(bin, gltf_json, (gssize)len);
+    while (bin->len < 20 + padded)
+        g_string_append_c(bin, ' ');
+    assert_true(g_file_set_contents(glb, bin->str, (gssize)bin->len, NULL));
+    g_string_free(bin, TRUE);
+    int fd = inotify_init1(IN_NONBLOCK);
+    assert_true(fd >= 0 && inotify_add_watch(fd, secret, IN_OPEN | IN_ACCESS) >= 0);
+    char *out = NULL;
+    json_t *job = run_with(&cfg, "scene.gltf", "model/gltf+json", &out);
+    check_model(job);
+    done(job, out);
+    job = run_with(&cfg, "scene.glb", "model/gltf-binary", &out);
+    check_model(job);
+    done(job, out);
+    char events[1024];
+    if (read(fd, events, sizeof events) > 0)
+        fail_msg("secret.bin, the model's external buffer, was opened");
+    close(fd);
+    g_free(gltf), g_free(glb), g_free(secret);
+}
+
+/* CRLF lines, a quad and a triangle and a pentagon (2 + 1 + 3 = 6
+ * triangles), usemtl repeated, a comment line longer than the line buffer
+ * whose tail (past 65535 bytes) reads "v 7 7 7" and must not count. */
+static void obj_counts(void **state)
+{
+    (void)state;
+    make("{ printf '# made by the test\\r\\nmtllib a.mtl b.mtl\\r\\no box\\r\\n'; "
+         "for p in '0 0 0' '1 0 0' '1 1 0' '0 1 0' '0 0 5'; do printf 'v %s\\r\\n' \"$p\"; done; "
+         "printf 'vt 0 0\\r\\nvn 0 0 1\\r\\nusemtl red\\r\\nf 1 2 3 4\\r\\nusemtl blue\\r\\n"
+         "f 1/1 2/1 5/1\\r\\nusemtl red\\r\\nf 1 2 3 4 5\\r\\n#'; head -c 65534 /dev/zero | "
+         "tr '\\0' x; printf 'v 7 7 7\\nv 9 9 9\\n'; } > shape.obj");
+    char *out = NULL;
+    json_t *job = run_with(&cfg, "shape.obj", "model/obj", &out);
+    expect_status(job, "completed");
+    assert_int_equal(aw_test_int(job, "metadata.technical.model.vertices"), 6);
+    assert_int_equal(aw_test_int(job, "metadata.technical.model.faces"), 3);
+    assert_int_equal(aw_test_int(job, "metadata.technical.model.triangles"), 6);
+    assert_int_equal(aw_test_int(job, "metadata.technical.model.materials"), 2);
+    assert_int_equal(aw_test_int(job, "metadata.technical.model.externalFiles"), 2);
+    assert_int_equal(aw_test_int(job, "metadata.technical.model.objects"), 1);
+    json_t *box = aw_test_get(job, "metadata.technical.model.boundingBox");
+    assert_true(json_real_value(json_array_get(json_object_get(box, "max"), 0)) == 9);
+    assert_true(json_real_value(json_array_get(json_object_get(box, "max"), 2)) == 9);
+    done(job, out);
+}
+
+int main(void)
+{
+    dir = aw_test_tmpdir("docs");
+    aw_test_config(&cfg, NULL);
+    aw_error err;
+    if (aw_pipeline_init(&cfg, &err) != AW_OK)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(pdf_properties_and_page_one),
+        cmocka_unit_test(encrypted_pdfs),
+        cmocka_unit_test(broken_and_oversized_pdfs),
+        cmocka_unit_test(docx_properties_and_thumbnail),
+        cmocka_unit_test(docx_zip_bomb),
+        cmocka_unit_test(ole2_summary_information),
+        cmocka_unit_test(gltf_and_glb),
+        cmocka_unit_test(obj_counts),
+    };
+    int failed = cmocka_run_group_tests_name("documents_generated", tests, NULL, NULL);
+    aw_pipeline_shutdown();
+    aw_test_rmtree(dir);
+    free(dir);
+    return failed;
+}
