@@ -2,7 +2,8 @@
 # packages, whatever of the given groups is missing. Needs root (or sudo).
 #
 #   build  compilers and the -dev packages the worker links against
-#   demo   command-line tools that make the demo media (vips, exiftool, ffmpeg)
+#   demo   command-line tools that make the demo media (vips, exiftool, ffmpeg,
+#          qpdf, zip)
 #   test   cmocka, exiftool (date oracle), ClamAV test files, jq, ffmpeg (media
 #          recipes, ffprobe and decoder oracles), pdfinfo (date oracle), qpdf and
 #          zip (document recipes), Node.js/npm
@@ -11,7 +12,7 @@ AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmag
   libjansson-dev libexif-dev libxml2-dev libtiff-dev zlib1g-dev librdkafka-dev libglib2.0-dev
   libcurl4-openssl-dev libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
   libswscale-dev libswresample-dev libtag1-dev libpoppler-glib-dev libcairo2-dev libgsf-1-dev"
-AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg"
+AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg qpdf zip"
 AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles jq ffmpeg
   poppler-utils qpdf zip"
 
