@@ -12,6 +12,7 @@
 
 #include "av.h"
 #include "av_clip.h"
+#include "aw_expect.h"
 #include "aw_test.h"
 #include "pipeline.h"
 
@@ -27,16 +28,6 @@
 static aw_config cfg;
 static char *media; /* directory of the generated files */
 
-/* Runs a shell recipe in the media directory; the test fails if it does. */
-static void make(const char *recipe)
-{
-    gchar *cmd = g_strdup_printf("cd '%s' && %s", media, recipe);
-    int rc = system(cmd);
-    if (rc != 0)
-        fail_msg("recipe failed (%d): %s", rc, recipe);
-    g_free(cmd);
-}
-
 static char *media_path(const char *name)
 {
     return g_strdup_printf("%s/%s", media, name);
@@ -50,15 +41,6 @@ static json_t *run(const char *name, const char *mime, unsigned stages, char **o
     return job;
 }
 
-static void drop(json_t *job, char *out_dir)
-{
-    json_decref(job);
-    if (out_dir != NULL) {
-        aw_test_rmtree(out_dir);
-        free(out_dir);
-    }
-}
-
 static VipsImage *output_image(const char *out_dir, const char *file)
 {
     char path[4200];
@@ -68,33 +50,17 @@ static VipsImage *output_image(const char *out_dir, const char *file)
     return img;
 }
 
-static void expect_status(json_t *job, const char *status)
-{
-    if (strcmp(aw_test_str(job, "status"), status) != 0)
-        fail_msg("status %s, expected %s: %s", aw_test_str(job, "status"), status,
-                 json_dumps(json_object_get(job, "errors"), 0));
-}
-
-static void expect_error(json_t *job, const char *stage, const char *code, const char *reason)
-{
-    json_t *e = aw_test_error(job, stage);
-    if (e == NULL)
-        fail_msg("no %s error: %s", stage, json_dumps(json_object_get(job, "errors"), 0));
-    assert_string_equal(aw_test_str(e, "code"), code);
-    assert_string_equal(aw_test_str(e, "reason"), reason);
-}
-
 /* A phone video stored landscape 320x180 with a 90° display rotation: shown
  * 180x320, so the poster and the clip are portrait. */
 static void rotated_video_is_upright(void **state)
 {
     (void)state;
-    make("ffmpeg -v error -y -f lavfi -i testsrc=size=320x180:rate=25:duration=2 "
+    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=320x180:rate=25:duration=2 "
          "-c:v libx264 -preset ultrafast rotated.mp4 && "
          "exiftool -q -overwrite_original -Rotation=90 rotated.mp4");
     char *out = NULL;
     json_t *job = run("rotated.mp4", "video/mp4", AW_STAGES_ALL, &out);
-    expect_status(job, "completed");
+    aw_expect_status(job, "completed");
     assert_int_equal(aw_test_int(job, "metadata.technical.width"), 180);
     assert_int_equal(aw_test_int(job, "metadata.technical.height"), 320);
     assert_int_equal(aw_test_int(job, "metadata.technical.rotation"), 90);
@@ -102,7 +68,7 @@ static void rotated_video_is_upright(void **state)
     assert_int_equal(aw_test_int(job, "variants.thumbnails.large.height"), 320);
     assert_int_equal(aw_test_int(job, "variants.previews.width"), 180);
     assert_int_equal(aw_test_int(job, "variants.previews.height"), 320);
-    drop(job, out);
+    aw_test_done(job, out);
 }
 
 /* testsrc draws colour bars across the top: the poster's top row must be
@@ -111,7 +77,7 @@ static void rotated_video_is_upright(void **state)
 static void rotated_poster_matches_ffmpeg(void **state)
 {
     (void)state;
-    make("ffmpeg -v error -y -i rotated.mp4 -frames:v 1 -vf scale=180:320 ffmpeg_poster.png");
+    aw_test_make(media, "ffmpeg -v error -y -i rotated.mp4 -frames:v 1 -vf scale=180:320 ffmpeg_poster.png");
     char *out = NULL;
     json_t *job = run("rotated.mp4", "video/mp4", AW_STAGE_THUMBNAIL, &out);
     VipsImage *ours = output_image(out, "thumbnail_large.webp");
@@ -131,7 +97,7 @@ static void rotated_poster_matches_ffmpeg(void **state)
         fail_msg("poster differs from ffmpeg's frame by %.1f (upside down: %.1f)", same, mirrored);
     g_object_unref(afdiff), g_object_unref(fdiff), g_object_unref(adiff), g_object_unref(diff);
     g_object_unref(flipped), g_object_unref(theirs), g_object_unref(ours), g_free(theirs_path);
-    drop(job, out);
+    aw_test_done(job, out);
 }
 
 /* 5 s of black, then the test pattern, a keyframe every second: 10 % of
@@ -139,20 +105,20 @@ static void rotated_poster_matches_ffmpeg(void **state)
 static void poster_skips_black_frames(void **state)
 {
     (void)state;
-    make("ffmpeg -v error -y -f lavfi -i color=black:size=320x180:rate=25:duration=5 "
+    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i color=black:size=320x180:rate=25:duration=5 "
          "-f lavfi -i testsrc=size=320x180:rate=25:duration=15 "
          "-filter_complex '[0][1]concat=n=2:v=1' -g 25 -c:v libx264 -preset ultrafast "
          "black_start.mp4");
     char *out = NULL;
     json_t *job = run("black_start.mp4", "video/mp4", AW_STAGE_THUMBNAIL, &out);
-    expect_status(job, "completed");
+    aw_expect_status(job, "completed");
     VipsImage *poster = output_image(out, "thumbnail_large.webp");
     double deviation = 0;
     assert_int_equal(vips_deviate(poster, &deviation, NULL), 0);
     if (deviation < 30)
         fail_msg("poster is nearly flat (standard deviation %.1f): a black frame", deviation);
     g_object_unref(poster);
-    drop(job, out);
+    aw_test_done(job, out);
 }
 
 /* Odd frame size (321x241) in WebM (VP8 + Vorbis): the clip is even-sized
@@ -160,12 +126,12 @@ static void poster_skips_black_frames(void **state)
 static void odd_sized_webm(void **state)
 {
     (void)state;
-    make("ffmpeg -v error -y -f lavfi -i testsrc=size=321x241:rate=25:duration=2 "
+    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=321x241:rate=25:duration=2 "
          "-f lavfi -i sine=frequency=300:duration=2 -c:v libvpx -b:v 300k -c:a libvorbis "
          "odd.webm");
     char *out = NULL;
     json_t *job = run("odd.webm", "video/webm", AW_STAGES_ALL, &out);
-    expect_status(job, "completed");
+    aw_expect_status(job, "completed");
     assert_string_equal(aw_test_str(job, "metadata.technical.codec"), "vp8");
     assert_string_equal(aw_test_str(job, "metadata.technical.audioCodec"), "vorbis");
     assert_int_equal(aw_test_int(job, "variants.previews.width"), 320);
@@ -177,18 +143,18 @@ static void odd_sized_webm(void **state)
     assert_non_null(probe);
     assert_int_equal(json_array_size(json_object_get(probe, "streams")), 2);
     json_decref(probe);
-    drop(job, out);
+    aw_test_done(job, out);
 }
 
 /* No audio track: the clip has none either, no waveform, still completed. */
 static void video_without_audio(void **state)
 {
     (void)state;
-    make("ffmpeg -v error -y -f lavfi -i testsrc=size=640x360:rate=30:duration=3 "
+    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=640x360:rate=30:duration=3 "
          "-c:v libx264 -preset ultrafast silent.mp4");
     char *out = NULL;
     json_t *job = run("silent.mp4", "video/mp4", AW_STAGES_ALL, &out);
-    expect_status(job, "completed");
+    aw_expect_status(job, "completed");
     assert_null(aw_test_get(job, "variants.waveform"));
     assert_int_equal(aw_test_int(job, "variants.previews.height"), 360);
     char clip[4200];
@@ -197,7 +163,7 @@ static void video_without_audio(void **state)
     assert_non_null(probe);
     assert_int_equal(json_array_size(json_object_get(probe, "streams")), 1);
     json_decref(probe);
-    drop(job, out);
+    aw_test_done(job, out);
 }
 
 typedef struct progress_log {
@@ -221,7 +187,7 @@ static void log_progress(void *ctx, const char *stage, int percent)
 static void long_video_clip_and_progress(void **state)
 {
     (void)state;
-    make("ffmpeg -v error -y -f lavfi -i testsrc=size=1280x720:rate=24:duration=30 "
+    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=1280x720:rate=24:duration=30 "
          "-f lavfi -i sine=duration=30 -c:v libx264 -preset ultrafast -c:a aac long.mp4");
     char *path = media_path("long.mp4"), *out = aw_test_tmpdir("out");
     progress_log log = {0};
@@ -232,7 +198,7 @@ static void long_video_clip_and_progress(void **state)
     assert_int_equal(aw_pipeline_run(&job, &cfg, path, out, &r), AW_OK);
     json_t *data = aw_result_to_json(&r, &job);
     aw_result_free(&r);
-    expect_status(data, "completed");
+    aw_expect_status(data, "completed");
     assert_int_equal(aw_test_int(data, "variants.previews.width"), 854);
     assert_int_equal(aw_test_int(data, "variants.previews.height"), 480);
     double seconds = aw_test_num(data, "variants.previews.duration");
@@ -242,7 +208,7 @@ static void long_video_clip_and_progress(void **state)
     assert_false(log.backwards);
     assert_int_equal(log.last_percent, 100);
     g_free(path);
-    drop(data, out);
+    aw_test_done(data, out);
 }
 
 /* Silence for 0.5 s, then a 440 Hz sine at half scale: points of the
@@ -251,12 +217,12 @@ static void long_video_clip_and_progress(void **state)
 static void waveform_of_known_signal(void **state)
 {
     (void)state;
-    make("ffmpeg -v error -y -f lavfi "
+    aw_test_make(media, "ffmpeg -v error -y -f lavfi "
          "-i \"aevalsrc='if(lt(t,0.5),0,0.5*sin(2*PI*440*t))':s=44100:d=1\" "
          "-c:a pcm_s16le half_sine.wav");
     char *out = NULL;
     json_t *job = run("half_sine.wav", "audio/wav", AW_STAGE_WAVEFORM, &out);
-    expect_status(job, "completed");
+    aw_expect_status(job, "completed");
     char file[4200];
     snprintf(file, sizeof file, "%s/waveform.json", out);
     json_t *w = json_load_file(file, 0, NULL);
@@ -278,7 +244,7 @@ static void waveform_of_known_signal(void **state)
     assert_int_equal(png->Ysize, 250);
     g_object_unref(png);
     json_decref(w);
-    drop(job, out);
+    aw_test_done(job, out);
 }
 
 /* ID3v2 tags written by ffmpeg read back by TagLib; the 90 s track's clip
@@ -286,13 +252,13 @@ static void waveform_of_known_signal(void **state)
 static void mp3_tags_and_audio_clip(void **state)
 {
     (void)state;
-    make("ffmpeg -v error -y -f lavfi -i sine=frequency=500:duration=90 -c:a libmp3lame "
+    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i sine=frequency=500:duration=90 -c:a libmp3lame "
          "-b:a 64k -metadata title='Night Train' -metadata artist='The Testers' "
          "-metadata album='Recipes' -metadata genre='Jazz' -metadata date=2019 "
          "-metadata track=3/12 tagged.mp3");
     char *out = NULL;
     json_t *job = run("tagged.mp3", "audio/mpeg", AW_STAGES_ALL, &out);
-    expect_status(job, "completed");
+    aw_expect_status(job, "completed");
     assert_string_equal(aw_test_str(job, "metadata.type"), "AUDIO");
     assert_string_equal(aw_test_str(job, "metadata.descriptive.title"), "Night Train");
     assert_string_equal(aw_test_str(job, "metadata.descriptive.artist"), "The Testers");
@@ -308,7 +274,7 @@ static void mp3_tags_and_audio_clip(void **state)
     double seconds = aw_test_num(job, "variants.previews.duration");
     assert_true(seconds > 29.9 && seconds <= 30.05);
     assert_int_equal(json_object_size(aw_test_get(job, "variants.thumbnails")), 0);
-    drop(job, out);
+    aw_test_done(job, out);
 }
 
 /* AAC in M4A with a 600x300 PNG as cover art (MP4 covr): thumbnails from
@@ -316,17 +282,17 @@ static void mp3_tags_and_audio_clip(void **state)
 static void m4a_cover_art(void **state)
 {
     (void)state;
-    make("ffmpeg -v error -y -f lavfi -i sine=duration=2 -f lavfi -i testsrc=size=600x300:duration=1 "
+    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i sine=duration=2 -f lavfi -i testsrc=size=600x300:duration=1 "
          "-map 0 -map 1 -frames:v 1 -c:a aac -c:v png -disposition:v attached_pic cover.m4a");
     char *out = NULL;
     json_t *job = run("cover.m4a", "audio/mp4", AW_STAGES_ALL, &out);
-    expect_status(job, "completed");
+    aw_expect_status(job, "completed");
     assert_true(json_is_true(aw_test_get(job, "metadata.technical.hasCoverArt")));
     assert_int_equal(aw_test_int(job, "variants.thumbnails.large.width"), 600);
     assert_int_equal(aw_test_int(job, "variants.thumbnails.large.height"), 300);
     assert_int_equal(aw_test_int(job, "variants.thumbnails.small.width"), 200);
     assert_int_equal(aw_test_int(job, "variants.thumbnails.small.height"), 100);
-    drop(job, out);
+    aw_test_done(job, out);
 }
 
 /* Playlists that would make FFmpeg read another file: refused by type,
@@ -334,7 +300,7 @@ static void m4a_cover_art(void **state)
 static void playlists_never_reach_other_files(void **state)
 {
     (void)state;
-    make("printf 'secret\\n' > secret.txt && "
+    aw_test_make(media, "printf 'secret\\n' > secret.txt && "
          "printf '#EXTM3U\\n#EXT-X-TARGETDURATION:10\\n#EXTINF:10,\\n%s/secret.txt\\n"
          "#EXT-X-ENDLIST\\n' \"$PWD\" > list.m3u8 && "
          "printf 'ffconcat version 1.0\\nfile %s/secret.txt\\n' \"$PWD\" > list.ffconcat");
@@ -347,8 +313,8 @@ static void playlists_never_reach_other_files(void **state)
     for (int f = 0; f < 2; f++) {
         for (int d = 0; d < 3; d++) {
             json_t *job = run(files[f], declared[d], AW_STAGES_ALL, NULL);
-            expect_status(job, "failed");
-            expect_error(job, "sniff", "ASSET_INVALID_FILE_TYPE",
+            aw_expect_status(job, "failed");
+            aw_expect_error(job, "sniff", "ASSET_INVALID_FILE_TYPE",
                          declared[d] ? "type_mismatch" : "not_allowed");
             json_decref(job);
         }
@@ -399,28 +365,28 @@ static void limits_refuse_before_decoding(void **state)
     small.limits.max_media_seconds = 1;
     char *path = media_path("odd.webm"), *out = NULL;
     json_t *job = aw_test_run(&small, path, "video/webm", AW_STAGES_ALL, &out);
-    expect_status(job, "partial");
-    expect_error(job, "thumbnail", "ASSET_FILE_TOO_LARGE", "frame_pixels");
-    expect_error(job, "preview", "ASSET_FILE_TOO_LARGE", "frame_pixels");
-    expect_error(job, "waveform", "ASSET_FILE_TOO_LARGE", "duration_limit");
+    aw_expect_status(job, "partial");
+    aw_expect_error(job, "thumbnail", "ASSET_FILE_TOO_LARGE", "frame_pixels");
+    aw_expect_error(job, "preview", "ASSET_FILE_TOO_LARGE", "frame_pixels");
+    aw_expect_error(job, "waveform", "ASSET_FILE_TOO_LARGE", "duration_limit");
     assert_non_null(aw_test_get(job, "metadata.technical.codec"));
     g_free(path);
-    drop(job, out);
+    aw_test_done(job, out);
 }
 
 /* The MP4 index sits at the end; half the file is gone with it. */
 static void truncated_video_is_refused_cleanly(void **state)
 {
     (void)state;
-    make("ffmpeg -v error -y -f lavfi -i testsrc=size=320x180:rate=25:duration=3 "
+    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=320x180:rate=25:duration=3 "
          "-c:v libx264 -preset ultrafast whole.mp4 && "
          "head -c $(( $(stat -c %s whole.mp4) / 2 )) whole.mp4 > truncated.mp4");
     char *out = NULL;
     json_t *job = run("truncated.mp4", "video/mp4", AW_STAGES_ALL, &out);
-    expect_status(job, "failed");
-    expect_error(job, "metadata", "ASSET_PROCESSING_FAILED", "corrupt");
-    expect_error(job, "thumbnail", "ASSET_PROCESSING_FAILED", "corrupt");
-    drop(job, out);
+    aw_expect_status(job, "failed");
+    aw_expect_error(job, "metadata", "ASSET_PROCESSING_FAILED", "corrupt");
+    aw_expect_error(job, "thumbnail", "ASSET_PROCESSING_FAILED", "corrupt");
+    aw_test_done(job, out);
 }
 
 /* Geometry rules without media. */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "aw_expect.h"
 #include "aw_test.h"
 #include "pipeline.h"
 
@@ -31,15 +32,6 @@
 static aw_config cfg;
 static char *dir; /* the generated files */
 
-static void make(const char *recipe)
-{
-    gchar *cmd = g_strdup_printf("cd '%s' && %s", dir, recipe);
-    int rc = system(cmd);
-    if (rc != 0)
-        fail_msg("recipe failed (%d): %s", rc, recipe);
-    g_free(cmd);
-}
-
 static char *path_of(const char *name)
 {
     return g_strdup_printf("%s/%s", dir, name);
@@ -51,39 +43,6 @@ static json_t *run_with(const aw_config *c, const char *name, const char *mime, 
     json_t *job = aw_test_run(c, path, mime, AW_STAGES_ALL, out);
     g_free(path);
     return job;
-}
-
-static void done(json_t *job, char *out)
-{
-    json_decref(job);
-    if (out != NULL) {
-        aw_test_rmtree(out);
-        free(out);
-    }
-}
-
-static void expect_status(json_t *job, const char *status)
-{
-    if (strcmp(aw_test_str(job, "status"), status) != 0)
-        fail_msg("status %s, expected %s: %s", aw_test_str(job, "status"), status,
-                 json_dumps(json_object_get(job, "errors"), 0));
-}
-
-static void expect_error(json_t *job, const char *stage, const char *code, const char *reason)
-{
-    json_t *e = aw_test_error(job, stage);
-    if (e == NULL)
-        fail_msg("no %s error: %s", stage, json_dumps(json_object_get(job, "errors"), 0));
-    assert_string_equal(aw_test_str(e, "code"), code);
-    assert_string_equal(aw_test_str(e, "reason"), reason);
-}
-
-/* obj[path] is the string `want` (a missing one fails, not crashes). */
-static void expect_text(json_t *job, const char *path, const char *want)
-{
-    const char *got = aw_test_str(job, path);
-    if (got == NULL || strcmp(got, want) != 0)
-        fail_msg("%s is '%s', expected '%s'", path, got ? got : "(absent)", want);
 }
 
 /* Two A4 pages (the second landscape) with document information; page 1
@@ -117,17 +76,17 @@ static void pdf_properties_and_page_one(void **state)
     write_pdf("report.pdf", 595, 842);
     char *out = NULL;
     json_t *job = run_with(&cfg, "report.pdf", "application/pdf", &out);
-    expect_status(job, "completed");
-    expect_text(job, "metadata.type", "DOCUMENT");
+    aw_expect_status(job, "completed");
+    aw_expect_text(job, "metadata.type", "DOCUMENT");
     assert_int_equal(aw_test_int(job, "metadata.technical.pageCount"), 2);
     assert_true(aw_test_num(job, "metadata.technical.pageWidth") == 595);
     assert_true(aw_test_num(job, "metadata.technical.pageHeight") == 842);
     assert_false(json_is_true(aw_test_get(job, "metadata.technical.encrypted")));
-    expect_text(job, "metadata.descriptive.title", "Quarterly Report");
-    expect_text(job, "metadata.descriptive.author", "Ada Tester");
-    expect_text(job, "metadata.descriptive.subject", "Numbers");
-    expect_text(job, "metadata.descriptive.keywords", "report, q3");
-    expect_text(job, "metadata.extracted.creationDate", "2024-06-01T12:30:00Z");
+    aw_expect_text(job, "metadata.descriptive.title", "Quarterly Report");
+    aw_expect_text(job, "metadata.descriptive.author", "Ada Tester");
+    aw_expect_text(job, "metadata.descriptive.subject", "Numbers");
+    aw_expect_text(job, "metadata.descriptive.keywords", "report, q3");
+    aw_expect_text(job, "metadata.extracted.creationDate", "2024-06-01T12:30:00Z");
     /* 595 x 842 fitted to 800: 565 or 566 x 800 */
     assert_int_equal(aw_test_int(job, "variants.thumbnails.large.height"), 800);
     assert_true(labs(aw_test_int(job, "variants.thumbnails.large.width") - 565) <= 1);
@@ -142,7 +101,7 @@ static void pdf_properties_and_page_one(void **state)
     assert_int_equal(vips_getpoint(img, &middle, &n, img->Xsize / 2, img->Ysize * 3 / 8, NULL), 0);
     assert_true(middle[2] > middle[0] + 60); /* the blue square */
     g_free(corner), g_free(middle), g_object_unref(img);
-    done(job, out);
+    aw_test_done(job, out);
 }
 
 /* qpdf's AES-256: a user password keeps everything but the header shut;
@@ -151,39 +110,39 @@ static void encrypted_pdfs(void **state)
 {
     (void)state;
     write_pdf("plain.pdf", 595, 842);
-    make("qpdf --encrypt secret owner 256 -- plain.pdf locked.pdf && "
+    aw_test_make(dir, "qpdf --encrypt secret owner 256 -- plain.pdf locked.pdf && "
          "qpdf --encrypt '' owner 256 --modify=none -- plain.pdf restricted.pdf");
     char *out = NULL;
     json_t *job = run_with(&cfg, "locked.pdf", "application/pdf", &out);
-    expect_status(job, "partial");
-    expect_error(job, "thumbnail", "ASSET_PROCESSING_FAILED", "encrypted");
+    aw_expect_status(job, "partial");
+    aw_expect_error(job, "thumbnail", "ASSET_PROCESSING_FAILED", "encrypted");
     assert_true(json_is_true(aw_test_get(job, "metadata.technical.encrypted")));
     assert_non_null(aw_test_str(job, "metadata.technical.version"));
     assert_null(aw_test_get(job, "metadata.technical.pageCount"));
-    done(job, out);
+    aw_test_done(job, out);
     job = run_with(&cfg, "restricted.pdf", "application/pdf", &out);
-    expect_status(job, "completed");
+    aw_expect_status(job, "completed");
     assert_true(json_is_true(aw_test_get(job, "metadata.technical.encrypted")));
     assert_int_equal(aw_test_int(job, "metadata.technical.pageCount"), 2);
-    done(job, out);
+    aw_test_done(job, out);
 }
 
 static void broken_and_oversized_pdfs(void **state)
 {
     (void)state;
-    make("printf '%%PDF-1.4\\n%%garbage, no object, no trailer\\n' > broken.pdf");
+    aw_test_make(dir, "printf '%%PDF-1.4\\n%%garbage, no object, no trailer\\n' > broken.pdf");
     char *out = NULL;
     json_t *job = run_with(&cfg, "broken.pdf", "application/pdf", &out);
-    expect_status(job, "failed");
-    expect_error(job, "metadata", "ASSET_PROCESSING_FAILED", "corrupt");
-    done(job, out);
+    aw_expect_status(job, "failed");
+    aw_expect_error(job, "metadata", "ASSET_PROCESSING_FAILED", "corrupt");
+    aw_test_done(job, out);
     write_pdf("banner.pdf", 14000, 200);
     aw_config small = cfg;
     small.limits.max_page_points = 10000;
     job = run_with(&small, "banner.pdf", "application/pdf", &out);
-    expect_status(job, "partial");
-    expect_error(job, "thumbnail", "ASSET_FILE_TOO_LARGE", "page_size");
-    done(job, out);
+    aw_expect_status(job, "partial");
+    aw_expect_error(job, "thumbnail", "ASSET_FILE_TOO_LARGE", "page_size");
+    aw_test_done(job, out);
 }
 
 /* A minimal WordprocessingML package with core and app properties and a
@@ -213,29 +172,29 @@ static void docx_properties_and_thumbnail(void **state)
 {
     (void)state;
     gchar *recipe = g_strdup_printf(docx_recipe, "plan.docx");
-    make(recipe);
+    aw_test_make(dir, recipe);
     g_free(recipe);
     const char *docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
     char *out = NULL;
     json_t *job = run_with(&cfg, "plan.docx", docx, &out);
-    expect_status(job, "completed");
-    expect_text(job, "metadata.technical.format", "ooxml");
-    expect_text(job, "metadata.descriptive.title", "Plan & Budget");
-    expect_text(job, "metadata.descriptive.author", "Grace Hopper");
-    expect_text(job, "metadata.descriptive.keywords", "plan");
-    expect_text(job, "metadata.descriptive.creator", "Recipe Writer");
-    expect_text(job, "metadata.extracted.creationDate", "2023-02-03T04:05:06Z");
+    aw_expect_status(job, "completed");
+    aw_expect_text(job, "metadata.technical.format", "ooxml");
+    aw_expect_text(job, "metadata.descriptive.title", "Plan & Budget");
+    aw_expect_text(job, "metadata.descriptive.author", "Grace Hopper");
+    aw_expect_text(job, "metadata.descriptive.keywords", "plan");
+    aw_expect_text(job, "metadata.descriptive.creator", "Recipe Writer");
+    aw_expect_text(job, "metadata.extracted.creationDate", "2023-02-03T04:05:06Z");
     assert_int_equal(aw_test_int(job, "metadata.technical.pageCount"), 3);
     assert_int_equal(aw_test_int(job, "metadata.technical.wordCount"), 120);
     assert_int_equal(aw_test_int(job, "variants.thumbnails.large.width"), 300);
     assert_int_equal(aw_test_int(job, "variants.thumbnails.small.height"), 133);
-    done(job, out);
+    aw_test_done(job, out);
     aw_config few = cfg;
     few.limits.max_zip_entries = 3;
     job = run_with(&few, "plan.docx", docx, &out);
-    expect_status(job, "failed");
-    expect_error(job, "metadata", "ASSET_FILE_TOO_LARGE", "zip_limit");
-    done(job, out);
+    aw_expect_status(job, "failed");
+    aw_expect_error(job, "metadata", "ASSET_FILE_TOO_LARGE", "zip_limit");
+    aw_test_done(job, out);
 }
 
 /* The same package plus 300 MB of zeros deflated to ~300 KB. */
@@ -243,18 +202,18 @@ static void docx_zip_bomb(void **state)
 {
     (void)state;
     gchar *recipe = g_strdup_printf(docx_recipe, "bomb.docx");
-    make(recipe);
+    aw_test_make(dir, recipe);
     g_free(recipe);
-    make("mkdir -p b/word/media && head -c 300M /dev/zero > b/word/media/zeros.bin && "
+    aw_test_make(dir, "mkdir -p b/word/media && head -c 300M /dev/zero > b/word/media/zeros.bin && "
          "cd b && zip -q -9 ../bomb.docx word/media/zeros.bin && cd .. && rm -rf b");
     char *out = NULL;
     json_t *job = run_with(&cfg, "bomb.docx",
                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            &out);
-    expect_status(job, "failed");
-    expect_error(job, "metadata", "ASSET_FILE_TOO_LARGE", "zip_limit");
-    expect_error(job, "thumbnail", "ASSET_FILE_TOO_LARGE", "zip_limit");
-    done(job, out);
+    aw_expect_status(job, "failed");
+    aw_expect_error(job, "metadata", "ASSET_FILE_TOO_LARGE", "zip_limit");
+    aw_expect_error(job, "thumbnail", "ASSET_FILE_TOO_LARGE", "zip_limit");
+    aw_test_done(job, out);
 }
 
 /* An OLE2 compound file with a SummaryInformation property set, written
@@ -282,12 +241,12 @@ static void ole2_summary_information(void **state)
     g_value_unset(&title), g_value_unset(&author), g_object_unref(meta), g_free(path);
     char *out = NULL;
     json_t *job = run_with(&cfg, "legacy.doc", "application/msword", &out);
-    expect_status(job, "completed");
-    expect_text(job, "metadata.technical.format", "ole2");
-    expect_text(job, "metadata.descriptive.title", "Old Memo");
-    expect_text(job, "metadata.descriptive.author", "Alan Turing");
+    aw_expect_status(job, "completed");
+    aw_expect_text(job, "metadata.technical.format", "ole2");
+    aw_expect_text(job, "metadata.descriptive.title", "Old Memo");
+    aw_expect_text(job, "metadata.descriptive.author", "Alan Turing");
     assert_int_equal(json_object_size(aw_test_get(job, "variants.thumbnails")), 0);
-    done(job, out);
+    aw_test_done(job, out);
 }
 
 /* Two meshes: an indexed triangle list (4 vertices, 6 indices = 2
@@ -307,15 +266,15 @@ static const char gltf_json[] =
 
 static void check_model(json_t *job)
 {
-    expect_status(job, "completed");
+    aw_expect_status(job, "completed");
     assert_int_equal(aw_test_int(job, "metadata.technical.model.meshes"), 2);
     assert_int_equal(aw_test_int(job, "metadata.technical.model.vertices"), 9);
     assert_int_equal(aw_test_int(job, "metadata.technical.model.triangles"), 5);
     assert_int_equal(aw_test_int(job, "metadata.technical.model.materials"), 2);
     assert_int_equal(aw_test_int(job, "metadata.technical.model.textures"), 1);
     assert_int_equal(aw_test_int(job, "metadata.technical.model.externalFiles"), 2);
-    expect_text(job, "metadata.technical.model.generator", "recipe");
-    expect_text(job, "metadata.technical.model.copyright", "CC0");
+    aw_expect_text(job, "metadata.technical.model.generator", "recipe");
+    aw_expect_text(job, "metadata.technical.model.copyright", "CC0");
     json_t *box = aw_test_get(job, "metadata.technical.model.boundingBox");
     assert_true(json_real_value(json_array_get(json_object_get(box, "min"), 2)) == -3);
     assert_true(json_real_value(json_array_get(json_object_get(box, "max"), 0)) == 4);
@@ -341,10 +300,10 @@ static void gltf_and_glb(void **state)
     char *out = NULL;
     json_t *job = run_with(&cfg, "scene.gltf", "model/gltf+json", &out);
     check_model(job);
-    done(job, out);
+    aw_test_done(job, out);
     job = run_with(&cfg, "scene.glb", "model/gltf-binary", &out);
     check_model(job);
-    done(job, out);
+    aw_test_done(job, out);
     char events[1024];
     if (read(fd, events, sizeof events) > 0)
         fail_msg("secret.bin, the model's external buffer, was opened");
@@ -358,14 +317,14 @@ static void gltf_and_glb(void **state)
 static void obj_counts(void **state)
 {
     (void)state;
-    make("{ printf '# made by the test\\r\\nmtllib a.mtl b.mtl\\r\\no box\\r\\n'; "
+    aw_test_make(dir, "{ printf '# made by the test\\r\\nmtllib a.mtl b.mtl\\r\\no box\\r\\n'; "
          "for p in '0 0 0' '1 0 0' '1 1 0' '0 1 0' '0 0 5'; do printf 'v %s\\r\\n' \"$p\"; done; "
          "printf 'vt 0 0\\r\\nvn 0 0 1\\r\\nusemtl red\\r\\nf 1 2 3 4\\r\\nusemtl blue\\r\\n"
          "f 1/1 2/1 5/1\\r\\nusemtl red\\r\\nf 1 2 3 4 5\\r\\n#'; head -c 65534 /dev/zero | "
          "tr '\\0' x; printf 'v 7 7 7\\nv 9 9 9\\n'; } > shape.obj");
     char *out = NULL;
     json_t *job = run_with(&cfg, "shape.obj", "model/obj", &out);
-    expect_status(job, "completed");
+    aw_expect_status(job, "completed");
     assert_int_equal(aw_test_int(job, "metadata.technical.model.vertices"), 6);
     assert_int_equal(aw_test_int(job, "metadata.technical.model.faces"), 3);
     assert_int_equal(aw_test_int(job, "metadata.technical.model.triangles"), 6);
@@ -375,7 +334,7 @@ static void obj_counts(void **state)
     json_t *box = aw_test_get(job, "metadata.technical.model.boundingBox");
     assert_true(json_real_value(json_array_get(json_object_get(box, "max"), 0)) == 9);
     assert_true(json_real_value(json_array_get(json_object_get(box, "max"), 2)) == 9);
-    done(job, out);
+    aw_test_done(job, out);
 }
 
 int main(void)
