@@ -78,6 +78,25 @@ static pid_t worker(kh_scope *s, const char *name, const char *const *extra)
     return pid;
 }
 
+/* The end of a worker's log, on stderr: why a check failed. */
+static void show_log_of(const char *name)
+{
+    char *path = kh_log_path(work, name), *cmd = NULL;
+    if (asprintf(&cmd, "tail -n 40 '%s' >&2", path) > 0 && system(cmd) < 0)
+        perror("tail");
+    free(cmd), free(path);
+}
+
+/* Waits for n final statuses; on a shortfall the worker's log says why. */
+static void expect_completed(kh_collector *c, int n, double timeout_s, const char *name)
+{
+    int got = kh_collect_until(c, AW_TYPE_COMPLETED, n, timeout_s);
+    if (got != n) {
+        show_log_of(name);
+        fail_msg("%d of %d jobs completed within %.0f s (worker %s)", got, n, timeout_s, name);
+    }
+}
+
 /* Stops a worker with SIGTERM; it must exit 0 in time. On failure the end
  * of its log says why. */
 static void expect_clean_exit_of(pid_t pid, const char *name)
@@ -85,10 +104,7 @@ static void expect_clean_exit_of(pid_t pid, const char *name)
     int status = kh_worker_stop(pid, SIGTERM, 60);
     if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return;
-    char *path = kh_log_path(work, name), *cmd = NULL;
-    if (asprintf(&cmd, "tail -n 40 '%s' >&2", path) > 0 && system(cmd) < 0)
-        perror("tail");
-    free(cmd), free(path);
+    show_log_of(name);
     fail_msg("worker %s: %s %d", name,
              status == -1 ? "did not stop within 60 s" : WIFSIGNALED(status) ? "killed by signal"
                                                                             : "exit status",
@@ -166,7 +182,7 @@ static void uploads_complete_exactly_once(void **state)
     upload u[8];
     upload_photos(&s, u, 8, "once", 900, 600);
     pid_t w = worker(&s, "once", NULL);
-    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 8, 90), 8);
+    expect_completed(&c, 8, 90, "once");
     expect_clean_exit_of(w, "once");
     kh_collect_until(&c, AW_TYPE_COMPLETED, 9, 2); /* anything extra would show now */
     assert_int_equal(kh_count(&c, AW_TYPE_COMPLETED), 8);
@@ -223,7 +239,7 @@ static void malformed_events_go_to_the_dlq(void **state)
     int64_t go;
     produce_raw(&s, structured, sh, &gp, &go);
     pid_t w = worker(&s, "dlq", NULL);
-    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 1, 60), 1);
+    expect_completed(&c, 1, 60, "dlq");
     assert_int_equal(kh_collect_until(&c, "dlq", 5, 30), 5);
     expect_clean_exit_of(w, "dlq");
     for (int i = 0; i < 5; i++) {
@@ -430,7 +446,7 @@ static void regenerate_runs_only_the_asked_stages(void **state)
     int64_t o;
     assert_int_equal(kh_produce(&K, s.regenerate, "regen-a", value, strlen(value), h, &p, &o), 0);
     pid_t w = worker(&s, "regen", NULL);
-    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 1, 60), 1);
+    expect_completed(&c, 1, 60, "regen");
     expect_clean_exit_of(w, "regen");
     const kh_event *e = kh_find(&c, AW_TYPE_COMPLETED, "regen-a");
     assert_string_equal(aw_test_str(e->data, "jobId"), "regen-job-1");
@@ -471,7 +487,7 @@ static void one_asset_runs_one_job_at_a_time(void **state)
     upload_one(&s, &u[1], "fault-slow-same");
     const char *two[] = {"--concurrency", "2", NULL};
     pid_t w = worker(&s, "serial", two);
-    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 2, 60), 2);
+    expect_completed(&c, 2, 60, "serial");
     expect_clean_exit_of(w, "serial");
     char jobs[2][40];
     for (int i = 0; i < 2; i++) {
