@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "aw_expect.h"
 #include "aw_test.h"
 #include "manifest.h"
 #include "media.h"
@@ -313,29 +314,13 @@ static void corpus_file(void **state)
     free(out_dir);
 }
 
+static bool is_av_row(const aw_manifest_row *row)
+{
+    return strcmp(aw_manifest_get(row, "oracle_family"), "av") == 0;
+}
+
 int main(void)
 {
-    const char *corpus = aw_test_corpus_dir();
-    if (corpus == NULL) {
-        printf("SKIP: ../shared/corpus not found (set AW_CORPUS_DIR)\n");
-        return AW_TEST_SKIP;
-    }
-    aw_manifest *m = aw_manifest_load(corpus);
-    size_t n = aw_manifest_count(m), count = 0;
-    struct CMUnitTest *tests = calloc(n + 1, sizeof *tests);
-    for (size_t i = 0; i < n; i++) {
-        const aw_manifest_row *row = aw_manifest_row_at(m, i);
-        if (strcmp(aw_manifest_get(row, "oracle_family"), "av") == 0)
-            tests[count++] = (struct CMUnitTest){.name = aw_manifest_get(row, "relpath"),
-                                                 .test_func = corpus_file,
-                                                 .initial_state = (void *)row};
-    }
     aw_test_config(&cfg, NULL);
-    aw_error err;
-    if (aw_pipeline_init(&cfg, &err) != AW_OK)
-        return 1;
-    int failed = _cmocka_run_group_tests("corpus_av", tests, count, NULL, NULL);
-    aw_pipeline_shutdown();
-    free(tests), aw_manifest_free(m);
-    return failed;
+    return aw_test_corpus_main("corpus_av", &cfg, is_av_row, corpus_file);
 }

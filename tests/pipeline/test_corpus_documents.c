@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "aw_expect.h"
 #include "aw_test.h"
 #include "manifest.h"
 #include "media.h"
@@ -282,27 +283,6 @@ static bool is_document_row(const aw_manifest_row *row)
 
 int main(void)
 {
-    const char *corpus = aw_test_corpus_dir();
-    if (corpus == NULL) {
-        printf("SKIP: ../shared/corpus not found (set AW_CORPUS_DIR)\n");
-        return AW_TEST_SKIP;
-    }
-    aw_manifest *m = aw_manifest_load(corpus);
-    size_t n = aw_manifest_count(m), count = 0;
-    struct CMUnitTest *tests = calloc(n + 1, sizeof *tests);
-    for (size_t i = 0; i < n; i++) {
-        const aw_manifest_row *row = aw_manifest_row_at(m, i);
-        if (is_document_row(row))
-            tests[count++] = (struct CMUnitTest){.name = aw_manifest_get(row, "relpath"),
-                                                 .test_func = corpus_file,
-                                                 .initial_state = (void *)row};
-    }
     aw_test_config(&cfg, NULL);
-    aw_error err;
-    if (aw_pipeline_init(&cfg, &err) != AW_OK)
-        return 1;
-    int failed = _cmocka_run_group_tests("corpus_documents", tests, count, NULL, NULL);
-    aw_pipeline_shutdown();
-    free(tests), aw_manifest_free(m);
-    return failed;
+    return aw_test_corpus_main("corpus_documents", &cfg, is_document_row, corpus_file);
 }

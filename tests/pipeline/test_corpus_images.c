@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "aw_expect.h"
 #include "aw_test.h"
 #include "manifest.h"
 #include "media.h"
@@ -277,15 +278,8 @@ int main(void)
         return AW_TEST_SKIP;
     }
     aw_manifest *m = aw_manifest_load(corpus);
-    size_t n = aw_manifest_count(m), count = 0;
-    struct CMUnitTest *tests = calloc(n + 1, sizeof *tests);
-    for (size_t i = 0; i < n; i++) {
-        const aw_manifest_row *row = aw_manifest_row_at(m, i);
-        if (is_image_row(row))
-            tests[count++] = (struct CMUnitTest){.name = aw_manifest_get(row, "relpath"),
-                                                 .test_func = corpus_file,
-                                                 .initial_state = (void *)row};
-    }
+    size_t count = 0;
+    struct CMUnitTest *tests = aw_test_corpus_tests(m, is_image_row, corpus_file, 1, &count);
     tests[count++] = (struct CMUnitTest){.name = "orientations_look_alike",
                                          .test_func = orientations_look_alike,
                                          .initial_state = (void *)corpus};

@@ -7,8 +7,11 @@
 
 #include "aw_expect.h"
 #include "aw_test.h"
+#include "manifest.h"
+#include "pipeline.h"
 
 #include <glib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,4 +55,41 @@ void aw_test_done(json_t *job, char *out_dir)
         aw_test_rmtree(out_dir);
         free(out_dir);
     }
+}
+
+struct CMUnitTest *aw_test_corpus_tests(const aw_manifest *m,
+                                        bool (*wanted)(const aw_manifest_row *row),
+                                        void (*test)(void **state), size_t extra, size_t *count)
+{
+    size_t n = aw_manifest_count(m);
+    struct CMUnitTest *tests = calloc(n + extra + 1, sizeof *tests);
+    *count = 0;
+    for (size_t i = 0; i < n; i++) {
+        const aw_manifest_row *row = aw_manifest_row_at(m, i);
+        if (wanted(row))
+            tests[(*count)++] = (struct CMUnitTest){.name = aw_manifest_get(row, "relpath"),
+                                                    .test_func = test,
+                                                    .initial_state = (void *)row};
+    }
+    return tests;
+}
+
+int aw_test_corpus_main(const char *group, const aw_config *cfg,
+                        bool (*wanted)(const aw_manifest_row *row), void (*test)(void **state))
+{
+    const char *corpus = aw_test_corpus_dir();
+    if (corpus == NULL) {
+        printf("SKIP: ../shared/corpus not found (set AW_CORPUS_DIR)\n");
+        return AW_TEST_SKIP;
+    }
+    aw_manifest *m = aw_manifest_load(corpus);
+    size_t count = 0;
+    struct CMUnitTest *tests = aw_test_corpus_tests(m, wanted, test, 0, &count);
+    aw_error err;
+    if (aw_pipeline_init(cfg, &err) != AW_OK)
+        return 1;
+    int failed = _cmocka_run_group_tests(group, tests, count, NULL, NULL);
+    aw_pipeline_shutdown();
+    free(tests), aw_manifest_free(m);
+    return failed;
 }

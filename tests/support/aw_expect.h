@@ -4,7 +4,11 @@
 #ifndef AW_EXPECT_H
 #define AW_EXPECT_H
 
+#include "config.h"
+
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 /* Fails (with the job's errors) unless job.status is `status`. */
 void aw_expect_status(json_t *job, const char *status);
@@ -20,5 +24,22 @@ void aw_test_make(const char *dir, const char *recipe);
 
 /* Drops a job JSON and removes its output directory (which may be NULL). */
 void aw_test_done(json_t *job, char *out_dir);
+
+struct CMUnitTest;
+typedef struct aw_manifest aw_manifest;
+typedef struct aw_manifest_row aw_manifest_row;
+
+/* One cmocka test per manifest row that `wanted` accepts (named by its
+ * relpath, the row as its state), with room for `extra` more after them.
+ * *count gets how many were filled. Caller frees the array. */
+struct CMUnitTest *aw_test_corpus_tests(const aw_manifest *m,
+                                        bool (*wanted)(const aw_manifest_row *row),
+                                        void (*test)(void **state), size_t extra, size_t *count);
+
+/* Runs a corpus test program: skips (exit 77) without the corpus, else
+ * loads the manifest, initialises the pipeline with cfg and runs one test
+ * per wanted row. */
+int aw_test_corpus_main(const char *group, const aw_config *cfg,
+                        bool (*wanted)(const aw_manifest_row *row), void (*test)(void **state));
 
 #endif
