@@ -93,7 +93,10 @@ static void expect_completed(kh_collector *c, int n, double timeout_s, const cha
     int got = kh_collect_until(c, AW_TYPE_COMPLETED, n, timeout_s);
     if (got != n) {
         show_log_of(name);
-        fail_msg("%d of %d jobs completed within %.0f s (worker %s)", got, n, timeout_s, name);
+        for (size_t i = 0; i < c->n; i++) /* what did arrive: worker stuck, or events lost? */
+            fprintf(stderr, "collected %s %s\n", c->events[i].type, c->events[i].time);
+        fail_msg("%d of %d jobs completed within %.0f s (worker %s, %zu events collected)", got,
+                 n, timeout_s, name, c->n);
     }
 }
 
@@ -487,7 +490,7 @@ static void one_asset_runs_one_job_at_a_time(void **state)
     upload_one(&s, &u[1], "fault-slow-same");
     const char *two[] = {"--concurrency", "2", NULL};
     pid_t w = worker(&s, "serial", two);
-    expect_completed(&c, 2, 60, "serial");
+    expect_completed(&c, 2, 90, "serial");
     expect_clean_exit_of(w, "serial");
     char jobs[2][40];
     for (int i = 0; i < 2; i++) {
