@@ -286,7 +286,8 @@ int aw_av_seek(aw_av_input *in, AVCodecContext *dec, double seconds)
         ts += in->fmt->start_time;
     int rc = avformat_seek_file(in->fmt, -1, INT64_MIN, ts, ts, 0);
     if (rc >= 0) {
-        avcodec_flush_buffers(dec);
+        if (dec != NULL)
+            avcodec_flush_buffers(dec);
         in->drained = false;
     }
     return rc;

@@ -57,7 +57,8 @@ int aw_av_next_frame(aw_av_input *in, int index, AVCodecContext *dec, AVFrame *f
 bool aw_av_skip_damage(aw_av_input *in, int rc);
 
 /* Seeks every stream to `seconds` (keyframe at or before it) and resets
- * the decoder. Returns 0 or a negative AVERROR (position unchanged). */
+ * the decoder (NULL: none opened yet, or several the caller resets).
+ * Returns 0 or a negative AVERROR (position unchanged). */
 int aw_av_seek(aw_av_input *in, AVCodecContext *dec, double seconds);
 
 /* Clockwise rotation a player applies (display matrix or legacy "rotate"

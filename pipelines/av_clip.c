@@ -205,12 +205,8 @@ static int open_lanes(clip *c, aw_error *err)
         return AW_ERROR;
     for (unsigned i = 0; i < c->in->fmt->nb_streams; i++) /* demux only what is used */
         c->in->fmt->streams[i]->discard = lane_of(c, (int)i) ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
-    if (spec->start > 0) { /* the keyframe at or before the window; trim cuts the rest */
-        int64_t ts = (int64_t)(spec->start * AV_TIME_BASE);
-        if (c->in->fmt->start_time != AV_NOPTS_VALUE)
-            ts += c->in->fmt->start_time;
-        avformat_seek_file(c->in->fmt, -1, INT64_MIN, ts, ts, 0);
-    }
+    if (spec->start > 0) /* the keyframe at or before the window; trim cuts the rest */
+        aw_av_seek(c->in, NULL, spec->start);
     return AW_OK;
 }
 

@@ -5,7 +5,6 @@
 #include "av_clip.h"
 
 #include <math.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define AW_PREVIEW_MAX_FPS 30.0
@@ -64,12 +63,11 @@ static void record(aw_ctx *ctx, const aw_clip_spec *spec, const char *file, cons
                    double seconds)
 {
     char key[512];
-    struct stat st;
     aw_ctx_output_key(ctx, file, key, sizeof key);
     json_t *v = json_pack("{s:s,s:f,s:s,s:I}", "key", key, "duration",
                           round(seconds * 1000) / 1000, "contentType",
                           spec->video ? "video/mp4" : "audio/mp4", "bytes",
-                          (json_int_t)(stat(path, &st) == 0 ? st.st_size : 0));
+                          (json_int_t)aw_output_bytes(path));
     if (spec->video) {
         json_object_set_new(v, "width", json_integer(spec->width));
         json_object_set_new(v, "height", json_integer(spec->height));

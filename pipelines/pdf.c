@@ -30,6 +30,11 @@ int aw_pdf_open(const aw_ctx *ctx, PopplerDocument **doc, bool *encrypted, aw_er
     return rc;
 }
 
+PopplerPage *aw_pdf_first_page(PopplerDocument *doc)
+{
+    return poppler_document_get_n_pages(doc) > 0 ? poppler_document_get_page(doc, 0) : NULL;
+}
+
 void aw_pdf_header_version(const char *path, char *buf, size_t size)
 {
     char head[1024];

@@ -14,6 +14,9 @@
  * "corrupt". */
 int aw_pdf_open(const aw_ctx *ctx, PopplerDocument **doc, bool *encrypted, aw_error *err);
 
+/* Page 1 (caller unrefs), or NULL when the document has no page. */
+PopplerPage *aw_pdf_first_page(PopplerDocument *doc);
+
 /* "1.7" from the file's "%PDF-1.7" header into buf; "" when absent. */
 void aw_pdf_header_version(const char *path, char *buf, size_t size);
 

@@ -27,8 +27,7 @@ static void take_date(json_t *obj, const char *key, GDateTime *when)
 
 static void page_one(json_t *t, PopplerDocument *doc)
 {
-    PopplerPage *page = poppler_document_get_n_pages(doc) > 0 ? poppler_document_get_page(doc, 0)
-                                                               : NULL;
+    PopplerPage *page = aw_pdf_first_page(doc);
     if (page == NULL)
         return;
     double w = 0, h = 0;

@@ -52,8 +52,7 @@ static VipsImage *render(PopplerPage *page, double w_pt, double h_pt)
 
 static int page_one_thumbnails(aw_ctx *ctx, PopplerDocument *doc, aw_error *err)
 {
-    PopplerPage *page = poppler_document_get_n_pages(doc) > 0 ? poppler_document_get_page(doc, 0)
-                                                               : NULL;
+    PopplerPage *page = aw_pdf_first_page(doc);
     if (page == NULL)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "no_page", "the PDF has no page");
     double w = 0, h = 0;

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int aw_pipeline_init(const aw_config *cfg, aw_error *err)
 {
@@ -34,6 +35,12 @@ void aw_ctx_output_key(const aw_ctx *ctx, const char *name, char *buf, size_t si
 void aw_ctx_output_path(const aw_ctx *ctx, const char *name, char *buf, size_t size)
 {
     snprintf(buf, size, "%s/%s", ctx->output_dir, name);
+}
+
+long long aw_output_bytes(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : 0;
 }
 
 void aw_ctx_progress(const aw_ctx *ctx, double fraction)

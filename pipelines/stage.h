@@ -54,4 +54,7 @@ void aw_ctx_progress(const aw_ctx *ctx, double fraction);
 /* Output file name → local path "{output_dir}/{name}" into buf. */
 void aw_ctx_output_path(const aw_ctx *ctx, const char *name, char *buf, size_t size);
 
+/* Size in bytes of a file the stage wrote (0 when it cannot be read). */
+long long aw_output_bytes(const char *path);
+
 #endif

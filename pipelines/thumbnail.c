@@ -3,7 +3,6 @@
 
 #include "image.h"
 
-#include <sys/stat.h>
 
 typedef struct thumb_size {
     const char *name; /* seed 003 size name */
@@ -50,9 +49,8 @@ static void record(aw_ctx *ctx, const thumb_size *size, VipsImage *img, const ch
 {
     bool webp = ctx->config->thumb_format == AW_THUMB_WEBP;
     char key[512];
-    struct stat st;
     aw_ctx_output_key(ctx, file, key, sizeof key);
-    json_int_t bytes = stat(path, &st) == 0 ? (json_int_t)st.st_size : 0;
+    json_int_t bytes = (json_int_t)aw_output_bytes(path);
     json_t *v = json_pack("{s:s,s:s,s:i,s:i,s:I,s:s}", "key", key, "size", size->name, "width",
                           img->Xsize, "height", img->Ysize, "bytes", bytes, "contentType",
                           webp ? "image/webp" : "image/jpeg");

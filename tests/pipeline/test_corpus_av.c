@@ -322,5 +322,5 @@ static bool is_av_row(const aw_manifest_row *row)
 int main(void)
 {
     aw_test_config(&cfg, NULL);
-    return aw_test_corpus_main("corpus_av", &cfg, is_av_row, corpus_file);
+    return aw_test_corpus_main("corpus_av", &cfg, is_av_row, corpus_file, NULL, 0);
 }

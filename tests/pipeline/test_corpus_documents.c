@@ -284,5 +284,5 @@ static bool is_document_row(const aw_manifest_row *row)
 int main(void)
 {
     aw_test_config(&cfg, NULL);
-    return aw_test_corpus_main("corpus_documents", &cfg, is_document_row, corpus_file);
+    return aw_test_corpus_main("corpus_documents", &cfg, is_document_row, corpus_file, NULL, 0);
 }

@@ -272,25 +272,14 @@ static bool is_image_row(const aw_manifest_row *row)
 
 int main(void)
 {
-    const char *corpus = aw_test_corpus_dir();
-    if (corpus == NULL) {
-        printf("SKIP: ../shared/corpus not found (set AW_CORPUS_DIR)\n");
-        return AW_TEST_SKIP;
-    }
-    aw_manifest *m = aw_manifest_load(corpus);
-    size_t count = 0;
-    struct CMUnitTest *tests = aw_test_corpus_tests(m, is_image_row, corpus_file, 1, &count);
-    tests[count++] = (struct CMUnitTest){.name = "orientations_look_alike",
-                                         .test_func = orientations_look_alike,
-                                         .initial_state = (void *)corpus};
+    const char *corpus = aw_test_corpus_dir(); /* NULL: aw_test_corpus_main skips */
+    const struct CMUnitTest extra[] = {{.name = "orientations_look_alike",
+                                        .test_func = orientations_look_alike,
+                                        .initial_state = (void *)corpus}};
     dbdir = aw_test_tmpdir("corpusdb");
     aw_test_make_clamav_db(dbdir);
     aw_test_config(&cfg, dbdir);
-    aw_error err;
-    if (aw_pipeline_init(&cfg, &err) != AW_OK)
-        return 1;
-    int failed = _cmocka_run_group_tests("corpus_images", tests, count, NULL, NULL);
-    aw_pipeline_shutdown();
-    aw_test_rmtree(dbdir), free(dbdir), free(tests), aw_manifest_free(m);
+    int failed = aw_test_corpus_main("corpus_images", &cfg, is_image_row, corpus_file, extra, 1);
+    aw_test_rmtree(dbdir), free(dbdir);
     return failed;
 }

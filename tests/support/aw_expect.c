@@ -75,7 +75,8 @@ struct CMUnitTest *aw_test_corpus_tests(const aw_manifest *m,
 }
 
 int aw_test_corpus_main(const char *group, const aw_config *cfg,
-                        bool (*wanted)(const aw_manifest_row *row), void (*test)(void **state))
+                        bool (*wanted)(const aw_manifest_row *row), void (*test)(void **state),
+                        const struct CMUnitTest *extra, size_t n_extra)
 {
     const char *corpus = aw_test_corpus_dir();
     if (corpus == NULL) {
@@ -84,7 +85,9 @@ int aw_test_corpus_main(const char *group, const aw_config *cfg,
     }
     aw_manifest *m = aw_manifest_load(corpus);
     size_t count = 0;
-    struct CMUnitTest *tests = aw_test_corpus_tests(m, wanted, test, 0, &count);
+    struct CMUnitTest *tests = aw_test_corpus_tests(m, wanted, test, n_extra, &count);
+    for (size_t i = 0; i < n_extra; i++)
+        tests[count++] = extra[i];
     aw_error err;
     if (aw_pipeline_init(cfg, &err) != AW_OK)
         return 1;

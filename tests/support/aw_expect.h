@@ -38,8 +38,9 @@ struct CMUnitTest *aw_test_corpus_tests(const aw_manifest *m,
 
 /* Runs a corpus test program: skips (exit 77) without the corpus, else
  * loads the manifest, initialises the pipeline with cfg and runs one test
- * per wanted row. */
+ * per wanted row, then the n_extra tests in `extra` (may be NULL). */
 int aw_test_corpus_main(const char *group, const aw_config *cfg,
-                        bool (*wanted)(const aw_manifest_row *row), void (*test)(void **state));
+                        bool (*wanted)(const aw_manifest_row *row), void (*test)(void **state),
+                        const struct CMUnitTest *extra, size_t n_extra);
 
 #endif
