@@ -11,7 +11,8 @@
 AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmagic-dev
   libjansson-dev libexif-dev libxml2-dev libtiff-dev zlib1g-dev librdkafka-dev libglib2.0-dev
   libcurl4-openssl-dev libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
-  libswscale-dev libswresample-dev libtag1-dev libpoppler-glib-dev libcairo2-dev libgsf-1-dev"
+  libswscale-dev libswresample-dev libtag1-dev libpoppler-glib-dev libcairo2-dev libgsf-1-dev
+  libseccomp-dev"
 AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg qpdf zip"
 AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles jq ffmpeg
   poppler-utils qpdf zip"

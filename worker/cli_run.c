@@ -25,6 +25,8 @@ void aw_service_defaults(aw_service_config *cfg)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->concurrency = cores > 0 ? (int)cores : 1;
     cfg->job_timeout_ms = 300000;
+    cfg->stage_timeout_ms = 180000;
+    aw_sandbox_defaults(&cfg->sandbox);
     cfg->grace_ms = 30000;
     cfg->max_attempts = 5;
     cfg->backoff_base_ms = 500;
@@ -62,6 +64,21 @@ void aw_cli_run_usage(FILE *out)
           "                         asset-worker) [AW_SOURCE]\n"
           "  --concurrency N        executor processes (default: cores) [AW_CONCURRENCY]\n"
           "  --job-timeout SEC      wall time of one job (default: 300) [AW_JOB_TIMEOUT]\n"
+          "  --stage-timeout SEC    wall time of one stage (default: 180)\n"
+          "                         [AW_STAGE_TIMEOUT]\n"
+          "  --sandbox on|off       executors enter a sandbox before each job: seccomp\n"
+          "                         (no sockets, exec, fork, ptrace, mounts), Landlock\n"
+          "                         (only the job's files), the limits below\n"
+          "                         (default: on) [AW_SANDBOX]\n"
+          "  --job-memory SIZE      memory one job may add; the executor is killed\n"
+          "                         past it, and its address space is capped at 4x\n"
+          "                         (default: 1G) [AW_JOB_MEMORY]\n"
+          "  --job-cpu SEC          CPU time of one job (RLIMIT_CPU; default: 300)\n"
+          "                         [AW_JOB_CPU]\n"
+          "  --job-file-size SIZE   largest file a job writes (RLIMIT_FSIZE;\n"
+          "                         default: 1G) [AW_JOB_FILE_SIZE]\n"
+          "  --job-open-files N     open files of a job (RLIMIT_NOFILE; default:\n"
+          "                         256) [AW_JOB_OPEN_FILES]\n"
           "  --grace SEC            drain time on SIGTERM and revoke (default: 30)\n"
           "                         [AW_GRACE]\n"
           "  --max-attempts N       storage attempts before a job fails (default: 5)\n"
@@ -81,7 +98,8 @@ void aw_cli_run_usage(FILE *out)
 enum {
     OPT_EMBEDDED = 256, OPT_BROKERS, OPT_GROUP, OPT_T_UP, OPT_T_REGEN, OPT_T_EVENTS, OPT_T_DLQ,
     OPT_STORAGE, OPT_SPOOL, OPT_SOURCE, OPT_CONC, OPT_TIMEOUT, OPT_GRACE, OPT_ATTEMPTS,
-    OPT_PARTITIONS, OPT_BACKOFF, OPT_BACKOFF_MAX,
+    OPT_PARTITIONS, OPT_BACKOFF, OPT_BACKOFF_MAX, OPT_STAGE_TIMEOUT, OPT_SANDBOX, OPT_JOB_MEMORY,
+    OPT_JOB_CPU, OPT_JOB_FSIZE, OPT_JOB_NOFILE,
 };
 
 static const struct option run_options[] = {
@@ -97,6 +115,12 @@ static const struct option run_options[] = {
     {"source", required_argument, NULL, OPT_SOURCE},
     {"concurrency", required_argument, NULL, OPT_CONC},
     {"job-timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"stage-timeout", required_argument, NULL, OPT_STAGE_TIMEOUT},
+    {"sandbox", required_argument, NULL, OPT_SANDBOX},
+    {"job-memory", required_argument, NULL, OPT_JOB_MEMORY},
+    {"job-cpu", required_argument, NULL, OPT_JOB_CPU},
+    {"job-file-size", required_argument, NULL, OPT_JOB_FSIZE},
+    {"job-open-files", required_argument, NULL, OPT_JOB_NOFILE},
     {"grace", required_argument, NULL, OPT_GRACE},
     {"max-attempts", required_argument, NULL, OPT_ATTEMPTS},
     {"partitions", required_argument, NULL, OPT_PARTITIONS},
@@ -116,7 +140,9 @@ static const struct {
     {OPT_T_DLQ, "AW_TOPIC_DLQ"}, {OPT_STORAGE, "AW_STORAGE"}, {OPT_SPOOL, "AW_SPOOL_DIR"},
     {OPT_SOURCE, "AW_SOURCE"}, {OPT_CONC, "AW_CONCURRENCY"}, {OPT_TIMEOUT, "AW_JOB_TIMEOUT"},
     {OPT_GRACE, "AW_GRACE"}, {OPT_ATTEMPTS, "AW_MAX_ATTEMPTS"}, {OPT_BACKOFF, "AW_BACKOFF_MS"},
-    {OPT_BACKOFF_MAX, "AW_BACKOFF_MAX_MS"},
+    {OPT_BACKOFF_MAX, "AW_BACKOFF_MAX_MS"}, {OPT_STAGE_TIMEOUT, "AW_STAGE_TIMEOUT"},
+    {OPT_SANDBOX, "AW_SANDBOX"}, {OPT_JOB_MEMORY, "AW_JOB_MEMORY"}, {OPT_JOB_CPU, "AW_JOB_CPU"},
+    {OPT_JOB_FSIZE, "AW_JOB_FILE_SIZE"}, {OPT_JOB_NOFILE, "AW_JOB_OPEN_FILES"},
 };
 
 static int bad(const char *what, const char *arg)
@@ -132,6 +158,52 @@ static int positive(const char *arg, int max, int *out)
         return -1;
     *out = (int)n;
     return 0;
+}
+
+/* A size of at least min bytes. */
+static int size_at_least(const char *arg, uint64_t min, uint64_t *out)
+{
+    uint64_t n = 0;
+    if (aw_parse_bytes(arg, &n) != AW_OK || n < min)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+/* The executor sandbox and its limits. */
+static int apply_sandbox(aw_service_config *c, int code, const char *arg)
+{
+    aw_sandbox_config *sb = &c->sandbox;
+    int n = 0;
+    switch (code) {
+    case OPT_STAGE_TIMEOUT:
+        if (positive(arg, 86400, &n) != 0)
+            return bad("--stage-timeout takes seconds, 1 to 86400", arg);
+        c->stage_timeout_ms = n * 1000.0;
+        return 0;
+    case OPT_SANDBOX:
+        if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
+            return bad("--sandbox takes on or off", arg);
+        sb->enabled = arg[1] == 'n';
+        return 0;
+    case OPT_JOB_MEMORY:
+        return size_at_least(arg, 16ULL << 20, &sb->memory_bytes) == 0
+                   ? 0 : bad("--job-memory takes a size of at least 16M", arg);
+    case OPT_JOB_CPU:
+        if (positive(arg, 86400, &n) != 0)
+            return bad("--job-cpu takes seconds, 1 to 86400", arg);
+        sb->cpu_seconds = (unsigned)n;
+        return 0;
+    case OPT_JOB_FSIZE:
+        return size_at_least(arg, 1ULL << 20, &sb->file_bytes) == 0
+                   ? 0 : bad("--job-file-size takes a size of at least 1M", arg);
+    case OPT_JOB_NOFILE:
+        if (positive(arg, 65536, &n) != 0 || n < 32)
+            return bad("--job-open-files takes 32 to 65536", arg);
+        sb->open_files = (unsigned)n;
+        return 0;
+    default: return aw_pipeline_option(&c->pipeline, code, arg, "run") == 0 ? 0 : -1;
+    }
 }
 
 static int apply(aw_service_config *c, int code, const char *arg)
@@ -185,8 +257,7 @@ static int apply(aw_service_config *c, int code, const char *arg)
             return bad("-X takes KEY=VALUE", arg);
         c->kafka_props[c->n_kafka_props++] = arg;
         return 0;
-    default:
-        return aw_pipeline_option(&c->pipeline, code, arg, "run") == 0 ? 0 : -1;
+    default: return apply_sandbox(c, code, arg);
     }
 }
 

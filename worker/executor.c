@@ -3,6 +3,10 @@
 #include "executor.h"
 
 #include "pipeline.h"
+#include "sandbox.h"
+#ifdef AW_TEST_FAULTS
+#include "test_faults.h"
+#endif
 
 #include <dirent.h>
 #include <errno.h>
@@ -55,9 +59,10 @@ static int write_json_line(int fd, json_t *obj)
 
 char *aw_exec_request_encode(const aw_exec_request *r)
 {
-    json_t *obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i}", "jobId", r->job_id, "assetId",
+    json_t *obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "jobId", r->job_id, "assetId",
                             r->asset_id, "mime", r->mime ? r->mime : "", "input", r->input,
-                            "output", r->output, "stages", (int)r->stages);
+                            "output", r->output, "scratch", r->scratch, "stages",
+                            (int)r->stages);
     char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
     return text;
@@ -80,23 +85,40 @@ static void send_progress(void *ctx, const char *stage, int percent)
     json_decref(msg);
 }
 
-#ifdef AW_TEST_FAULTS
-/* Test builds only: an asset id names a fault to stage inside the executor. */
-static void maybe_fault(const char *asset_id)
-{
-    if (strncmp(asset_id, "fault-segv", 10) == 0)
-        raise(SIGSEGV);
-    if (strncmp(asset_id, "fault-hang", 10) == 0)
-        for (;;)
-            pause();
-    if (strncmp(asset_id, "fault-exit", 10) == 0)
-        _exit(3);
-    if (strncmp(asset_id, "fault-slow", 10) == 0)
-        usleep(500000); /* then the job runs normally */
-}
-#endif
+/* The settings an executor works under, copied into the zygote. */
+typedef struct exec_settings {
+    const aw_config *cfg;
+    aw_sandbox_config sandbox;
+} exec_settings;
 
-static void run_request(int fd, const aw_config *cfg, const char *line)
+static void send_result(int fd, aw_result *r, const aw_job *job, double cpu_before)
+{
+    json_t *data = aw_result_to_json(r, job);
+    json_object_set_new(data, "cpuMs", json_real(cpu_ms() - cpu_before));
+    json_t *msg = json_pack("{s:o}", "result", data);
+    if (msg == NULL || write_json_line(fd, msg) != 0)
+        _exit(5);
+    json_decref(msg);
+}
+
+/* Gives up what the job must not have (sandbox.h); 0 when the job may run. */
+static int enter_sandbox(const exec_settings *s, const char *input, const char *output,
+                         const char *scratch, aw_result *r)
+{
+    setenv("TMPDIR", scratch, 1); /* ClamAV's and libvips's temporary files */
+    if (!s->sandbox.enabled)
+        return 0;
+    aw_error err;
+    bool confined;
+    aw_sandbox_paths paths = {input, output, scratch};
+    if (aw_sandbox_enter(&s->sandbox, &paths, &confined, &err) == AW_OK)
+        return 0;
+    r->status = AW_JOB_FAILED;
+    aw_result_add_error(r, "sandbox", &err);
+    return -1;
+}
+
+static void run_request(int fd, const exec_settings *s, const char *line)
 {
     json_t *req = json_loads(line, 0, NULL);
     aw_job job = {
@@ -109,32 +131,40 @@ static void run_request(int fd, const aw_config *cfg, const char *line)
     };
     const char *input = json_string_value(json_object_get(req, "input"));
     const char *output = json_string_value(json_object_get(req, "output"));
-    if (job.job_id == NULL || job.asset_id == NULL || input == NULL || output == NULL)
+    const char *scratch = json_string_value(json_object_get(req, "scratch"));
+    if (job.job_id == NULL || job.asset_id == NULL || input == NULL || output == NULL ||
+        scratch == NULL)
         _exit(2); /* the supervisor sent junk: a bug, not a job outcome */
-#ifdef AW_TEST_FAULTS
-    maybe_fault(job.asset_id);
-#endif
     aw_result r;
     double cpu_before = cpu_ms();
-    if (aw_pipeline_run(&job, cfg, input, output, &r) != AW_OK)
-        _exit(4); /* out of memory: the supervisor reports it and retries */
-    json_t *data = aw_result_to_json(&r, &job);
-    json_object_set_new(data, "cpuMs", json_real(cpu_ms() - cpu_before));
-    json_t *msg = json_pack("{s:o}", "result", data);
+    if (aw_result_init(&r) != AW_OK)
+        _exit(4);
+    if (enter_sandbox(s, input, output, scratch, &r) != 0) {
+        send_result(fd, &r, &job, cpu_before);
+        return;
+    }
+#ifdef AW_TEST_FAULTS
+    if (aw_test_fault(job.asset_id, fd, &r)) {
+        send_result(fd, &r, &job, cpu_before);
+        return;
+    }
+#endif
     aw_result_free(&r);
-    if (msg == NULL || write_json_line(fd, msg) != 0)
-        _exit(5);
-    json_decref(msg);
-    json_decref(req);
+    if (aw_pipeline_run(&job, s->cfg, input, output, &r) != AW_OK)
+        _exit(4); /* out of memory: the supervisor reports it and retries */
+    send_result(fd, &r, &job, cpu_before);
+    /* no cleanup: the process ends with the job */
 }
 
-static void executor_main(int fd, const aw_config *cfg)
+/* One job, then exit: nothing a file did to this process reaches the next
+ * job, and the per-job limits are per process. */
+static void executor_main(int fd, const exec_settings *s)
 {
     FILE *in = fdopen(dup(fd), "r");
     char *line = NULL;
     size_t cap = 0;
-    while (in != NULL && getline(&line, &cap, in) > 0)
-        run_request(fd, cfg, line);
+    if (in != NULL && getline(&line, &cap, in) > 0)
+        run_request(fd, s, line);
     _exit(0);
 }
 
@@ -160,7 +190,7 @@ static void die_with_parent(void)
 }
 
 /* Forks one executor; sends its socket to the supervisor. */
-static void zygote_spawn(int ctl, int ev, const aw_config *cfg)
+static void zygote_spawn(int ctl, int ev, const exec_settings *s)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -172,7 +202,7 @@ static void zygote_spawn(int ctl, int ev, const aw_config *cfg)
         close(ctl), close(ev), close(sv[0]);
         die_with_parent();
         signal(SIGCHLD, SIG_DFL);
-        executor_main(sv[1], cfg);
+        executor_main(sv[1], s);
     }
     send_fd(ctl, sv[0], pid);
     close(sv[0]), close(sv[1]);
@@ -189,7 +219,7 @@ static void report_exits(int ev)
     }
 }
 
-static void zygote_main(int ctl, int ev, const aw_config *cfg)
+static void zygote_main(int ctl, int ev, const exec_settings *s)
 {
     die_with_parent();
     for (;;) {
@@ -203,7 +233,7 @@ static void zygote_main(int ctl, int ev, const aw_config *cfg)
         if (r == 0 || (r < 0 && errno != EINTR))
             break; /* the supervisor is gone */
         if (r == 1 && cmd == 'S')
-            zygote_spawn(ctl, ev, cfg);
+            zygote_spawn(ctl, ev, s);
     }
     _exit(0); /* executors follow: their parent-death signal is SIGKILL */
 }
@@ -220,7 +250,8 @@ static int thread_count(void)
     return n;
 }
 
-aw_zygote *aw_zygote_start(const aw_config *cfg, aw_error *err)
+aw_zygote *aw_zygote_start(const aw_config *cfg, const aw_sandbox_config *sandbox,
+                           aw_error *err)
 {
     if (thread_count() > 1) { /* fork would copy one thread of a locked world */
         aw_error_set(err, AW_CODE_PROCESSING_FAILED, "zygote",
@@ -241,7 +272,8 @@ aw_zygote *aw_zygote_start(const aw_config *cfg, aw_error *err)
     }
     if (pid == 0) {
         close(ctl[0]), close(ev[0]);
-        zygote_main(ctl[1], ev[1], cfg);
+        exec_settings settings = {cfg, *sandbox};
+        zygote_main(ctl[1], ev[1], &settings);
     }
     close(ctl[1]), close(ev[1]);
     aw_zygote *z = calloc(1, sizeof *z);

@@ -14,6 +14,10 @@
 
 #define LINE_MAX_BYTES (16u << 20) /* a result line larger than this is a broken executor */
 
+#define MEMORY_SAMPLE_MS 100.0
+
+typedef enum { KILLED_NOT, KILLED_JOB_TIME, KILLED_STAGE_TIME, KILLED_MEMORY } kill_cause;
+
 typedef struct executor {
     pid_t pid;
     int fd;           /* -1 once closed */
@@ -22,15 +26,21 @@ typedef struct executor {
     void *job;        /* NULL when idle */
     double deadline;  /* monotonic ms */
     double timeout_ms;
-    bool timed_out;
+    char stage[48];   /* the stage it last announced */
+    double stage_deadline;
+    uint64_t anon_baseline; /* anonymous resident bytes when the job was handed over */
+    uint64_t anon_now;
+    kill_cause killed;
 } executor;
 
 struct aw_pool {
     aw_zygote *zygote;
     executor *ex;
     int n;
+    aw_pool_limits limits;
     aw_pool_callbacks cb;
     void *owner;
+    double next_memory_sample;
 };
 
 static int start_executor(aw_pool *p, executor *e, aw_error *err)
@@ -40,11 +50,36 @@ static int start_executor(aw_pool *p, executor *e, aw_error *err)
     return aw_zygote_spawn(p->zygote, &e->pid, &e->fd, err);
 }
 
-aw_pool *aw_pool_new(aw_zygote *z, int n, const aw_pool_callbacks *cb, void *owner,
-                     aw_error *err)
+/* Anonymous resident bytes of pid (resident minus file-backed and shared,
+ * /proc/PID/statm); 0 when it cannot be read. Pages inherited from the
+ * zygote count too, hence the baseline taken when a job starts. */
+static uint64_t anon_resident(pid_t pid)
+{
+    char path[64];
+    unsigned long long size = 0, resident = 0, shared = 0;
+    snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    int got = fscanf(f, "%llu %llu %llu", &size, &resident, &shared);
+    fclose(f);
+    if (got != 3 || shared > resident)
+        return 0;
+    return (resident - shared) * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static void close_executor(executor *e)
+{
+    if (e->fd >= 0)
+        close(e->fd);
+    e->fd = -1;
+}
+
+aw_pool *aw_pool_new(aw_zygote *z, int n, const aw_pool_limits *limits,
+                     const aw_pool_callbacks *cb, void *owner, aw_error *err)
 {
     aw_pool *p = calloc(1, sizeof *p);
-    p->zygote = z, p->n = n, p->cb = *cb, p->owner = owner;
+    p->zygote = z, p->n = n, p->limits = *limits, p->cb = *cb, p->owner = owner;
     p->ex = calloc((size_t)n, sizeof *p->ex);
     for (int i = 0; i < n; i++)
         if (start_executor(p, &p->ex[i], err) != AW_OK) {
@@ -95,15 +130,17 @@ int aw_pool_submit(aw_pool *p, void *job, const aw_exec_request *req, double tim
         free(line);
         if (!sent)
             continue; /* its exit will be reported; try the next one */
-        e->job = job, e->len = 0, e->timed_out = false;
+        double now = aw_time_mono_ms();
+        e->job = job, e->len = 0, e->killed = KILLED_NOT;
         e->timeout_ms = timeout_ms;
-        e->deadline = aw_time_mono_ms() + timeout_ms;
+        e->deadline = now + timeout_ms;
+        snprintf(e->stage, sizeof e->stage, "executor");
+        e->stage_deadline = now + p->limits.stage_timeout_ms;
+        e->anon_baseline = e->anon_now = anon_resident(e->pid);
         return AW_OK;
     }
     return AW_ERROR;
 }
-
-static void close_executor(executor *e);
 
 void aw_pool_cancel(aw_pool *p, void *job)
 {
@@ -126,29 +163,52 @@ int aw_pool_pollfds(aw_pool *p, struct pollfd *fds, int max)
     return k;
 }
 
-/* One complete line from an executor. */
-static void handle_line(aw_pool *p, executor *e, const char *line)
+/* A progress line: a new stage name restarts the stage clock. */
+static void on_progress_line(aw_pool *p, executor *e, json_t *progress)
+{
+    const char *stage = json_string_value(json_object_get(progress, "stage"));
+    if (stage == NULL)
+        return;
+    if (strcmp(stage, e->stage) != 0) {
+        snprintf(e->stage, sizeof e->stage, "%s", stage);
+        e->stage_deadline = aw_time_mono_ms() + p->limits.stage_timeout_ms;
+    }
+    p->cb.progress(p->owner, e->job, stage,
+                   (int)json_integer_value(json_object_get(progress, "percent")));
+}
+
+/* The job is over: the executor (which exits by itself) is killed to be
+ * sure, and a fresh one takes its slot before the result is handed on, so
+ * the callback may submit the next job straight away. Its exit report, for
+ * a pid no longer in the table, is ignored. */
+static void retire_and_report(aw_pool *p, executor *e, json_t *result)
+{
+    void *job = e->job;
+    kill(e->pid, SIGKILL);
+    close_executor(e);
+    free(e->buf);
+    aw_error err;
+    if (start_executor(p, e, &err) != AW_OK)
+        fprintf(stderr, "asset-worker: cannot replace executor: %s\n", err.message);
+    p->cb.result(p->owner, job, result);
+}
+
+/* One complete line from an executor; true when it was the job's result
+ * (the executor is then retired and its buffer gone). */
+static bool handle_line(aw_pool *p, executor *e, const char *line)
 {
     json_t *msg = json_loads(line, 0, NULL);
     json_t *progress = json_object_get(msg, "progress");
     json_t *result = json_object_get(msg, "result");
-    void *job = e->job;
-    if (job != NULL && progress != NULL) {
-        p->cb.progress(p->owner, job,
-                       json_string_value(json_object_get(progress, "stage")),
-                       (int)json_integer_value(json_object_get(progress, "percent")));
-    } else if (job != NULL && json_is_object(result)) {
-        e->job = NULL; /* idle before the callback, which may submit again */
-        p->cb.result(p->owner, job, result);
+    bool done = false;
+    if (e->job != NULL && progress != NULL) {
+        on_progress_line(p, e, progress);
+    } else if (e->job != NULL && json_is_object(result)) {
+        retire_and_report(p, e, result);
+        done = true;
     }
     json_decref(msg);
-}
-
-static void close_executor(executor *e)
-{
-    if (e->fd >= 0)
-        close(e->fd);
-    e->fd = -1;
+    return done;
 }
 
 static void read_executor(aw_pool *p, executor *e)
@@ -169,30 +229,64 @@ static void read_executor(aw_pool *p, executor *e)
     char *start = e->buf, *nl;
     while ((nl = memchr(start, '\n', e->len - (size_t)(start - e->buf))) != NULL) {
         *nl = '\0';
-        handle_line(p, e, start);
+        if (handle_line(p, e, start))
+            return;
         start = nl + 1;
     }
     e->len -= (size_t)(start - e->buf);
     memmove(e->buf, start, e->len);
 }
 
-static void describe_exit(const executor *e, int status, char *why, size_t size)
+static const char *signal_name(int sig)
 {
-    if (e->timed_out)
-        snprintf(why, size, "executor exceeded the job wall-time limit of %.0f s and was killed",
+    const char *name = sigabbrev_np(sig);
+    return name ? name : "?";
+}
+
+/* Why the executor of a job ended without a result. */
+static void describe_exit(const aw_pool *p, const executor *e, int status, aw_exec_loss *loss,
+                          char *msg, size_t size)
+{
+    double mib = 1024.0 * 1024.0;
+    loss->stage = e->stage, loss->message = msg, loss->retry = false;
+    if (e->killed == KILLED_JOB_TIME) {
+        loss->reason = "timeout";
+        snprintf(msg, size, "executor exceeded the job wall-time limit of %.0f s and was killed",
                  e->timeout_ms / 1000);
-    else if (WIFSIGNALED(status))
-        snprintf(why, size, "executor killed by signal %d (%s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    else
-        snprintf(why, size, "executor exited with status %d", WEXITSTATUS(status));
+    } else if (e->killed == KILLED_STAGE_TIME) {
+        loss->reason = "stage_timeout";
+        snprintf(msg, size, "stage %s exceeded the stage wall-time limit of %.0f s; "
+                 "executor killed", e->stage, p->limits.stage_timeout_ms / 1000);
+    } else if (e->killed == KILLED_MEMORY) {
+        loss->reason = "memory_limit";
+        snprintf(msg, size, "executor grew by %.0f MiB, over the job memory limit of %.0f MiB, "
+                 "in stage %s; killed", (double)(e->anon_now - e->anon_baseline) / mib,
+                 (double)p->limits.memory_bytes / mib, e->stage);
+    } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
+        loss->reason = "cpu_limit";
+        snprintf(msg, size, "executor exceeded its CPU-time limit in stage %s (SIGXCPU)",
+                 e->stage);
+    } else if (WIFSIGNALED(status)) {
+        loss->reason = "crashed", loss->retry = true;
+        snprintf(msg, size, "executor killed by signal %d (SIG%s, %s) in stage %s",
+                 WTERMSIG(status), signal_name(WTERMSIG(status)), strsignal(WTERMSIG(status)),
+                 e->stage);
+    } else {
+        loss->reason = "crashed", loss->retry = true;
+        snprintf(msg, size, "executor exited with status %d in stage %s without a result",
+                 WEXITSTATUS(status), e->stage);
+    }
 }
 
 /* An executor is gone: report its job, start a replacement in its slot. */
 static void replace(aw_pool *p, executor *e, int status)
 {
-    char why[200];
-    describe_exit(e, status, why, sizeof why);
+    char msg[300];
+    aw_exec_loss loss;
+    describe_exit(p, e, status, &loss, msg, sizeof msg);
+    char stage[sizeof e->stage];
+    snprintf(stage, sizeof stage, "%s", e->stage); /* e is reset below */
+    loss.stage = stage;
     void *job = e->job;
     close_executor(e);
     free(e->buf);
@@ -200,7 +294,7 @@ static void replace(aw_pool *p, executor *e, int status)
     if (start_executor(p, e, &err) != AW_OK)
         fprintf(stderr, "asset-worker: cannot replace executor: %s\n", err.message);
     if (job != NULL)
-        p->cb.lost(p->owner, job, why);
+        p->cb.lost(p->owner, job, &loss);
 }
 
 static void reap(aw_pool *p)
@@ -213,15 +307,30 @@ static void reap(aw_pool *p)
                 replace(p, &p->ex[i], status);
 }
 
-static void kill_overdue(aw_pool *p)
+static void kill_for(executor *e, kill_cause cause)
+{
+    e->killed = cause;
+    kill(e->pid, SIGKILL);
+}
+
+/* Deadlines every turn; memory every MEMORY_SAMPLE_MS. */
+static void enforce_limits(aw_pool *p)
 {
     double now = aw_time_mono_ms();
+    bool sample = now >= p->next_memory_sample;
+    if (sample)
+        p->next_memory_sample = now + MEMORY_SAMPLE_MS;
     for (int i = 0; i < p->n; i++) {
         executor *e = &p->ex[i];
-        if (e->job != NULL && !e->timed_out && now > e->deadline) {
-            e->timed_out = true;
-            kill(e->pid, SIGKILL);
-        }
+        if (e->job == NULL || e->killed != KILLED_NOT)
+            continue;
+        if (now > e->deadline)
+            kill_for(e, KILLED_JOB_TIME);
+        else if (now > e->stage_deadline)
+            kill_for(e, KILLED_STAGE_TIME);
+        else if (sample && (e->anon_now = anon_resident(e->pid)) > e->anon_baseline &&
+                 e->anon_now - e->anon_baseline > p->limits.memory_bytes)
+            kill_for(e, KILLED_MEMORY);
     }
 }
 
@@ -235,5 +344,5 @@ void aw_pool_dispatch(aw_pool *p, const struct pollfd *fds, int n)
                 read_executor(p, &p->ex[i]);
     }
     reap(p);
-    kill_overdue(p);
+    enforce_limits(p);
 }

@@ -1,6 +1,8 @@
 /* pool.h — the supervisor's view of its executors: which are idle, which run
  * which job, reading their progress and results without blocking, killing
- * the ones past their deadline and replacing any that die. */
+ * the ones past their job or stage deadline or over their memory allowance,
+ * and replacing each executor once its job is over (executors serve one job
+ * each) or it dies. */
 #ifndef AW_POOL_H
 #define AW_POOL_H
 
@@ -8,18 +10,34 @@
 
 #include <jansson.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 typedef struct aw_pool aw_pool;
+
+/* Why a job's executor ended without a result. */
+typedef struct aw_exec_loss {
+    const char *reason;  /* timeout, stage_timeout, memory_limit, cpu_limit, crashed */
+    const char *stage;   /* the stage it was in, "executor" before the first */
+    const char *message; /* for people: what happened, with the limit */
+    bool retry;          /* a crash may be the machine's; a limit is the file's */
+} aw_exec_loss;
 
 typedef struct aw_pool_callbacks {
     void (*progress)(void *owner, void *job, const char *stage, int percent);
     void (*result)(void *owner, void *job, json_t *result); /* borrowed */
-    void (*lost)(void *owner, void *job, const char *why);  /* crashed, killed, timed out */
+    void (*lost)(void *owner, void *job, const aw_exec_loss *loss);
 } aw_pool_callbacks;
 
+/* What the pool enforces from outside, besides each job's own deadline. */
+typedef struct aw_pool_limits {
+    double stage_timeout_ms; /* wall time of one stage */
+    uint64_t memory_bytes;   /* anonymous resident memory an executor may add */
+} aw_pool_limits;
+
 /* Starts n executors through the zygote. */
-aw_pool *aw_pool_new(aw_zygote *z, int n, const aw_pool_callbacks *cb, void *owner,
-                     aw_error *err);
+aw_pool *aw_pool_new(aw_zygote *z, int n, const aw_pool_limits *limits,
+                     const aw_pool_callbacks *cb, void *owner, aw_error *err);
 void aw_pool_free(aw_pool *p);
 
 int aw_pool_size(const aw_pool *p);

@@ -210,12 +210,13 @@ static void progress_event(aw_supervisor *sv, aw_run *r, const char *stage, int 
 
 static void start_execution(aw_supervisor *sv, aw_run *r)
 {
-    char input[PATH_MAX + 16], output[PATH_MAX + 16];
+    char input[PATH_MAX + 16], output[PATH_MAX + 16], scratch[PATH_MAX + 16];
     snprintf(r->spool, sizeof r->spool, "%s/%s-%d", sv->cfg->spool_dir, r->ev.job_id,
              r->executor_attempts + r->io_attempts);
     snprintf(input, sizeof input, "%s/source", r->spool);
     snprintf(output, sizeof output, "%s/out", r->spool);
-    if (mkdir(r->spool, 0700) != 0 || mkdir(output, 0700) != 0) {
+    snprintf(scratch, sizeof scratch, "%s/tmp", r->spool);
+    if (mkdir(r->spool, 0700) != 0 || mkdir(output, 0700) != 0 || mkdir(scratch, 0700) != 0) {
         aw_error err;
         aw_error_set(&err, AW_CODE_STORAGE_ERROR, "spool", "cannot create %s: %s", r->spool,
                      strerror(errno));
@@ -232,7 +233,8 @@ static void start_execution(aw_supervisor *sv, aw_run *r)
         storage_fault(sv, r, &err);
         return;
     }
-    aw_exec_request req = {r->ev.job_id, r->ev.asset_id, r->ev.mime, input, output, r->ev.stages};
+    aw_exec_request req = {r->ev.job_id, r->ev.asset_id, r->ev.mime, input,
+                           output,      scratch,      r->ev.stages};
     if (aw_pool_submit(sv->pool, r, &req, sv->cfg->job_timeout_ms) != AW_OK) {
         clear_spool(r); /* no executor after all: try again on the next turn */
         return;
@@ -298,18 +300,21 @@ void aw_run_on_progress(aw_supervisor *sv, aw_run *r, const char *stage, int per
     progress_event(sv, r, stage, percent);
 }
 
-void aw_run_on_lost(aw_supervisor *sv, aw_run *r, const char *why)
+/* A crash is retried once in a fresh executor (it may have been the
+ * machine's, e.g. the kernel's OOM killer); a job or stage deadline, the
+ * memory or CPU limit is what the file does, so it fails at once. */
+void aw_run_on_lost(aw_supervisor *sv, aw_run *r, const aw_exec_loss *loss)
 {
     clear_spool(r);
-    if (++r->executor_attempts < EXECUTOR_ATTEMPTS) {
+    if (loss->retry && ++r->executor_attempts < EXECUTOR_ATTEMPTS) {
         r->state = RUN_QUEUED;
         back_off(sv, r, r->executor_attempts);
         return;
     }
     aw_error err;
-    aw_error_set(&err, AW_CODE_PROCESSING_FAILED, "executor_lost", "%s (after %d attempts)", why,
-                 r->executor_attempts);
-    fail_job(sv, r, "executor", &err, true);
+    aw_error_set(&err, AW_CODE_PROCESSING_FAILED, loss->reason, "%s (attempt %d)", loss->message,
+                 r->executor_attempts + (loss->retry ? 0 : 1));
+    fail_job(sv, r, loss->stage, &err, true);
 }
 
 void aw_run_on_delivery(aw_supervisor *sv, aw_run *r, rd_kafka_resp_err_t err)

@@ -4,6 +4,7 @@
 #define AW_SERVICE_H
 
 #include "config.h"
+#include "sandbox.h"
 
 #include <stdbool.h>
 
@@ -19,6 +20,8 @@ typedef struct aw_service_config {
     const char *source;      /* ce_source of the events we publish */
     int concurrency;         /* executors */
     double job_timeout_ms;   /* wall time of one job in an executor */
+    double stage_timeout_ms; /* wall time of one stage */
+    aw_sandbox_config sandbox; /* what executors give up before each job */
     double grace_ms;         /* drain time on SIGTERM and on partition revoke */
     int max_attempts;        /* storage and delivery attempts before a job fails */
     double backoff_base_ms, backoff_max_ms;

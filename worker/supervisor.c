@@ -55,10 +55,27 @@ static void on_result(void *owner, void *job, json_t *result)
     aw_run_on_result(owner, job, result);
 }
 
-static void on_lost(void *owner, void *job, const char *why)
+static void on_lost(void *owner, void *job, const aw_exec_loss *loss)
 {
-    log_line("job %s: %s", ((aw_run *)job)->ev.job_id, why);
-    aw_run_on_lost(owner, job, why);
+    log_line("job %s: %s", ((aw_run *)job)->ev.job_id, loss->message);
+    aw_run_on_lost(owner, job, loss);
+}
+
+/* Says at start-up what the executors give up before each job. */
+static void log_sandbox(const aw_service_config *cfg)
+{
+    const aw_sandbox_config *sb = &cfg->sandbox;
+    int abi = aw_sandbox_landlock_abi();
+    if (!sb->enabled) {
+        log_line("sandbox OFF (--sandbox off): executors run jobs unconfined");
+        return;
+    }
+    log_line("sandbox: seccomp filter, limits (memory +%llu MiB, CPU %u s, files %llu MiB, "
+             "%u open files, stage %.0f s, job %.0f s), %s",
+             (unsigned long long)(sb->memory_bytes >> 20), sb->cpu_seconds,
+             (unsigned long long)(sb->file_bytes >> 20), sb->open_files,
+             cfg->stage_timeout_ms / 1000, cfg->job_timeout_ms / 1000,
+             abi > 0 ? "Landlock file confinement" : "NO file confinement (the kernel has no Landlock)");
 }
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -461,7 +478,7 @@ int aw_service_run(aw_service_config *cfg)
         return 3;
     }
     /* The zygote is forked before any thread exists in this process. */
-    aw_zygote *zygote = aw_zygote_start(&cfg->pipeline, &err);
+    aw_zygote *zygote = aw_zygote_start(&cfg->pipeline, &cfg->sandbox, &err);
     aw_pipeline_shutdown(); /* the supervisor never parses media: drop its copy */
     if (zygote == NULL) {
         log_line("executors: %s", err.message);
@@ -475,11 +492,14 @@ int aw_service_run(aw_service_config *cfg)
         log_line("embedded cluster: %s", err.message);
     else if (make_spool(cfg) == 0 && open_storage(&sv) == 0 &&
              (sv.pool = aw_pool_new(zygote, cfg->concurrency,
+                                    &(aw_pool_limits){cfg->stage_timeout_ms,
+                                                      cfg->sandbox.memory_bytes},
                                     &(aw_pool_callbacks){on_progress, on_result, on_lost}, &sv,
                                     &err)) != NULL &&
              start_clients(&sv) == 0) {
         log_line("serving %s and %s with %d executor(s), storage %s", cfg->topic_uploads,
                  cfg->topic_regenerate, cfg->concurrency, cfg->storage_url);
+        log_sandbox(cfg);
         serve(&sv);
         shut_down(&sv);
         log_line("stopped");

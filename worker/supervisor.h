@@ -66,7 +66,7 @@ aw_run *aw_run_from_message(aw_supervisor *sv, const rd_kafka_message_t *m);
 void aw_run_step(aw_supervisor *sv, aw_run *r);           /* advance what is due */
 void aw_run_on_progress(aw_supervisor *sv, aw_run *r, const char *stage, int percent);
 void aw_run_on_result(aw_supervisor *sv, aw_run *r, json_t *result);
-void aw_run_on_lost(aw_supervisor *sv, aw_run *r, const char *why);
+void aw_run_on_lost(aw_supervisor *sv, aw_run *r, const aw_exec_loss *loss);
 void aw_run_on_delivery(aw_supervisor *sv, aw_run *r, rd_kafka_resp_err_t err);
 void aw_run_abandon(aw_supervisor *sv, aw_run *r);
 void aw_run_free(aw_run *r);

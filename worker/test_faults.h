@@ -1,0 +1,18 @@
+/* test_faults.h — test builds only (AW_TEST_FAULTS): an asset id that starts
+ * with "fault-" stages a failure inside the executor, so the tests can show
+ * that a crash, a hang, a memory blow-up or an escape attempt costs only that
+ * job. Never compiled into a release build. */
+#ifndef AW_TEST_FAULTS_H
+#define AW_TEST_FAULTS_H
+
+#include "job.h"
+
+#include <stdbool.h>
+
+/* Runs the fault asset_id names, if any, before the pipeline. Returns true
+ * when it produced the job's result itself (the sandbox probe); the others
+ * crash, hang, exit or allocate without returning, or return false after a
+ * delay ("fault-slow"). progress_fd is the executor's socket. */
+bool aw_test_fault(const char *asset_id, int progress_fd, aw_result *r);
+
+#endif
