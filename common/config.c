@@ -15,6 +15,8 @@ void aw_config_defaults(aw_config *cfg)
             {
                 .max_file_bytes = 104857600ULL,
                 .max_image_pixels = 100000000ULL,
+                .max_frames = 1000,
+                .max_pages = 10000,
                 .max_video_pixels = 40000000ULL, /* 8K UHD is 33.2 M */
                 .max_media_seconds = 4 * 3600,
                 .max_page_points = 14400, /* PDF's own limit: 200 inches */

@@ -9,6 +9,8 @@
 typedef struct aw_limits {
     uint64_t max_file_bytes;    /* seed 003 MAX_FILE_SIZE: 104,857,600 */
     uint64_t max_image_pixels;  /* width × height read from the header */
+    unsigned max_frames;        /* frames/pages an image declares (animated GIF) */
+    unsigned max_pages;         /* pages a PDF declares (only page 1 is rendered) */
     uint64_t max_video_pixels;  /* width × height of one video frame */
     unsigned max_media_seconds; /* longest audio/video decoded (waveform, checks) */
     double max_page_points;     /* PDF: largest page side rendered, in points */

@@ -137,8 +137,16 @@ int aw_image_open_header(aw_ctx *ctx, VipsImage **out, aw_error *err)
     if (img == NULL)
         return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot read image header");
     uint64_t pixels = (uint64_t)img->Xsize * (uint64_t)img->Ysize;
+    int frames = vips_image_get_n_pages(img);
     if (!aw_image_is_vector(ctx) && pixels > limit) {
         pixel_limit_error(err, img->Xsize, img->Ysize, limit);
+        g_object_unref(img);
+        return AW_ERROR;
+    }
+    if (frames > 0 && (unsigned)frames > ctx->config->limits.max_frames) {
+        aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "frame_limit",
+                     "image declares %d frames, over the limit of %u", frames,
+                     ctx->config->limits.max_frames);
         g_object_unref(img);
         return AW_ERROR;
     }

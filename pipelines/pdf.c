@@ -5,6 +5,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A page tree claiming more pages than the limit is refused before any page
+ * is loaded (only page 1 is ever rendered). */
+static int check_page_count(const aw_ctx *ctx, PopplerDocument **doc, aw_error *err)
+{
+    int pages = poppler_document_get_n_pages(*doc);
+    unsigned limit = ctx->config->limits.max_pages;
+    if (pages <= 0 || (unsigned)pages <= limit)
+        return AW_OK;
+    g_clear_object(doc);
+    return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "page_count",
+                        "the PDF declares %d pages, over the limit of %u", pages, limit);
+}
+
 int aw_pdf_open(const aw_ctx *ctx, PopplerDocument **doc, bool *encrypted, aw_error *err)
 {
     GError *gerr = NULL;
@@ -15,7 +28,7 @@ int aw_pdf_open(const aw_ctx *ctx, PopplerDocument **doc, bool *encrypted, aw_er
     if (*doc != NULL) {
         /* restricted permissions only exist in encrypted files */
         *encrypted = poppler_document_get_permissions(*doc) != POPPLER_PERMISSIONS_FULL;
-        return AW_OK;
+        return check_page_count(ctx, doc, err);
     }
     int rc;
     if (gerr != NULL && g_error_matches(gerr, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED)) {

@@ -11,7 +11,8 @@ enum {
     OPT_DB = AW_OPT_PIPELINE_BASE, OPT_NOSCAN, OPT_FORMAT, OPT_QUALITY, OPT_EFFORT,
     OPT_MAXSIZE, OPT_MAXPIX, OPT_MAXVPIX, OPT_MAXDUR, OPT_PREVIEW_S, OPT_AUDIO_PREVIEW_S,
     OPT_PREVIEW_H, OPT_CRF, OPT_SPP, OPT_WAVE_SIZE, OPT_PAGE, OPT_ZIP_ENTRIES, OPT_ZIP_SIZE,
-    OPT_ZIP_RATIO,
+    OPT_ZIP_RATIO, OPT_FRAMES, OPT_PAGES, OPT_SCAN_SIZE, OPT_SCAN_FILE_SIZE, OPT_SCAN_RECURSION,
+    OPT_SCAN_FILES, OPT_SCAN_TIME,
 };
 
 const struct option aw_pipeline_long_options[] = {
@@ -34,6 +35,13 @@ const struct option aw_pipeline_long_options[] = {
     {"max-zip-entries", required_argument, NULL, OPT_ZIP_ENTRIES},
     {"max-zip-size", required_argument, NULL, OPT_ZIP_SIZE},
     {"max-zip-ratio", required_argument, NULL, OPT_ZIP_RATIO},
+    {"max-frames", required_argument, NULL, OPT_FRAMES},
+    {"max-pages", required_argument, NULL, OPT_PAGES},
+    {"scan-max-size", required_argument, NULL, OPT_SCAN_SIZE},
+    {"scan-max-file-size", required_argument, NULL, OPT_SCAN_FILE_SIZE},
+    {"scan-max-recursion", required_argument, NULL, OPT_SCAN_RECURSION},
+    {"scan-max-files", required_argument, NULL, OPT_SCAN_FILES},
+    {"scan-timeout", required_argument, NULL, OPT_SCAN_TIME},
     {NULL, 0, NULL, 0},
 };
 
@@ -46,7 +54,10 @@ static const char *const env_names[] = {"AW_CLAMAV_DB", NULL, "AW_THUMBNAIL_FORM
                                         "AW_PREVIEW_CRF", "AW_WAVEFORM_SPP",
                                         "AW_WAVEFORM_SIZE", "AW_MAX_PAGE_SIZE",
                                         "AW_MAX_ZIP_ENTRIES", "AW_MAX_ZIP_SIZE",
-                                        "AW_MAX_ZIP_RATIO"};
+                                        "AW_MAX_ZIP_RATIO", "AW_MAX_FRAMES",
+                                        "AW_MAX_PAGES", "AW_SCAN_MAX_SIZE",
+                                        "AW_SCAN_MAX_FILE_SIZE", "AW_SCAN_MAX_RECURSION",
+                                        "AW_SCAN_MAX_FILES", "AW_SCAN_TIMEOUT"};
 
 void aw_pipeline_options_usage(FILE *out)
 {
@@ -86,7 +97,24 @@ void aw_pipeline_options_usage(FILE *out)
           "  --max-zip-size SIZE    largest unpacked OOXML package (default: 1G)\n"
           "                         [AW_MAX_ZIP_SIZE]\n"
           "  --max-zip-ratio N      largest unpacked/packed ratio (default: 200)\n"
-          "                         [AW_MAX_ZIP_RATIO]\n",
+          "                         [AW_MAX_ZIP_RATIO]\n"
+          "  --max-frames N         most frames/pages an image may declare, e.g. an\n"
+          "                         animated GIF (default: 1000) [AW_MAX_FRAMES]\n"
+          "  --max-pages N          most pages a PDF may declare; only page 1 is\n"
+          "                         rendered (default: 10000) [AW_MAX_PAGES]\n"
+          "  --scan-max-size SIZE   data ClamAV scans per file, archives unpacked\n"
+          "                         (default: 400M) [AW_SCAN_MAX_SIZE]\n"
+          "  --scan-max-file-size SIZE\n"
+          "                         largest file or archive member ClamAV scans\n"
+          "                         (default: 100M) [AW_SCAN_MAX_FILE_SIZE]\n"
+          "  --scan-max-recursion N archive nesting ClamAV follows (default: 16)\n"
+          "                         [AW_SCAN_MAX_RECURSION]\n"
+          "  --scan-max-files N     members ClamAV scans in one file (default: 10000)\n"
+          "                         [AW_SCAN_MAX_FILES]\n"
+          "  --scan-timeout SEC     wall time of one scan (default: 120)\n"
+          "                         [AW_SCAN_TIMEOUT]\n"
+          "                         A scan cut short by any of these limits is\n"
+          "                         not clean: INFECTED Heuristics.Limits.Exceeded\n",
           out);
 }
 
@@ -120,12 +148,43 @@ static int waveform_size(aw_config *cfg, const char *arg, const char *cmd)
     return 0;
 }
 
+/* The ClamAV limits. */
+static int scan_option(aw_config *cfg, int code, const char *arg, const char *cmd)
+{
+    aw_limits *l = &cfg->limits;
+    unsigned n = 0;
+    int rc;
+    switch (code) {
+    case OPT_SCAN_SIZE:
+        if (aw_parse_bytes(arg, &l->scan_max_bytes) != AW_OK || l->scan_max_bytes == 0)
+            return bad_value(cmd, "--scan-max-size takes a size such as 400M", arg);
+        return 0;
+    case OPT_SCAN_FILE_SIZE:
+        if (aw_parse_bytes(arg, &l->scan_max_file_bytes) != AW_OK || l->scan_max_file_bytes == 0)
+            return bad_value(cmd, "--scan-max-file-size takes a size such as 100M", arg);
+        return 0;
+    case OPT_SCAN_RECURSION:
+        return ranged(cmd, "--scan-max-recursion", arg, 1, 64, &l->scan_max_recursion);
+    case OPT_SCAN_FILES:
+        return ranged(cmd, "--scan-max-files", arg, 1, 1000000, &l->scan_max_files);
+    case OPT_SCAN_TIME:
+        rc = ranged(cmd, "--scan-timeout", arg, 1, 3600, &n);
+        l->scan_max_ms = rc == 0 ? n * 1000 : l->scan_max_ms;
+        return rc;
+    default: return 1;
+    }
+}
+
 /* The document limits. */
 static int document_option(aw_config *cfg, int code, const char *arg, const char *cmd)
 {
     unsigned n = 0;
     int rc;
     switch (code) {
+    case OPT_FRAMES:
+        return ranged(cmd, "--max-frames", arg, 1, 1000000, &cfg->limits.max_frames);
+    case OPT_PAGES:
+        return ranged(cmd, "--max-pages", arg, 1, 10000000, &cfg->limits.max_pages);
     case OPT_PAGE:
         rc = ranged(cmd, "--max-page-size", arg, 72, 14400, &n);
         cfg->limits.max_page_points = rc == 0 ? n : cfg->limits.max_page_points;
@@ -138,7 +197,7 @@ static int document_option(aw_config *cfg, int code, const char *arg, const char
         return 0;
     case OPT_ZIP_RATIO:
         return ranged(cmd, "--max-zip-ratio", arg, 1, 100000, &cfg->limits.max_zip_ratio);
-    default: return 1;
+    default: return scan_option(cfg, code, arg, cmd);
     }
 }
 
