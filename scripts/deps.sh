@@ -6,7 +6,8 @@
 #          qpdf, zip)
 #   test   cmocka, exiftool (date oracle), ClamAV test files, jq, ffmpeg (media
 #          recipes, ffprobe and decoder oracles), pdfinfo (date oracle), qpdf and
-#          zip (document recipes), Node.js/npm
+#          zip (document recipes), inotify-tools (nothing outside a job is
+#          opened), Node.js/npm
 
 AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmagic-dev
   libjansson-dev libexif-dev libxml2-dev libtiff-dev zlib1g-dev librdkafka-dev libglib2.0-dev
@@ -15,7 +16,7 @@ AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmag
   libseccomp-dev"
 AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg qpdf zip"
 AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles jq ffmpeg
-  poppler-utils qpdf zip"
+  poppler-utils qpdf zip inotify-tools"
 
 aw_missing_packages() {
   local p

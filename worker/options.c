@@ -113,8 +113,9 @@ void aw_pipeline_options_usage(FILE *out)
           "                         [AW_SCAN_MAX_FILES]\n"
           "  --scan-timeout SEC     wall time of one scan (default: 120)\n"
           "                         [AW_SCAN_TIMEOUT]\n"
-          "                         A scan cut short by any of these limits is\n"
-          "                         not clean: INFECTED Heuristics.Limits.Exceeded\n",
+          "                         A scan cut short by one of these limits is not\n"
+          "                         clean: scanStatus ERROR, ASSET_FILE_TOO_LARGE\n"
+          "                         (scan_limit)\n",
           out);
 }
 

@@ -5,6 +5,7 @@
 #include "timeutil.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,7 +136,7 @@ int aw_pool_submit(aw_pool *p, void *job, const aw_exec_request *req, double tim
         e->timeout_ms = timeout_ms;
         e->deadline = now + timeout_ms;
         snprintf(e->stage, sizeof e->stage, "executor");
-        e->stage_deadline = now + p->limits.stage_timeout_ms;
+        e->stage_deadline = INFINITY; /* the stage clock starts with the first stage */
         e->anon_baseline = e->anon_now = anon_resident(e->pid);
         return AW_OK;
     }

@@ -274,6 +274,27 @@ static void upload_one(kh_scope *s, upload *u, const char *asset)
                                        &u->partition, &u->offset), 0);
 }
 
+/* The error a failed job reports first. */
+static json_t *first_error(const kh_collector *c, const char *asset)
+{
+    const kh_event *e = kh_find(c, AW_TYPE_COMPLETED, asset);
+    assert_non_null(e);
+    assert_string_equal(aw_test_str(e->data, "status"), "failed");
+    return json_array_get(json_object_get(e->data, "errors"), 0);
+}
+
+static void expect_loss(const kh_collector *c, const char *asset, const char *stage,
+                        const char *reason, const char *message_part)
+{
+    json_t *e = first_error(c, asset);
+    assert_string_equal(aw_test_str(e, "code"), "ASSET_PROCESSING_FAILED");
+    assert_string_equal(aw_test_str(e, "stage"), stage);
+    assert_string_equal(aw_test_str(e, "reason"), reason);
+    if (strstr(aw_test_str(e, "message"), message_part) == NULL)
+        fail_msg("%s: message '%s' does not say '%s'", asset, aw_test_str(e, "message"),
+                 message_part);
+}
+
 static void executor_faults_cost_only_their_job(void **state)
 {
     (void)state;
@@ -281,26 +302,27 @@ static void executor_faults_cost_only_their_job(void **state)
     kh_scope_init(&K, &s, "crash", 1);
     kh_collector c;
     kh_collector_start(&c, &K, &s);
-    upload u[3];
+    upload u[5];
     upload_one(&s, &u[0], "fault-segv-a");
     upload_one(&s, &u[1], "fault-hang-b");
-    upload_one(&s, &u[2], "after-faults");
-    const char *extra[] = {"--job-timeout", "2", "--concurrency", "2", NULL};
+    upload_one(&s, &u[2], "fault-stage-hang-c");
+    upload_one(&s, &u[3], "fault-alloc-d");
+    upload_one(&s, &u[4], "after-faults");
+    const char *extra[] = {"--job-timeout", "4", "--stage-timeout", "2", "--job-memory", "128M",
+                           "--concurrency", "2", NULL};
     pid_t w = worker(&s, "crash", extra);
-    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 3, 90), 3);
+    expect_completed(&c, 5, 90, "crash");
     assert_int_equal(kill(w, 0), 0); /* the pod stays up */
-    const kh_event *segv = kh_find(&c, AW_TYPE_COMPLETED, "fault-segv-a");
-    assert_string_equal(aw_test_str(segv->data, "status"), "failed");
-    json_t *e = json_array_get(json_object_get(segv->data, "errors"), 0);
-    assert_string_equal(aw_test_str(e, "code"), "ASSET_PROCESSING_FAILED");
     /* SIGSEGV (11), or SIGABRT (6) when AddressSanitizer reports the fault */
-    assert_non_null(strstr(aw_test_str(e, "message"), "executor killed by signal"));
-    const kh_event *hang = kh_find(&c, AW_TYPE_COMPLETED, "fault-hang-b");
-    e = json_array_get(json_object_get(hang->data, "errors"), 0);
-    assert_non_null(strstr(aw_test_str(e, "message"), "wall-time"));
+    expect_loss(&c, "fault-segv-a", "executor", "crashed", "executor killed by signal");
+    expect_loss(&c, "fault-hang-b", "executor", "timeout", "job wall-time limit of 4 s");
+    expect_loss(&c, "fault-stage-hang-c", "scan", "stage_timeout",
+                "stage scan exceeded the stage wall-time limit of 2 s");
+    expect_loss(&c, "fault-alloc-d", "executor", "memory_limit",
+                "over the job memory limit of 128 MiB");
     const kh_event *ok = kh_find(&c, AW_TYPE_COMPLETED, "after-faults");
     assert_string_equal(aw_test_str(ok->data, "status"), "completed");
-    assert_int_equal(kh_collect_until(&c, "dlq", 2, 20), 2); /* both failed jobs dead-lettered */
+    assert_int_equal(kh_collect_until(&c, "dlq", 4, 20), 4); /* every failed job dead-lettered */
     expect_clean_exit_of(w, "crash");
     kh_collector_stop(&c);
 }
