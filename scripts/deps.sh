@@ -2,6 +2,8 @@
 # packages, whatever of the given groups is missing. Needs root (or sudo).
 #
 #   build  compilers and the -dev packages the worker links against
+#   fuzz   clang and its libFuzzer/sanitizer runtimes, and the tools that make
+#          the pipeline target's seed files
 #   demo   command-line tools that make the demo media (vips, exiftool, ffmpeg,
 #          qpdf, zip)
 #   test   cmocka, exiftool (date oracle), ClamAV test files, jq, ffmpeg (media
@@ -14,6 +16,7 @@ AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmag
   libcurl4-openssl-dev libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
   libswscale-dev libswresample-dev libtag1-dev libpoppler-glib-dev libcairo2-dev libgsf-1-dev
   libseccomp-dev"
+AW_PKGS_fuzz="clang libclang-rt-14-dev libvips-tools ffmpeg zip"
 AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg qpdf zip"
 AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles jq ffmpeg
   poppler-utils qpdf zip inotify-tools"

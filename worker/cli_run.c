@@ -273,31 +273,39 @@ static int from_env(aw_service_config *c)
     return 0;
 }
 
-int aw_cli_run(int argc, char **argv)
+int aw_cli_run_parse(int argc, char **argv, aw_service_config *cfg)
 {
-    aw_service_config cfg;
-    aw_service_defaults(&cfg);
-    if (from_env(&cfg) != 0)
+    aw_service_defaults(cfg);
+    if (from_env(cfg) != 0)
         return AW_EXIT_USAGE;
     struct option all[64];
     aw_options_join(all, 64, run_options, aw_pipeline_long_options);
     int c;
-    optind = 1;
+    optind = 0; /* glibc: start over, whatever an earlier parse left */
     while ((c = getopt_long(argc, argv, "hX:", all, NULL)) != -1) {
-        if (c == 'h') {
-            aw_cli_run_usage(stdout);
-            return AW_EXIT_OK;
-        }
-        if (c == '?' || apply(&cfg, c, optarg) != 0)
+        if (c == 'h')
+            return -1;
+        if (c == '?' || apply(cfg, c, optarg) != 0)
             return AW_EXIT_USAGE;
     }
     if (optind != argc)
         return bad("takes no arguments", argv[optind]) ? AW_EXIT_USAGE : AW_EXIT_USAGE;
-    if (cfg.brokers == NULL && !cfg.embedded)
+    if (cfg->brokers == NULL && !cfg->embedded)
         return bad("needs --brokers (or AW_BROKERS) or --embedded", "") ? AW_EXIT_USAGE
                                                                           : AW_EXIT_USAGE;
-    if (cfg.storage_url == NULL && !cfg.embedded)
+    if (cfg->storage_url == NULL && !cfg->embedded)
         return bad("needs --storage file:///dir (or AW_STORAGE)", "") ? AW_EXIT_USAGE
                                                                        : AW_EXIT_USAGE;
-    return aw_service_run(&cfg);
+    return AW_EXIT_OK;
+}
+
+int aw_cli_run(int argc, char **argv)
+{
+    aw_service_config cfg;
+    int rc = aw_cli_run_parse(argc, argv, &cfg);
+    if (rc < 0) {
+        aw_cli_run_usage(stdout);
+        return AW_EXIT_OK;
+    }
+    return rc == AW_EXIT_OK ? aw_service_run(&cfg) : rc;
 }

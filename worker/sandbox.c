@@ -30,7 +30,8 @@ void aw_sandbox_defaults(aw_sandbox_config *cfg)
 }
 
 /* Bytes of address space mapped now (/proc/self/statm, first field). */
-static uint64_t mapped_bytes(void)
+#ifndef AW_UNDER_ASAN
+static uint64_t aw_mapped_bytes(void)
 {
     unsigned long long pages = 0;
     FILE *f = fopen("/proc/self/statm", "r");
@@ -41,6 +42,7 @@ static uint64_t mapped_bytes(void)
     }
     return pages * (uint64_t)sysconf(_SC_PAGESIZE);
 }
+#endif
 
 static int limit(int resource, uint64_t soft, uint64_t hard, const char *name, aw_error *err)
 {
@@ -64,7 +66,7 @@ static int limit_address_space(const aw_sandbox_config *cfg, aw_error *err)
     (void)cfg, (void)err;
     return AW_OK;
 #else
-    uint64_t as = mapped_bytes() + 4 * cfg->memory_bytes;
+    uint64_t as = aw_mapped_bytes() + 4 * cfg->memory_bytes;
     return limit(RLIMIT_AS, as, as, "RLIMIT_AS", err);
 #endif
 }

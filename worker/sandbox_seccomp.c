@@ -57,11 +57,11 @@ static int deny_conditional(scmp_filter_ctx f)
            seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
                             SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0)) |
            seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(prlimit64), 1,
-                            SCMP_A2(SCMP_CMP_NE, 0)) |
+                            SCMP_A2(SCMP_CMP_NE, 0, 0)) |
            seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(kill), 1,
-                            SCMP_A0(SCMP_CMP_NE, self)) |
+                            SCMP_A0(SCMP_CMP_NE, self, 0)) |
            seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(tgkill), 1,
-                            SCMP_A0(SCMP_CMP_NE, self));
+                            SCMP_A0(SCMP_CMP_NE, self, 0));
 }
 
 int aw_sandbox_seccomp(aw_error *err)

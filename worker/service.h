@@ -33,6 +33,10 @@ typedef struct aw_service_config {
 
 void aw_service_defaults(aw_service_config *cfg);
 
+/* `asset-worker run`'s settings from the environment (AW_*) and then argv:
+ * AW_EXIT_OK, AW_EXIT_USAGE (message printed) or -1 for --help. */
+int aw_cli_run_parse(int argc, char **argv, aw_service_config *cfg);
+
 /* Runs until SIGTERM/SIGINT; returns the process exit code. */
 int aw_service_run(aw_service_config *cfg);
 
