@@ -1,6 +1,8 @@
 /* job.c — stage names, the stage list parser and the job result. */
 #include "job.h"
 
+#include "jsonutil.h"
+
 #include <string.h>
 
 static const char *const stage_names[] = {"sniff",     "scan",    "metadata",
@@ -100,10 +102,18 @@ void aw_result_free(aw_result *r)
     r->variants = r->metadata = r->errors = NULL;
 }
 
+/* Library text (error messages quote decoders, signature names come from
+ * the database) as a JSON string that always exists and is valid UTF-8. */
+static json_t *text_or_empty(const char *s)
+{
+    json_t *t = aw_json_text(s, strlen(s));
+    return t != NULL ? t : json_string("");
+}
+
 void aw_result_add_error(aw_result *r, const char *stage, const aw_error *err)
 {
-    json_t *e = json_pack("{s:s,s:s,s:s,s:s}", "stage", stage, "code", aw_code_name(err->code),
-                          "reason", err->reason, "message", err->message);
+    json_t *e = json_pack("{s:s,s:s,s:s,s:o}", "stage", stage, "code", aw_code_name(err->code),
+                          "reason", err->reason, "message", text_or_empty(err->message));
     if (e != NULL)
         json_array_append_new(r->errors, e);
 }
@@ -160,7 +170,7 @@ json_t *aw_result_to_json(const aw_result *r, const aw_job *job)
     if (data == NULL)
         return NULL;
     if (r->scan_signature[0] != '\0')
-        json_object_set_new(data, "signature", json_string(r->scan_signature));
+        json_object_set_new(data, "signature", text_or_empty(r->scan_signature));
     if (r->media != NULL)
         json_object_set_new(data, "mimeType", json_string(r->media->mime));
     return data;

@@ -195,10 +195,35 @@ static void exif_dates_become_iso_8601(void **state)
     assert_int_equal(aw_exif_date_to_iso("2008:05:30", NULL, out, sizeof out), -1);
 }
 
+/* Found by fuzz_result: a decoder's error text that is not UTF-8 made
+ * json_pack fail, and the stage's error entry was silently dropped. */
+static void result_keeps_errors_and_signatures_that_are_not_utf8(void **state)
+{
+    (void)state;
+    aw_result r;
+    assert_int_equal(aw_result_init(&r), AW_OK);
+    aw_error err;
+    aw_error_set(&err, AW_CODE_PROCESSING_FAILED, "corrupt", "bad marker \xe9\x95 in\nfile");
+    aw_result_add_error(&r, "thumbnail", &err);
+    snprintf(r.scan_signature, sizeof r.scan_signature, "Sig.\xff\xfe");
+    aw_job job = {.job_id = "j", .asset_id = "a"};
+    json_t *doc = aw_result_to_json(&r, &job);
+    json_t *e = json_array_get(json_object_get(doc, "errors"), 0);
+    assert_non_null(e);
+    assert_string_equal(json_string_value(json_object_get(e, "reason")), "corrupt");
+    assert_string_equal(json_string_value(json_object_get(e, "message")),
+                        "bad marker \xef\xbf\xbd\xef\xbf\xbd in file");
+    assert_string_equal(json_string_value(json_object_get(doc, "signature")),
+                        "Sig.\xef\xbf\xbd\xef\xbf\xbd");
+    json_decref(doc);
+    aw_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(media_lookup_by_declared_alias_and_params),
+        cmocka_unit_test(result_keeps_errors_and_signatures_that_are_not_utf8),
         cmocka_unit_test(media_families_map_to_seed_asset_types),
         cmocka_unit_test(media_every_seed_type_is_accepted),
         cmocka_unit_test(media_extension_guesses_like_a_browser),
