@@ -164,6 +164,16 @@ int aw_pool_pollfds(aw_pool *p, struct pollfd *fds, int max)
     return k;
 }
 
+/* A fresh executor in e's slot, after the old one's socket and buffer go. */
+static void respawn(aw_pool *p, executor *e)
+{
+    close_executor(e);
+    free(e->buf);
+    aw_error err;
+    if (start_executor(p, e, &err) != AW_OK)
+        fprintf(stderr, "asset-worker: cannot replace executor: %s\n", err.message);
+}
+
 /* A progress line: a new stage name restarts the stage clock. */
 static void on_progress_line(aw_pool *p, executor *e, json_t *progress)
 {
@@ -186,11 +196,7 @@ static void retire_and_report(aw_pool *p, executor *e, json_t *result)
 {
     void *job = e->job;
     kill(e->pid, SIGKILL);
-    close_executor(e);
-    free(e->buf);
-    aw_error err;
-    if (start_executor(p, e, &err) != AW_OK)
-        fprintf(stderr, "asset-worker: cannot replace executor: %s\n", err.message);
+    respawn(p, e);
     p->cb.result(p->owner, job, result);
 }
 
@@ -289,11 +295,7 @@ static void replace(aw_pool *p, executor *e, int status)
     snprintf(stage, sizeof stage, "%s", e->stage); /* e is reset below */
     loss.stage = stage;
     void *job = e->job;
-    close_executor(e);
-    free(e->buf);
-    aw_error err;
-    if (start_executor(p, e, &err) != AW_OK)
-        fprintf(stderr, "asset-worker: cannot replace executor: %s\n", err.message);
+    respawn(p, e);
     if (job != NULL)
         p->cb.lost(p->owner, job, &loss);
 }
