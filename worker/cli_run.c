@@ -160,6 +160,16 @@ static int positive(const char *arg, int max, int *out)
     return 0;
 }
 
+/* Whole seconds, 1 to max, as milliseconds. */
+static int seconds_ms(const char *arg, int max, double *ms)
+{
+    int n = 0;
+    if (positive(arg, max, &n) != 0)
+        return -1;
+    *ms = n * 1000.0;
+    return 0;
+}
+
 /* A size of at least min bytes. */
 static int size_at_least(const char *arg, uint64_t min, uint64_t *out)
 {
@@ -177,10 +187,8 @@ static int apply_sandbox(aw_service_config *c, int code, const char *arg)
     int n = 0;
     switch (code) {
     case OPT_STAGE_TIMEOUT:
-        if (positive(arg, 86400, &n) != 0)
-            return bad("--stage-timeout takes seconds, 1 to 86400", arg);
-        c->stage_timeout_ms = n * 1000.0;
-        return 0;
+        return seconds_ms(arg, 86400, &c->stage_timeout_ms) == 0
+                   ? 0 : bad("--stage-timeout takes seconds, 1 to 86400", arg);
     case OPT_SANDBOX:
         if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
             return bad("--sandbox takes on or off", arg);
@@ -225,15 +233,11 @@ static int apply(aw_service_config *c, int code, const char *arg)
             return bad("--concurrency takes 1 to 256", arg);
         return 0;
     case OPT_TIMEOUT:
-        if (positive(arg, 86400, &n) != 0)
-            return bad("--job-timeout takes seconds, 1 to 86400", arg);
-        c->job_timeout_ms = n * 1000.0;
-        return 0;
+        return seconds_ms(arg, 86400, &c->job_timeout_ms) == 0
+                   ? 0 : bad("--job-timeout takes seconds, 1 to 86400", arg);
     case OPT_GRACE:
-        if (positive(arg, 3600, &n) != 0)
-            return bad("--grace takes seconds, 1 to 3600", arg);
-        c->grace_ms = n * 1000.0;
-        return 0;
+        return seconds_ms(arg, 3600, &c->grace_ms) == 0
+                   ? 0 : bad("--grace takes seconds, 1 to 3600", arg);
     case OPT_ATTEMPTS:
         if (positive(arg, 100, &c->max_attempts) != 0)
             return bad("--max-attempts takes 1 to 100", arg);

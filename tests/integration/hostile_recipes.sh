@@ -71,14 +71,21 @@ recipe_svg_external_images() {
 SVG
 }
 
+# The parts every WordprocessingML package has: content types, relationships
+# and an empty body.
+docx_skeleton() { # DIR
+  mkdir -p "$1/_rels" "$1/word"
+  printf '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>' > "$1/[Content_Types].xml"
+  printf '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>' > "$1/_rels/.rels"
+  printf '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>' > "$1/word/document.xml"
+}
+
 # DOCX whose package holds 6 x 90 MB of zeros, each deflated to ~90 KB
 # (ratio ~1000): a ZIP bomb, and more than ClamAV scans of one file (400 MB).
 recipe_docx_zip_bomb() {
   local d; d=$(mktemp -d)
-  mkdir -p "$d/_rels" "$d/word/media"
-  printf '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>' > "$d/[Content_Types].xml"
-  printf '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>' > "$d/_rels/.rels"
-  printf '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>' > "$d/word/document.xml"
+  docx_skeleton "$d"
+  mkdir -p "$d/word/media"
   head -c 90M /dev/zero > "$d/word/media/zeros1.bin"
   for i in 2 3 4 5 6; do cp "$d/word/media/zeros1.bin" "$d/word/media/zeros$i.bin"; done
   (cd "$d" && zip -q -9 -X -r "$1" .) && rm -rf "$d"
@@ -104,9 +111,7 @@ recipe_valid_family_files() { # DIR
 
 recipe_docx_small() {
   local d; d=$(mktemp -d)
-  mkdir -p "$d/_rels" "$d/word"
-  printf '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>' > "$d/[Content_Types].xml"
-  printf '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>' > "$d/_rels/.rels"
+  docx_skeleton "$d"
   head -c 20000 /dev/urandom | base64 | sed 's/.*/<w:p>&<\/w:p>/' |
     { printf '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'; cat; printf '</w:body></w:document>'; } > "$d/word/document.xml"
   (cd "$d" && zip -q -X -r "$1" .) && rm -rf "$d"
