@@ -76,7 +76,7 @@ service_run() {
   local c=$1 pace=$2
   local st="$WORK/st-$1-$2" brokers="" before after
   mkdir -p "$st"
-  setsid "$BIN" run --embedded --concurrency "$c" --storage "file://$st" --clamav-db "$WORK/db" \
+  setsid "$BIN" run --embedded --http-port 0 --concurrency "$c" --storage "file://$st" --clamav-db "$WORK/db" \
     > "$WORK/w.out" 2> "$WORK/w-$c.log" &
   WORKER=$!
   for _ in $(seq 100); do

@@ -13,6 +13,16 @@
  * instead; AW_ERROR here means the process cannot work at all. */
 int aw_pipeline_init(const aw_config *cfg, aw_error *err);
 
+/* The scan stage's ClamAV engine, as aw_pipeline_init left it. */
+typedef struct aw_scan_engine {
+    bool enabled, loaded;
+    unsigned signatures, version; /* version: the daily database's */
+    long long built;              /* the database's build time, Unix seconds */
+    char error[400];              /* why it is not loaded */
+} aw_scan_engine;
+
+void aw_pipeline_scan_engine(aw_scan_engine *out);
+
 /* Undoes aw_pipeline_init. */
 void aw_pipeline_shutdown(void);
 

@@ -1,6 +1,7 @@
 /* scan.c — virus scan with libclamav. One engine per process, loaded and
  * compiled before executors fork so they share it copy-on-write. Limits are
  * set on the engine; a file over a limit is reported as not clean. */
+#include "pipeline.h"
 #include "stage.h"
 
 #include <clamav.h>
@@ -67,6 +68,20 @@ static int scan_init(const aw_config *cfg, aw_error *err)
                             cl_strerror(rc));
     load_engine(cfg);
     return AW_OK;
+}
+
+void aw_pipeline_scan_engine(aw_scan_engine *out)
+{
+    memset(out, 0, sizeof *out);
+    out->enabled = engine != NULL || unavailable[0] != '\0';
+    out->loaded = engine != NULL;
+    out->signatures = signature_count;
+    snprintf(out->error, sizeof out->error, "%s", unavailable);
+    if (engine == NULL)
+        return;
+    int rc;
+    out->version = (unsigned)cl_engine_get_num(engine, CL_ENGINE_DB_VERSION, &rc);
+    out->built = (long long)cl_engine_get_num(engine, CL_ENGINE_DB_TIME, &rc);
 }
 
 static void scan_exit(void)

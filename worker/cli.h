@@ -2,6 +2,7 @@
 #ifndef AW_CLI_H
 #define AW_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Exit codes shared by every subcommand. */
@@ -18,6 +19,11 @@ void aw_cli_process_usage(FILE *out);
 int aw_cli_run(int argc, char **argv);
 int aw_cli_upload(int argc, char **argv);
 int aw_cli_events(int argc, char **argv);
+int aw_cli_regenerate(int argc, char **argv);
+
+/* 2*bytes random hex digits; a new event id and W3C traceparent. */
+void aw_cli_random_hex(char *out, size_t bytes);
+void aw_cli_new_trace(char id[33], char traceparent[56]);
 void aw_cli_run_usage(FILE *out);
 
 #endif

@@ -32,6 +32,12 @@ void aw_service_defaults(aw_service_config *cfg)
     cfg->backoff_base_ms = 500;
     cfg->backoff_max_ms = 30000;
     cfg->embedded_partitions = 6;
+    cfg->http_port = 8080;
+    cfg->http_address = "0.0.0.0";
+    cfg->log_level = AW_LOG_INFO;
+    cfg->log_format = AW_LOG_AUTO;
+    cfg->clamav_watch = true;
+    cfg->clamav_settle_ms = 5000;
 }
 
 void aw_cli_run_usage(FILE *out)
@@ -88,6 +94,20 @@ void aw_cli_run_usage(FILE *out)
           "  --backoff-max MS       cap of the retry delay (default: 30000)\n"
           "                         [AW_BACKOFF_MAX_MS]\n"
           "  --partitions N         partitions of each topic with --embedded (default: 6)\n"
+          "  --http-port N          port of /healthz, /readyz and /metrics; 0 for none\n"
+          "                         (default: 8080) [AW_HTTP_PORT]\n"
+          "  --http-address IP      address to listen on (default: 0.0.0.0)\n"
+          "                         [AW_HTTP_ADDRESS]\n"
+          "  --log-level L          debug, info, warn or error (default: info)\n"
+          "                         [AW_LOG_LEVEL]\n"
+          "  --log-format F         json (one object per line), text, or auto: text on\n"
+          "                         a terminal, else json (default: auto) [AW_LOG_FORMAT]\n"
+          "  --clamav-watch on|off  load the ClamAV database again when it changes\n"
+          "                         (freshclam); new executors take over, jobs in\n"
+          "                         flight finish on the old one (default: on)\n"
+          "                         [AW_CLAMAV_WATCH]\n"
+          "  --clamav-settle SEC    quiet time after the last change before reloading\n"
+          "                         (default: 5) [AW_CLAMAV_SETTLE]\n"
           "  -X KEY=VALUE           any librdkafka property (repeatable); also\n"
           "                         AW_RDKAFKA_KEY_NAME=VALUE (underscores become dots)\n",
           out);
@@ -99,7 +119,8 @@ enum {
     OPT_EMBEDDED = 256, OPT_BROKERS, OPT_GROUP, OPT_T_UP, OPT_T_REGEN, OPT_T_EVENTS, OPT_T_DLQ,
     OPT_STORAGE, OPT_SPOOL, OPT_SOURCE, OPT_CONC, OPT_TIMEOUT, OPT_GRACE, OPT_ATTEMPTS,
     OPT_PARTITIONS, OPT_BACKOFF, OPT_BACKOFF_MAX, OPT_STAGE_TIMEOUT, OPT_SANDBOX, OPT_JOB_MEMORY,
-    OPT_JOB_CPU, OPT_JOB_FSIZE, OPT_JOB_NOFILE,
+    OPT_JOB_CPU, OPT_JOB_FSIZE, OPT_JOB_NOFILE, OPT_HTTP_PORT, OPT_HTTP_ADDRESS, OPT_LOG_LEVEL,
+    OPT_LOG_FORMAT, OPT_CLAMAV_WATCH, OPT_CLAMAV_SETTLE,
 };
 
 static const struct option run_options[] = {
@@ -126,6 +147,12 @@ static const struct option run_options[] = {
     {"partitions", required_argument, NULL, OPT_PARTITIONS},
     {"backoff", required_argument, NULL, OPT_BACKOFF},
     {"backoff-max", required_argument, NULL, OPT_BACKOFF_MAX},
+    {"http-port", required_argument, NULL, OPT_HTTP_PORT},
+    {"http-address", required_argument, NULL, OPT_HTTP_ADDRESS},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"clamav-watch", required_argument, NULL, OPT_CLAMAV_WATCH},
+    {"clamav-settle", required_argument, NULL, OPT_CLAMAV_SETTLE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -143,6 +170,9 @@ static const struct {
     {OPT_BACKOFF_MAX, "AW_BACKOFF_MAX_MS"}, {OPT_STAGE_TIMEOUT, "AW_STAGE_TIMEOUT"},
     {OPT_SANDBOX, "AW_SANDBOX"}, {OPT_JOB_MEMORY, "AW_JOB_MEMORY"}, {OPT_JOB_CPU, "AW_JOB_CPU"},
     {OPT_JOB_FSIZE, "AW_JOB_FILE_SIZE"}, {OPT_JOB_NOFILE, "AW_JOB_OPEN_FILES"},
+    {OPT_HTTP_PORT, "AW_HTTP_PORT"}, {OPT_HTTP_ADDRESS, "AW_HTTP_ADDRESS"},
+    {OPT_LOG_LEVEL, "AW_LOG_LEVEL"}, {OPT_LOG_FORMAT, "AW_LOG_FORMAT"},
+    {OPT_CLAMAV_WATCH, "AW_CLAMAV_WATCH"}, {OPT_CLAMAV_SETTLE, "AW_CLAMAV_SETTLE"},
 };
 
 static int bad(const char *what, const char *arg)
@@ -180,6 +210,37 @@ static int size_at_least(const char *arg, uint64_t min, uint64_t *out)
     return 0;
 }
 
+/* HTTP, logs and the ClamAV database watch; the pipeline's own options. */
+static int apply_operations(aw_service_config *c, int code, const char *arg)
+{
+    int n = 0;
+    switch (code) {
+    case OPT_HTTP_PORT:
+        if (strcmp(arg, "0") == 0)
+            return c->http_port = 0, 0;
+        if (positive(arg, 65535, &n) != 0)
+            return bad("--http-port takes 0 to 65535", arg);
+        c->http_port = n;
+        return 0;
+    case OPT_HTTP_ADDRESS: c->http_address = arg; return 0;
+    case OPT_LOG_LEVEL:
+        return aw_log_level_parse(arg, &c->log_level) == 0
+                   ? 0 : bad("--log-level takes debug, info, warn or error", arg);
+    case OPT_LOG_FORMAT:
+        return aw_log_format_parse(arg, &c->log_format) == 0
+                   ? 0 : bad("--log-format takes auto, json or text", arg);
+    case OPT_CLAMAV_WATCH:
+        if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
+            return bad("--clamav-watch takes on or off", arg);
+        c->clamav_watch = arg[1] == 'n';
+        return 0;
+    case OPT_CLAMAV_SETTLE:
+        return seconds_ms(arg, 3600, &c->clamav_settle_ms) == 0
+                   ? 0 : bad("--clamav-settle takes seconds, 1 to 3600", arg);
+    default: return aw_pipeline_option(&c->pipeline, code, arg, "run") == 0 ? 0 : -1;
+    }
+}
+
 /* The executor sandbox and its limits. */
 static int apply_sandbox(aw_service_config *c, int code, const char *arg)
 {
@@ -210,7 +271,7 @@ static int apply_sandbox(aw_service_config *c, int code, const char *arg)
             return bad("--job-open-files takes 32 to 65536", arg);
         sb->open_files = (unsigned)n;
         return 0;
-    default: return aw_pipeline_option(&c->pipeline, code, arg, "run") == 0 ? 0 : -1;
+    default: return apply_operations(c, code, arg);
     }
 }
 
@@ -311,5 +372,6 @@ int aw_cli_run(int argc, char **argv)
         aw_cli_run_usage(stdout);
         return AW_EXIT_OK;
     }
+    cfg.argv = argv;
     return rc == AW_EXIT_OK ? aw_service_run(&cfg) : rc;
 }

@@ -97,18 +97,24 @@ static int parse_tool(tool_opts *o, int argc, char **argv, const char *default_t
 
 /* ---- upload ----------------------------------------------------------- */
 
-static void random_hex(char *out, size_t bytes)
+void aw_cli_random_hex(char *out, size_t bytes)
 {
     for (size_t i = 0; i < bytes; i++)
         sprintf(out + 2 * i, "%02x", (unsigned)g_random_int_range(0, 256));
 }
 
+void aw_cli_new_trace(char id[33], char traceparent[56])
+{
+    char trace[33], span[17];
+    aw_cli_random_hex(id, 16), aw_cli_random_hex(trace, 16), aw_cli_random_hex(span, 8);
+    snprintf(traceparent, 56, "00-%s-%s-01", trace, span);
+}
+
 static int publish_upload(rd_kafka_t *p, const tool_opts *o, const char *asset, const char *key,
                           const char *mime, long long size, const char *title)
 {
-    char id[40] = "", trace[64], span[17], tid[33];
-    random_hex(id, 16), random_hex(tid, 16), random_hex(span, 8);
-    snprintf(trace, sizeof trace, "00-%s-%s-01", tid, span);
+    char id[33], trace[56];
+    aw_cli_new_trace(id, trace);
     json_t *data = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s}", "assetId", asset, "storageKey", key,
                              "mimeType", mime, "fileSize", size, "title", title, "createdBy",
                              o->created_by);
@@ -266,6 +272,10 @@ int aw_cli_events(int argc, char **argv)
     rd_kafka_topic_partition_list_destroy(t);
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     int done = 0;
+    if (!o.json) {
+        printf("%-12s  %-24s %-20s %-9s %s\n", "TIME", "ASSET", "JOB", "EVENT", "DETAIL");
+        fflush(stdout);
+    }
     double deadline = aw_time_mono_ms() + o.timeout_ms;
     while (o.until <= 0 || done < o.until) {
         if (o.until > 0 && aw_time_mono_ms() > deadline)

@@ -1,4 +1,5 @@
-/* executor.c — the zygote and the executor loop. */
+/* executor.c — an executor: one request in, the sandbox, the pipeline,
+ * progress and the result out. */
 #define _GNU_SOURCE
 #include "executor.h"
 
@@ -8,31 +9,17 @@
 #include "test_faults.h"
 #endif
 
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-struct aw_zygote {
-    pid_t pid;
-    int ctl; /* requests out, new sockets back (SCM_RIGHTS) */
-    int ev;  /* "pid status\n" lines for exited executors */
-    char buf[512];
-    size_t len;
-};
-
 /* Writes all of buf; -1 on error. */
-static int write_all(int fd, const char *buf, size_t len)
+int aw_write_all(int fd, const char *buf, size_t len)
 {
     while (len > 0) {
         ssize_t n = write(fd, buf, len);
@@ -52,7 +39,7 @@ static int write_json_line(int fd, json_t *obj)
         return -1;
     size_t n = strlen(text);
     text[n] = '\n'; /* replaces the NUL; length passed explicitly */
-    int rc = write_all(fd, text, n + 1);
+    int rc = aw_write_all(fd, text, n + 1);
     free(text);
     return rc;
 }
@@ -158,184 +145,13 @@ static void run_request(int fd, const exec_settings *s, const char *line)
 
 /* One job, then exit: nothing a file did to this process reaches the next
  * job, and the per-job limits are per process. */
-static void executor_main(int fd, const exec_settings *s)
+void aw_executor_main(int fd, const aw_config *cfg, const aw_sandbox_config *sandbox)
 {
+    exec_settings s = {cfg, *sandbox};
     FILE *in = fdopen(dup(fd), "r");
     char *line = NULL;
     size_t cap = 0;
     if (in != NULL && getline(&line, &cap, in) > 0)
-        run_request(fd, s, line);
+        run_request(fd, &s, line);
     _exit(0);
-}
-
-/* Sends fd and pid over the control socket. */
-static int send_fd(int sock, int fd, pid_t pid)
-{
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = {.iov_base = &pid, .iov_len = sizeof pid};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof cbuf};
-    memset(cbuf, 0, sizeof cbuf);
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof pid ? 0 : -1;
-}
-
-static void die_with_parent(void)
-{
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* Forks one executor; sends its socket to the supervisor. */
-static void zygote_spawn(int ctl, int ev, const exec_settings *s)
-{
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-        send_fd(ctl, -1, -1);
-        return;
-    }
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(ctl), close(ev), close(sv[0]);
-        die_with_parent();
-        signal(SIGCHLD, SIG_DFL);
-        executor_main(sv[1], s);
-    }
-    send_fd(ctl, sv[0], pid);
-    close(sv[0]), close(sv[1]);
-}
-
-static void report_exits(int ev)
-{
-    int status;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        char line[64];
-        int n = snprintf(line, sizeof line, "%d %d\n", (int)pid, status);
-        write_all(ev, line, (size_t)n);
-    }
-}
-
-static void zygote_main(int ctl, int ev, const exec_settings *s)
-{
-    die_with_parent();
-    for (;;) {
-        struct pollfd p = {.fd = ctl, .events = POLLIN};
-        int n = poll(&p, 1, 50);
-        report_exits(ev);
-        if (n <= 0)
-            continue;
-        char cmd;
-        ssize_t r = read(ctl, &cmd, 1);
-        if (r == 0 || (r < 0 && errno != EINTR))
-            break; /* the supervisor is gone */
-        if (r == 1 && cmd == 'S')
-            zygote_spawn(ctl, ev, s);
-    }
-    _exit(0); /* executors follow: their parent-death signal is SIGKILL */
-}
-
-/* Threads in this process (/proc/self/task entries). */
-static int thread_count(void)
-{
-    int n = 0;
-    DIR *d = opendir("/proc/self/task");
-    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
-        n += e->d_name[0] != '.';
-    if (d != NULL)
-        closedir(d);
-    return n;
-}
-
-aw_zygote *aw_zygote_start(const aw_config *cfg, const aw_sandbox_config *sandbox,
-                           aw_error *err)
-{
-    if (thread_count() > 1) { /* fork would copy one thread of a locked world */
-        aw_error_set(err, AW_CODE_PROCESSING_FAILED, "zygote",
-                     "the zygote must be forked before any thread starts (%d running)",
-                     thread_count());
-        return NULL;
-    }
-    int ctl[2], ev[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0 ||
-        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ev) != 0) {
-        aw_error_set(err, AW_CODE_PROCESSING_FAILED, "zygote", "socketpair: %s", strerror(errno));
-        return NULL;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        aw_error_set(err, AW_CODE_PROCESSING_FAILED, "zygote", "fork: %s", strerror(errno));
-        return NULL;
-    }
-    if (pid == 0) {
-        close(ctl[0]), close(ev[0]);
-        exec_settings settings = {cfg, *sandbox};
-        zygote_main(ctl[1], ev[1], &settings);
-    }
-    close(ctl[1]), close(ev[1]);
-    aw_zygote *z = calloc(1, sizeof *z);
-    z->pid = pid, z->ctl = ctl[0], z->ev = ev[0];
-    return z;
-}
-
-int aw_zygote_spawn(aw_zygote *z, pid_t *pid, int *fd, aw_error *err)
-{
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    pid_t got = -1;
-    struct iovec iov = {.iov_base = &got, .iov_len = sizeof got};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof cbuf};
-    if (write_all(z->ctl, "S", 1) != 0 || recvmsg(z->ctl, &msg, MSG_CMSG_CLOEXEC) != sizeof got ||
-        got <= 0)
-        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "spawn",
-                            "the zygote could not start an executor");
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    if (c == NULL || c->cmsg_type != SCM_RIGHTS)
-        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "spawn", "no executor socket");
-    memcpy(fd, CMSG_DATA(c), sizeof *fd);
-    *pid = got;
-    return AW_OK;
-}
-
-int aw_zygote_exit_fd(const aw_zygote *z)
-{
-    return z->ev;
-}
-
-int aw_zygote_next_exit(aw_zygote *z, pid_t *pid, int *status)
-{
-    for (;;) {
-        char *nl = memchr(z->buf, '\n', z->len);
-        if (nl != NULL) {
-            *nl = '\0';
-            int p = 0, s = 0;
-            sscanf(z->buf, "%d %d", &p, &s);
-            size_t used = (size_t)(nl - z->buf) + 1;
-            memmove(z->buf, z->buf + used, z->len - used);
-            z->len -= used;
-            *pid = p, *status = s;
-            return 1;
-        }
-        struct pollfd p = {.fd = z->ev, .events = POLLIN};
-        if (poll(&p, 1, 0) <= 0)
-            return 0;
-        ssize_t n = read(z->ev, z->buf + z->len, sizeof z->buf - z->len);
-        if (n <= 0)
-            return -1;
-        z->len += (size_t)n;
-    }
-}
-
-void aw_zygote_stop(aw_zygote *z)
-{
-    if (z == NULL)
-        return;
-    close(z->ctl);
-    close(z->ev);
-    kill(z->pid, SIGKILL);
-    waitpid(z->pid, NULL, 0);
-    free(z);
 }

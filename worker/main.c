@@ -1,6 +1,7 @@
 /* main.c — asset-worker: the media-processing worker of the IP-asset
  * service. Dispatches to the subcommands in worker/cli_*.c. */
 #include "cli.h"
+#include "zygote.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,8 @@ static void usage(FILE *out)
           "  process FILE   run one file through the pipeline, outputs on disk\n"
           "  run            the service: Kafka in, executors, storage, events out\n"
           "  upload FILE... store files and publish asset.upload.confirmed for each\n"
-          "  events         follow asset.events and print them\n"
+          "  events         follow asset.events and print them as a table\n"
+          "  regenerate     ask for outputs again (asset.regenerate.requested)\n"
           "\n"
           "  asset-worker COMMAND --help   options of a command\n"
           "  asset-worker --version\n",
@@ -31,6 +33,8 @@ int main(int argc, char **argv)
         return AW_EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    if (aw_zygote_requested() && strcmp(cmd, "run") == 0)
+        return aw_zygote_main(argc - 1, argv + 1); /* started by `run` (zygote.h) */
     if (strcmp(cmd, "process") == 0)
         return aw_cli_process(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
@@ -39,6 +43,8 @@ int main(int argc, char **argv)
         return aw_cli_upload(argc - 1, argv + 1);
     if (strcmp(cmd, "events") == 0)
         return aw_cli_events(argc - 1, argv + 1);
+    if (strcmp(cmd, "regenerate") == 0)
+        return aw_cli_regenerate(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return AW_EXIT_OK;

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "pool.h"
 
+#include "log.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -32,10 +33,13 @@ typedef struct executor {
     uint64_t anon_baseline; /* anonymous resident bytes when the job was handed over */
     uint64_t anon_now;
     kill_cause killed;
+    aw_zygote *zygote;      /* the one it was forked from */
+    const char *why_killed; /* set when the pool kills it without a job */
 } executor;
 
 struct aw_pool {
-    aw_zygote *zygote;
+    aw_zygote *zygote;   /* new executors come from this one */
+    aw_zygote *retiring; /* the previous one, until its last executor is gone */
     executor *ex;
     int n;
     aw_pool_limits limits;
@@ -48,6 +52,7 @@ static int start_executor(aw_pool *p, executor *e, aw_error *err)
 {
     memset(e, 0, sizeof *e);
     e->fd = -1;
+    e->zygote = p->zygote;
     return aw_zygote_spawn(p->zygote, &e->pid, &e->fd, err);
 }
 
@@ -101,6 +106,8 @@ void aw_pool_free(aw_pool *p)
             kill(p->ex[i].pid, SIGKILL);
         free(p->ex[i].buf);
     }
+    aw_zygote_stop(p->zygote);
+    aw_zygote_stop(p->retiring);
     free(p->ex);
     free(p);
 }
@@ -108,6 +115,14 @@ void aw_pool_free(aw_pool *p)
 int aw_pool_size(const aw_pool *p)
 {
     return p->n;
+}
+
+int aw_pool_alive_count(const aw_pool *p)
+{
+    int alive = 0;
+    for (int i = 0; i < p->n; i++)
+        alive += p->ex[i].fd >= 0;
+    return alive;
 }
 
 int aw_pool_idle_count(const aw_pool *p)
@@ -148,6 +163,7 @@ void aw_pool_cancel(aw_pool *p, void *job)
     for (int i = 0; i < p->n; i++)
         if (p->ex[i].job == job) {
             p->ex[i].job = NULL; /* no callback when its exit comes in */
+            p->ex[i].why_killed = "cancelled";
             close_executor(&p->ex[i]); /* and never picked again before then */
             kill(p->ex[i].pid, SIGKILL);
         }
@@ -157,7 +173,9 @@ int aw_pool_pollfds(aw_pool *p, struct pollfd *fds, int max)
 {
     int k = 0;
     if (k < max)
-        fds[k++] = (struct pollfd){.fd = aw_zygote_exit_fd(p->zygote), .events = POLLIN};
+        fds[k++] = (struct pollfd){.fd = aw_zygote_event_fd(p->zygote), .events = POLLIN};
+    if (p->retiring != NULL && k < max)
+        fds[k++] = (struct pollfd){.fd = aw_zygote_event_fd(p->retiring), .events = POLLIN};
     for (int i = 0; i < p->n && k < max; i++)
         if (p->ex[i].fd >= 0)
             fds[k++] = (struct pollfd){.fd = p->ex[i].fd, .events = POLLIN};
@@ -171,7 +189,7 @@ static void respawn(aw_pool *p, executor *e)
     free(e->buf);
     aw_error err;
     if (start_executor(p, e, &err) != AW_OK)
-        fprintf(stderr, "asset-worker: cannot replace executor: %s\n", err.message);
+        aw_log_error("cannot replace executor: %s", err.message);
 }
 
 /* A progress line: a new stage name restarts the stage clock. */
@@ -197,6 +215,7 @@ static void retire_and_report(aw_pool *p, executor *e, json_t *result)
     void *job = e->job;
     kill(e->pid, SIGKILL);
     respawn(p, e);
+    p->cb.restarted(p->owner, "job_done");
     p->cb.result(p->owner, job, result);
 }
 
@@ -295,19 +314,68 @@ static void replace(aw_pool *p, executor *e, int status)
     snprintf(stage, sizeof stage, "%s", e->stage); /* e is reset below */
     loss.stage = stage;
     void *job = e->job;
+    const char *why = job != NULL ? loss.reason : e->why_killed ? e->why_killed : "exited";
     respawn(p, e);
+    p->cb.restarted(p->owner, why);
     if (job != NULL)
         p->cb.lost(p->owner, job, &loss);
 }
 
-static void reap(aw_pool *p)
+static void reap_from(aw_pool *p, aw_zygote *z)
 {
     pid_t pid;
     int status;
-    while (aw_zygote_next_exit(p->zygote, &pid, &status) == 1)
+    while (z != NULL && aw_zygote_next_exit(z, &pid, &status) == 1)
         for (int i = 0; i < p->n; i++)
-            if (p->ex[i].pid == pid)
+            if (p->ex[i].pid == pid && p->ex[i].zygote == z)
                 replace(p, &p->ex[i], status);
+}
+
+/* The retiring zygote goes once none of its executors is left. */
+static void release_retiring(aw_pool *p)
+{
+    if (p->retiring == NULL)
+        return;
+    for (int i = 0; i < p->n; i++)
+        if (p->ex[i].zygote == p->retiring)
+            return;
+    aw_zygote_stop(p->retiring);
+    p->retiring = NULL;
+}
+
+static void reap(aw_pool *p)
+{
+    reap_from(p, p->zygote);
+    reap_from(p, p->retiring);
+    release_retiring(p);
+}
+
+int aw_pool_use_zygote(aw_pool *p, aw_zygote *z)
+{
+    if (p->retiring != NULL)
+        return AW_ERROR;
+    p->retiring = p->zygote;
+    p->zygote = z;
+    for (int i = 0; i < p->n; i++) { /* idle ones now; busy ones when their job ends */
+        executor *e = &p->ex[i];
+        if (e->job == NULL && e->fd >= 0) {
+            kill(e->pid, SIGKILL);
+            respawn(p, e);
+            p->cb.restarted(p->owner, "reload");
+        }
+    }
+    release_retiring(p);
+    return AW_OK;
+}
+
+bool aw_pool_switching(const aw_pool *p)
+{
+    return p->retiring != NULL;
+}
+
+aw_zygote *aw_pool_zygote(const aw_pool *p)
+{
+    return p->zygote;
 }
 
 static void kill_for(executor *e, kill_cause cause)

@@ -7,6 +7,7 @@
 #define AW_POOL_H
 
 #include "executor.h"
+#include "zygote.h"
 
 #include <jansson.h>
 #include <poll.h>
@@ -27,6 +28,8 @@ typedef struct aw_pool_callbacks {
     void (*progress)(void *owner, void *job, const char *stage, int percent);
     void (*result)(void *owner, void *job, json_t *result); /* borrowed */
     void (*lost)(void *owner, void *job, const aw_exec_loss *loss);
+    /* an executor was replaced: job_done, a loss reason, reload, cancelled */
+    void (*restarted)(void *owner, const char *reason);
 } aw_pool_callbacks;
 
 /* What the pool enforces from outside, besides each job's own deadline. */
@@ -35,13 +38,22 @@ typedef struct aw_pool_limits {
     uint64_t memory_bytes;   /* anonymous resident memory an executor may add */
 } aw_pool_limits;
 
-/* Starts n executors through the zygote. */
+/* Starts n executors through the zygote, which the pool then owns. */
 aw_pool *aw_pool_new(aw_zygote *z, int n, const aw_pool_limits *limits,
                      const aw_pool_callbacks *cb, void *owner, aw_error *err);
 void aw_pool_free(aw_pool *p);
 
 int aw_pool_size(const aw_pool *p);
 int aw_pool_idle_count(const aw_pool *p);
+int aw_pool_alive_count(const aw_pool *p); /* idle or busy, not being replaced */
+
+/* New executors come from z (ready; the pool owns it) from now on: idle
+ * ones are replaced at once, busy ones when their job ends, and the old
+ * zygote is stopped after its last executor. AW_ERROR while a previous
+ * switch is still under way. */
+int aw_pool_use_zygote(aw_pool *p, aw_zygote *z);
+bool aw_pool_switching(const aw_pool *p);
+aw_zygote *aw_pool_zygote(const aw_pool *p);
 
 /* Hands a job to an idle executor (AW_ERROR when none is idle). The
  * executor is killed if it has not answered after timeout_ms. */

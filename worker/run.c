@@ -47,6 +47,7 @@ aw_run *aw_run_from_message(aw_supervisor *sv, const rd_kafka_message_t *m)
     if (aw_event_decode(m->payload, m->len, &ce, &r->ev, &r->failure) != AW_OK)
         r->dead_letter_only = true;
     r->state = RUN_QUEUED;
+    r->taken_ms = aw_time_mono_ms();
     aw_offsets_begin(sv->offsets, r->topic, r->partition, r->offset);
     return r;
 }
@@ -98,15 +99,15 @@ static void back_off(aw_supervisor *sv, aw_run *r, int attempt)
 static void finish(aw_supervisor *sv, aw_run *r)
 {
     if (!r->abandoned) {
+        aw_run_report_finished(sv, r);
         int64_t commit = aw_offsets_done(sv->offsets, r->topic, r->partition, r->offset);
         if (commit >= 0) {
             rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
             rd_kafka_topic_partition_list_add(l, r->topic, r->partition)->offset = commit;
             if (rd_kafka_offsets_store(sv->consumer, l) != RD_KAFKA_RESP_ERR_NO_ERROR ||
                 l->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR)
-                fprintf(stderr, "asset-worker: cannot store offset %lld of %s[%d]: %s\n",
-                        (long long)commit, r->topic, (int)r->partition,
-                        rd_kafka_err2str(l->elems[0].err));
+                aw_log_error("cannot store offset %lld of %s[%d]: %s", (long long)commit,
+                             r->topic, (int)r->partition, rd_kafka_err2str(l->elems[0].err));
             rd_kafka_topic_partition_list_destroy(l);
         }
         sv->active--;
@@ -187,6 +188,7 @@ static void fail_job(aw_supervisor *sv, aw_run *r, const char *stage, const aw_e
 static void storage_fault(aw_supervisor *sv, aw_run *r, const aw_error *err)
 {
     if (err->retriable && ++r->io_attempts < sv->cfg->max_attempts) {
+        aw_run_report_retry(sv, r, "storage", err->message);
         back_off(sv, r, r->io_attempts);
         return;
     }
@@ -233,6 +235,7 @@ static void start_execution(aw_supervisor *sv, aw_run *r)
         storage_fault(sv, r, &err);
         return;
     }
+    aw_run_report_bytes(sv, "download", input);
     aw_exec_request req = {r->ev.job_id, r->ev.asset_id, r->ev.mime, input,
                            output,      scratch,      r->ev.stages};
     if (aw_pool_submit(sv->pool, r, &req, sv->cfg->job_timeout_ms) != AW_OK) {
@@ -254,7 +257,10 @@ static int store_file(aw_supervisor *sv, aw_run *r, json_t *v, const char *key_f
     char path[PATH_MAX + 300];
     const char *name = strrchr(key, '/');
     snprintf(path, sizeof path, "%s/out/%s", r->spool, name ? name + 1 : key);
-    return aw_storage_put(sv->storage, key, path, type, err);
+    if (aw_storage_put(sv->storage, key, path, type, err) != AW_OK)
+        return AW_ERROR;
+    aw_run_report_bytes(sv, "upload", path);
+    return AW_OK;
 }
 
 /* Stores every output named in variants: "key" (typed by "contentType")
@@ -288,6 +294,7 @@ void aw_run_on_result(aw_supervisor *sv, aw_run *r, json_t *result)
 {
     json_decref(r->completed);
     r->completed = json_deep_copy(result);
+    aw_run_report_timings(sv, r);
     r->state = RUN_STORING;
     r->not_before = 0;
     store_outputs(sv, r);
@@ -306,7 +313,10 @@ void aw_run_on_progress(aw_supervisor *sv, aw_run *r, const char *stage, int per
 void aw_run_on_lost(aw_supervisor *sv, aw_run *r, const aw_exec_loss *loss)
 {
     clear_spool(r);
+    aw_log_fields f = aw_run_log_fields(r, loss->stage);
+    aw_log(AW_LOG_WARN, &f, "executor lost (%s): %s", loss->reason, loss->message);
     if (loss->retry && ++r->executor_attempts < EXECUTOR_ATTEMPTS) {
+        aw_run_report_retry(sv, r, "executor", loss->message);
         r->state = RUN_QUEUED;
         back_off(sv, r, r->executor_attempts);
         return;
@@ -354,6 +364,7 @@ static void step_publishing(aw_supervisor *sv, aw_run *r)
         return;
     }
     if (r->not_before == 0) {
+        aw_run_report_retry(sv, r, "delivery", "an event was not acknowledged by the broker");
         back_off(sv, r, ++r->io_attempts < 8 ? r->io_attempts : 8);
         return;
     }

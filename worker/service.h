@@ -4,6 +4,7 @@
 #define AW_SERVICE_H
 
 #include "config.h"
+#include "log.h"
 #include "sandbox.h"
 
 #include <stdbool.h>
@@ -29,6 +30,13 @@ typedef struct aw_service_config {
     int embedded_partitions;
     const char *kafka_props[AW_MAX_KAFKA_PROPS]; /* "key=value", passed through */
     int n_kafka_props;
+    int http_port;           /* /healthz, /readyz, /metrics; 0 = no HTTP */
+    const char *http_address; /* IPv4 address to listen on */
+    aw_log_level log_level;
+    aw_log_format log_format;
+    bool clamav_watch;       /* reload the ClamAV database when it changes */
+    double clamav_settle_ms; /* quiet time after the last change before a reload */
+    char **argv;             /* the run command line: zygotes are started with it */
 } aw_service_config;
 
 void aw_service_defaults(aw_service_config *cfg);

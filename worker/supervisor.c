@@ -6,7 +6,7 @@
 
 #include "embedded.h"
 #include "kafka.h"
-#include "pipeline.h"
+#include "log.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -30,19 +30,6 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void log_line(const char *fmt, ...)
-{
-    char now[40];
-    aw_time_iso8601(now, sizeof now);
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s asset-worker: ", now);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
 /* ---- executor callbacks ------------------------------------------------ */
 
 static void on_progress(void *owner, void *job, const char *stage, int percent)
@@ -57,8 +44,13 @@ static void on_result(void *owner, void *job, json_t *result)
 
 static void on_lost(void *owner, void *job, const aw_exec_loss *loss)
 {
-    log_line("job %s: %s", ((aw_run *)job)->ev.job_id, loss->message);
     aw_run_on_lost(owner, job, loss);
+}
+
+static void on_restarted(void *owner, const char *reason)
+{
+    aw_supervisor *sv = owner;
+    aw_metrics_add(sv->metrics, AW_M_EXECUTOR_RESTARTS, 1, "reason", reason, NULL);
 }
 
 /* Says at start-up what the executors give up before each job. */
@@ -67,10 +59,10 @@ static void log_sandbox(const aw_service_config *cfg)
     const aw_sandbox_config *sb = &cfg->sandbox;
     int abi = aw_sandbox_landlock_abi();
     if (!sb->enabled) {
-        log_line("sandbox OFF (--sandbox off): executors run jobs unconfined");
+        aw_log_warn("sandbox OFF (--sandbox off): executors run jobs unconfined");
         return;
     }
-    log_line("sandbox: seccomp filter, limits (memory +%llu MiB, CPU %u s, files %llu MiB, "
+    aw_log_info("sandbox: seccomp filter, limits (memory +%llu MiB, CPU %u s, files %llu MiB, "
              "%u open files, stage %.0f s, job %.0f s), %s",
              (unsigned long long)(sb->memory_bytes >> 20), sb->cpu_seconds,
              (unsigned long long)(sb->file_bytes >> 20), sb->open_files,
@@ -84,7 +76,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     if (m->_private != NULL)
         aw_run_on_delivery(opaque, m->_private, m->err);
     if (m->err)
-        log_line("delivery to %s failed: %s", rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+        aw_log_warn("delivery to %s failed: %s", rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
 }
 
 /* ---- the pump: everything but taking new messages ---------------------- */
@@ -107,12 +99,15 @@ static void step_runs(aw_supervisor *sv)
 
 static void pump(aw_supervisor *sv, int timeout_ms)
 {
-    struct pollfd fds[260];
+    struct pollfd fds[264];
     int n = aw_pool_pollfds(sv->pool, fds, 260);
+    n += aw_engines_pollfds(&sv->engines, fds + n, 264 - n);
     poll(fds, (nfds_t)n, timeout_ms);
     aw_pool_dispatch(sv->pool, fds, n);
+    aw_engines_step(&sv->engines, sv->pool);
     rd_kafka_poll(sv->producer, 0);
     step_runs(sv);
+    aw_health_update(sv);
 }
 
 /* ---- partitions ------------------------------------------------------- */
@@ -192,7 +187,7 @@ static void commit_before_leaving(aw_supervisor *sv, double deadline)
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET)
             return;
         if (aw_time_mono_ms() >= deadline) {
-            log_line("final offset commit failed: %s (those jobs will be delivered again)",
+            aw_log_warn("final offset commit failed: %s (those jobs will be delivered again)",
                      rd_kafka_err2str(err));
             return;
         }
@@ -233,7 +228,7 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     aw_supervisor *sv = opaque;
     bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        log_line("assigned %d partition(s)", parts->cnt);
+        aw_log_info("assigned %d partition(s)", parts->cnt);
         sv->ever_assigned = true;
         if (cooperative)
             rd_kafka_incremental_assign(rk, parts);
@@ -244,7 +239,7 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         return;
     }
     bool lost = rd_kafka_assignment_lost(rk);
-    log_line("%s %d partition(s)", lost ? "lost" : "revoked", parts->cnt);
+    aw_log_info("%s %d partition(s)", lost ? "lost" : "revoked", parts->cnt);
     drain(sv, parts, lost);
     if (cooperative)
         rd_kafka_incremental_unassign(rk, parts);
@@ -258,15 +253,12 @@ static void take(aw_supervisor *sv, rd_kafka_message_t *m)
 {
     if (m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-            log_line("consumer: %s", rd_kafka_message_errstr(m));
+            aw_log_warn("consumer: %s", rd_kafka_message_errstr(m));
         return;
     }
     if (sv->stopping)
         return; /* not stored: it will be delivered again */
     aw_run *r = aw_run_from_message(sv, m);
-    if (r->dead_letter_only)
-        log_line("%s[%d]@%lld to the dead-letter topic: %s", r->topic, (int)r->partition,
-                 (long long)r->offset, r->failure.message);
     aw_run **tail = &sv->runs;
     while (*tail != NULL)
         tail = &(*tail)->next;
@@ -309,7 +301,20 @@ static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     (void)rk, (void)opaque, (void)offsets;
     /* automatic commits retry on their own at the next interval */
     if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-        log_line("offset commit failed (retried): %s", rd_kafka_err2str(err));
+        aw_log_warn("offset commit failed (retried): %s", rd_kafka_err2str(err));
+}
+
+static void on_kafka_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)rk;
+    aw_health_on_kafka_error(opaque, (rd_kafka_resp_err_t)err, reason);
+}
+
+static int on_statistics(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
+    (void)rk, (void)len;
+    aw_health_on_statistics(opaque, json);
+    return 0; /* librdkafka frees json */
 }
 
 static rd_kafka_t *make_consumer(aw_supervisor *sv, char *errstr, size_t n)
@@ -319,7 +324,8 @@ static rd_kafka_t *make_consumer(aw_supervisor *sv, char *errstr, size_t n)
     const char *const defaults[] = {"group.id", sv->cfg->group,
                                     "partition.assignment.strategy", "cooperative-sticky",
                                     "auto.offset.reset", "earliest",
-                                    "auto.commit.interval.ms", "1000", NULL};
+                                    "auto.commit.interval.ms", "1000",
+                                    "statistics.interval.ms", "5000", NULL};
     rd_kafka_conf_t *conf = aw_kafka_conf(sv->cfg, fixed, errstr, n);
     if (conf == NULL)
         return NULL;
@@ -334,6 +340,8 @@ static rd_kafka_t *make_consumer(aw_supervisor *sv, char *errstr, size_t n)
     }
     rd_kafka_conf_set_rebalance_cb(conf, rebalance);
     rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
+    rd_kafka_conf_set_error_cb(conf, on_kafka_error);
+    rd_kafka_conf_set_stats_cb(conf, on_statistics);
     rd_kafka_conf_set_opaque(conf, sv);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, n);
     if (rk != NULL)
@@ -349,7 +357,7 @@ static int subscribe(aw_supervisor *sv)
     rd_kafka_resp_err_t err = rd_kafka_subscribe(sv->consumer, topics);
     rd_kafka_topic_partition_list_destroy(topics);
     if (err)
-        log_line("subscribe: %s", rd_kafka_err2str(err));
+        aw_log_error("subscribe: %s", rd_kafka_err2str(err));
     return err ? -1 : 0;
 }
 
@@ -368,7 +376,7 @@ static int open_storage(aw_supervisor *sv)
     aw_error err;
     sv->storage = aw_storage_open(sv->cfg->storage_url, &err);
     if (sv->storage == NULL)
-        log_line("storage: %s", err.message);
+        aw_log_error("storage: %s", err.message);
     return sv->storage ? 0 : -1;
 }
 
@@ -382,7 +390,7 @@ static int make_spool(aw_service_config *cfg)
         cfg->spool_dir = dir;
     }
     if (mkdir(cfg->spool_dir, 0700) != 0 && errno != EEXIST) {
-        log_line("spool %s: %s", cfg->spool_dir, strerror(errno));
+        aw_log_error("spool %s: %s", cfg->spool_dir, strerror(errno));
         return -1;
     }
     return 0;
@@ -404,7 +412,7 @@ static void serve(aw_supervisor *sv)
     double deadline = 0;
     for (;;) {
         if (stop_requested && !sv->stopping) {
-            log_line("stopping: finishing the jobs in flight for up to %.0f s",
+            aw_log_info("stopping: finishing the jobs in flight for up to %.0f s",
                      sv->cfg->grace_ms / 1000);
             sv->stopping = true;
             set_paused(sv, true);
@@ -431,7 +439,7 @@ static bool safe_to_close(aw_supervisor *sv)
     while (!sv->ever_assigned && aw_time_mono_ms() < deadline)
         poll_discarding(sv, 100);
     if (!sv->ever_assigned)
-        log_line("leaving without closing the consumer: no assignment yet (librdkafka #4312)");
+        aw_log_warn("leaving without closing the consumer: no assignment yet (librdkafka #4312)");
     return sv->ever_assigned;
 }
 
@@ -462,54 +470,87 @@ static int start_clients(aw_supervisor *sv)
     if (sv->producer != NULL)
         sv->consumer = make_consumer(sv, errstr, sizeof errstr);
     if (sv->producer == NULL || sv->consumer == NULL) {
-        log_line("kafka: %s", errstr);
+        aw_log_error("kafka: %s", errstr);
         return -1;
     }
     return subscribe(sv);
 }
 
-int aw_service_run(aw_service_config *cfg)
+static int start_http(aw_supervisor *sv)
+{
+    if (sv->cfg->http_port == 0)
+        return 0;
+    aw_error err;
+    sv->http = aw_http_start(sv->cfg->http_address, sv->cfg->http_port, sv->metrics, &err);
+    if (sv->http == NULL) {
+        aw_log_error("%s", err.message);
+        return -1;
+    }
+    aw_log_info("http: /healthz, /readyz, /metrics on %s:%d", sv->cfg->http_address,
+                aw_http_port(sv->http));
+    return 0;
+}
+
+static aw_pool *start_pool(aw_supervisor *sv, aw_zygote *z)
 {
     aw_error err;
-    aw_error_clear(&err);
+    const aw_pool_limits limits = {sv->cfg->stage_timeout_ms, sv->cfg->sandbox.memory_bytes};
+    const aw_pool_callbacks cb = {on_progress, on_result, on_lost, on_restarted};
+    aw_pool *p = aw_pool_new(z, sv->cfg->concurrency, &limits, &cb, sv, &err);
+    if (p == NULL)
+        aw_log_error("executors: %s", err.message);
+    return p;
+}
+
+/* Everything before the loop: HTTP, the first zygote, the embedded
+ * cluster, spool, storage, executors, Kafka clients. */
+static int start(aw_supervisor *sv, aw_embedded **mock)
+{
+    aw_error err;
+    aw_service_config *cfg = sv->cfg;
+    if (start_http(sv) != 0)
+        return -1;
+    aw_zygote *z = aw_engines_start(&sv->engines, cfg, sv->metrics, &err);
+    if (z == NULL) {
+        aw_log_error("set-up failed: %s", err.message);
+        return -1;
+    }
+    if ((sv->pool = start_pool(sv, z)) == NULL)
+        return -1;
+    if (cfg->embedded && (*mock = aw_embedded_start(cfg, &err)) == NULL) {
+        aw_log_error("embedded cluster: %s", err.message);
+        return -1;
+    }
+    return make_spool(cfg) == 0 && open_storage(sv) == 0 && start_clients(sv) == 0 ? 0 : -1;
+}
+
+int aw_service_run(aw_service_config *cfg)
+{
+    aw_log_setup(cfg->log_level, cfg->log_format);
     watch_signals(); /* a SIGTERM during start-up still ends in an orderly exit 0 */
-    if (aw_pipeline_init(&cfg->pipeline, &err) != AW_OK) {
-        log_line("set-up failed: %s", err.message);
-        return 3;
-    }
-    /* The zygote is forked before any thread exists in this process. */
-    aw_zygote *zygote = aw_zygote_start(&cfg->pipeline, &cfg->sandbox, &err);
-    aw_pipeline_shutdown(); /* the supervisor never parses media: drop its copy */
-    if (zygote == NULL) {
-        log_line("executors: %s", err.message);
-        return 3;
-    }
-    aw_supervisor sv = {.cfg = cfg, .offsets = aw_offsets_new()};
+    aw_supervisor sv = {.cfg = cfg, .offsets = aw_offsets_new(), .metrics = aw_metrics_new()};
     aw_embedded *mock = NULL;
     int rc = 3;
     srand48((long)getpid() ^ (long)aw_time_mono_ms());
-    if (cfg->embedded && (mock = aw_embedded_start(cfg, &err)) == NULL)
-        log_line("embedded cluster: %s", err.message);
-    else if (make_spool(cfg) == 0 && open_storage(&sv) == 0 &&
-             (sv.pool = aw_pool_new(zygote, cfg->concurrency,
-                                    &(aw_pool_limits){cfg->stage_timeout_ms,
-                                                      cfg->sandbox.memory_bytes},
-                                    &(aw_pool_callbacks){on_progress, on_result, on_lost}, &sv,
-                                    &err)) != NULL &&
-             start_clients(&sv) == 0) {
-        log_line("serving %s and %s with %d executor(s), storage %s", cfg->topic_uploads,
-                 cfg->topic_regenerate, cfg->concurrency, cfg->storage_url);
+    aw_metrics_set(sv.metrics, AW_M_IN_FLIGHT, 0, NULL);
+    aw_metrics_add(sv.metrics, AW_M_DEAD_LETTERS, 0, NULL);
+    if (start(&sv, &mock) == 0) {
+        aw_log_info("serving %s and %s with %d executor(s), storage %s", cfg->topic_uploads,
+                    cfg->topic_regenerate, cfg->concurrency, cfg->storage_url);
         log_sandbox(cfg);
         serve(&sv);
         shut_down(&sv);
-        log_line("stopped");
+        aw_log_info("stopped");
         rc = 0;
     }
-    aw_pool_free(sv.pool);
-    aw_zygote_stop(zygote);
+    aw_http_stop(sv.http);
+    aw_pool_free(sv.pool); /* and its zygotes */
+    aw_engines_stop(&sv.engines);
     aw_storage_close(sv.storage);
     aw_offsets_free(sv.offsets);
+    aw_metrics_free(sv.metrics);
     aw_embedded_stop(mock);
-    rmdir(cfg->spool_dir);
+    if (cfg->spool_dir != NULL)
+        rmdir(cfg->spool_dir);
     return rc;
 }

@@ -4,7 +4,11 @@
 #ifndef AW_SUPERVISOR_H
 #define AW_SUPERVISOR_H
 
+#include "engines.h"
 #include "event.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
 #include "offsets.h"
 #include "pool.h"
 #include "service.h"
@@ -46,6 +50,7 @@ typedef struct aw_run {
     int deliveries;       /* produced, not yet acknowledged */
     bool delivery_failed;
     bool abandoned;       /* partition revoked or shutdown: never commit */
+    double taken_ms;      /* monotonic ms when the message was taken */
 } aw_run;
 
 typedef struct aw_supervisor {
@@ -59,6 +64,11 @@ typedef struct aw_supervisor {
     bool paused;
     bool stopping;
     bool ever_assigned; /* a rebalance has completed for this member */
+    aw_metrics *metrics;
+    aw_engines engines;  /* the ClamAV engine's zygotes */
+    aw_http *http;
+    bool brokers_down;   /* librdkafka: all brokers down, until a statistics
+                            report shows one up again */
 } aw_supervisor;
 
 /* run.c */
@@ -71,5 +81,17 @@ void aw_run_on_delivery(aw_supervisor *sv, aw_run *r, rd_kafka_resp_err_t err);
 void aw_run_abandon(aw_supervisor *sv, aw_run *r);
 void aw_run_free(aw_run *r);
 bool aw_run_asset_busy(const aw_supervisor *sv, const aw_run *r);
+
+/* run_report.c */
+aw_log_fields aw_run_log_fields(const aw_run *r, const char *stage);
+void aw_run_report_finished(aw_supervisor *sv, const aw_run *r);
+void aw_run_report_timings(aw_supervisor *sv, const aw_run *r);
+void aw_run_report_retry(aw_supervisor *sv, const aw_run *r, const char *kind, const char *why);
+void aw_run_report_bytes(aw_supervisor *sv, const char *direction, const char *path);
+
+/* health.c */
+void aw_health_update(aw_supervisor *sv); /* readiness, heartbeat, gauges */
+void aw_health_on_kafka_error(aw_supervisor *sv, rd_kafka_resp_err_t err, const char *reason);
+void aw_health_on_statistics(aw_supervisor *sv, const char *json);
 
 #endif

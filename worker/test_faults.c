@@ -6,6 +6,7 @@
  *   fault-alloc…       touches 8 MiB more every 20 ms, without end
  *   fault-exit…        exits with status 3
  *   fault-slow…        0.5 s, then the job runs normally
+ *   fault-linger…      5 s, then the job runs normally (in flight for sure)
  *   fault-probe-PORT…  tries what the sandbox must refuse and reports each
  *                      outcome as the job's error message: a TCP connection
  *                      to 127.0.0.1:PORT, reading /etc/passwd and the file
@@ -121,6 +122,8 @@ bool aw_test_fault(const char *asset_id, int progress_fd, aw_result *r)
         _exit(3);
     if (starts(asset_id, "fault-slow"))
         usleep(500000);
+    if (starts(asset_id, "fault-linger"))
+        sleep(5);
     if (starts(asset_id, "fault-probe-")) {
         probe(asset_id, r);
         return true;

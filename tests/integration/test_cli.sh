@@ -8,6 +8,7 @@
 # Missing tools make it skip (exit 77) unless AW_REQUIRE_TOOLS=1.
 set -u
 BIN=$(realpath "$1")
+export AW_HTTP_PORT=0 # workers run side by side; the ops test covers HTTP
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SCHEMA="$ROOT/schemas/asset.job.completed.schema.json"
 AJV="$ROOT/tests/node_modules/.bin/ajv"
@@ -101,7 +102,8 @@ for opt in $(options_of "$ROOT/worker/cli_run.c" "$ROOT/worker/options.c"); do
 done
 check "top-level --help names every command" \
   bash -c "'$BIN' --help | grep -q 'process FILE' && '$BIN' --help | grep -q 'run ' &&
-           '$BIN' --help | grep -q 'upload FILE' && '$BIN' --help | grep -q 'events '"
+           '$BIN' --help | grep -q 'upload FILE' && '$BIN' --help | grep -q 'events ' &&
+           '$BIN' --help | grep -q 'regenerate '"
 check "run without brokers or --embedded is a usage error (2)" expect_exit 2 "$BIN" run
 
 # --- the README's main path: run --embedded, upload, events -----------------

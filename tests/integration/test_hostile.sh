@@ -18,6 +18,7 @@
 # unless AW_REQUIRE_TOOLS=1.
 set -u
 BIN=$(realpath "$1")
+export AW_HTTP_PORT=0 # workers run side by side; the ops test covers HTTP
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/integration/hostile_recipes.sh"
 

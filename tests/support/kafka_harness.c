@@ -149,8 +149,8 @@ pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, c
                             "--clamav-db", db, "--group", s->group, "--topic-uploads", s->uploads,
                             "--topic-regenerate", s->regenerate, "--topic-events", s->events,
                             "--topic-dlq", s->dlq, "-X", "topic.metadata.refresh.interval.ms=1000",
-                            "-X", "log_level=3"};
-    int n = 22;
+                            "-X", "log_level=3", "--http-port", "0"};
+    int n = 24;
     for (int i = 0; extra != NULL && extra[i] != NULL && n < 62; i++)
         argv[n++] = extra[i];
     argv[n] = NULL;
