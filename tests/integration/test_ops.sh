@@ -98,8 +98,9 @@ upload "$WORK/in/ops-a.jpg" "$WORK/in/ops-b.jpg" "$WORK/in/ops-c.jpg" > "$WORK/u
 events --until 3 --timeout 120 --json > "$WORK/first.jsonl"
 sleep 6 # one statistics interval, for the lag gauge
 curl -s "$URL/metrics" > "$WORK/after.prom"
-sizes=$(stat -c %s "$WORK/in/ops-a.jpg" "$WORK/in/ops-b.jpg" "$WORK/in/ops-c.jpg" | paste -sd+ | bc)
-uploaded_bytes=$(find "$WORK/storage/derived" -type f -printf '%s\n' | paste -sd+ | bc)
+sum() { awk '{ s += $1 } END { print s + 0 }'; }
+sizes=$(stat -c %s "$WORK/in/ops-a.jpg" "$WORK/in/ops-b.jpg" "$WORK/in/ops-c.jpg" | sum)
+uploaded_bytes=$(find "$WORK/storage/derived" -type f -printf '%s\n' | sum)
 check "/metrics still parses after jobs" $PROM check "$WORK/after.prom"
 check "jobs_total{completed,IMAGE} moved by 3" \
   equals "$($PROM value "$WORK/after.prom" asset_worker_jobs_total status=completed,type=IMAGE)" 3
