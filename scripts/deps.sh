@@ -17,7 +17,7 @@ AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmag
   libswscale-dev libswresample-dev libtag1-dev libpoppler-glib-dev libcairo2-dev libgsf-1-dev
   libseccomp-dev libmicrohttpd-dev"
 AW_PKGS_fuzz="clang libclang-rt-14-dev libvips-tools ffmpeg zip"
-AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg qpdf zip"
+AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg qpdf zip curl"
 AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles jq ffmpeg
   poppler-utils qpdf zip inotify-tools curl python3-prometheus-client"
 

@@ -273,7 +273,7 @@ int aw_cli_events(int argc, char **argv)
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     int done = 0;
     if (!o.json) {
-        printf("%-12s  %-24s %-20s %-9s %s\n", "TIME", "ASSET", "JOB", "EVENT", "DETAIL");
+        printf("%-13s  %-24s %-20s %-9s %s\n", "TIME", "ASSET", "JOB", "EVENT", "DETAIL");
         fflush(stdout);
     }
     double deadline = aw_time_mono_ms() + o.timeout_ms;
