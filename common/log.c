@@ -44,11 +44,6 @@ int aw_log_format_parse(const char *s, aw_log_format *out)
     return -1;
 }
 
-bool aw_log_enabled(aw_log_level level)
-{
-    return level >= min_level;
-}
-
 /* The trace id (32 hex digits) of a W3C traceparent "00-TRACE-SPAN-FLAGS". */
 static void trace_id(const char *traceparent, char out[33])
 {

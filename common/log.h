@@ -23,8 +23,6 @@ void aw_log_setup(aw_log_level min_level, aw_log_format format);
 int aw_log_level_parse(const char *s, aw_log_level *out);
 int aw_log_format_parse(const char *s, aw_log_format *out);
 
-bool aw_log_enabled(aw_log_level level);
-
 void aw_log(aw_log_level level, const aw_log_fields *fields, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -91,21 +91,25 @@ void aw_metrics_free(aw_metrics *m)
     free(m);
 }
 
-/* name="value",... with \ " and newline escaped, from NULL-ended pairs. */
+/* name="value",... with \ " and newline escaped, from NULL-ended pairs;
+ * cut short (never overrun) if it does not fit. */
 static void render_labels(char *out, size_t size, va_list ap)
 {
     size_t n = 0;
-    out[0] = '\0';
-    for (const char *k; (k = va_arg(ap, const char *)) != NULL && n + 8 < size;) {
+    for (const char *k; (k = va_arg(ap, const char *)) != NULL;) {
         const char *v = va_arg(ap, const char *);
-        n += (size_t)snprintf(out + n, size - n, "%s%s=\"", n ? "," : "", k);
+        int w = snprintf(out + n, size - n, "%s%s=\"", n ? "," : "", k);
+        if (w < 0 || (size_t)w + 4 >= size - n)
+            break;
+        n += (size_t)w;
         for (; v != NULL && *v != '\0' && n + 4 < size; v++) {
             if (*v == '\\' || *v == '"' || *v == '\n')
                 out[n++] = '\\';
             out[n++] = *v == '\n' ? 'n' : *v;
         }
-        n += (size_t)snprintf(out + n, size - n, "\"");
+        out[n++] = '"';
     }
+    out[n] = '\0';
 }
 
 static series *find(family *f, const char *labels)

@@ -206,16 +206,22 @@ static void on_progress_line(aw_pool *p, executor *e, json_t *progress)
                    (int)json_integer_value(json_object_get(progress, "percent")));
 }
 
-/* The job is over: the executor (which exits by itself) is killed to be
- * sure, and a fresh one takes its slot before the result is handed on, so
- * the callback may submit the next job straight away. Its exit report, for
- * a pid no longer in the table, is ignored. */
+/* A fresh executor takes the slot of a live one, killed now; its exit
+ * report, for a pid no longer in the table, is ignored. */
+static void retire(aw_pool *p, executor *e, const char *reason)
+{
+    kill(e->pid, SIGKILL);
+    respawn(p, e);
+    p->cb.restarted(p->owner, reason);
+}
+
+/* The job is over: the executor (which exits by itself) is retired before
+ * the result is handed on, so the callback may submit the next job
+ * straight away. */
 static void retire_and_report(aw_pool *p, executor *e, json_t *result)
 {
     void *job = e->job;
-    kill(e->pid, SIGKILL);
-    respawn(p, e);
-    p->cb.restarted(p->owner, "job_done");
+    retire(p, e, "job_done");
     p->cb.result(p->owner, job, result);
 }
 
@@ -357,12 +363,8 @@ int aw_pool_use_zygote(aw_pool *p, aw_zygote *z)
     p->retiring = p->zygote;
     p->zygote = z;
     for (int i = 0; i < p->n; i++) { /* idle ones now; busy ones when their job ends */
-        executor *e = &p->ex[i];
-        if (e->job == NULL && e->fd >= 0) {
-            kill(e->pid, SIGKILL);
-            respawn(p, e);
-            p->cb.restarted(p->owner, "reload");
-        }
+        if (p->ex[i].job == NULL && p->ex[i].fd >= 0)
+            retire(p, &p->ex[i], "reload");
     }
     release_retiring(p);
     return AW_OK;

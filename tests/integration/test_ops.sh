@@ -44,6 +44,9 @@ check() { # check NAME COMMAND… — COMMAND's exit status decides
   fi
 }
 equals() { [ "$1" = "$2" ] || { echo "got '$1', expected '$2'"; return 1; }; }
+metric_is() { # metric_is NAME FILE SAMPLE SELECTOR EXPECTED: a sample's value in a scrape
+  check "$1" equals "$($PROM value "$2" "$3" "$4")" "$5"
+}
 
 # --- inputs: media made here, a database of one signature -------------------
 mkdir -p "$WORK/in" "$WORK/db" "$WORK/storage"
@@ -81,11 +84,10 @@ check "an unknown path is 404" \
   bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' '$URL/nope')\" = 404 ]"
 curl -s "$URL/metrics" > "$WORK/before.prom"
 check "/metrics parses as Prometheus text (prometheus_client's parser)" $PROM check "$WORK/before.prom"
-check "no job counted before any job" equals "$($PROM value "$WORK/before.prom" asset_worker_jobs_total)" 0
-check "the signature count is the database's (1 line)" \
-  equals "$($PROM value "$WORK/before.prom" asset_worker_clamav_signatures)" "$(wc -l < "$WORK/db/test.hdb")"
-check "/readyz is reported as the ready gauge" \
-  equals "$($PROM value "$WORK/before.prom" asset_worker_ready)" 1
+metric_is "no job counted before any job" "$WORK/before.prom" asset_worker_jobs_total "" 0
+metric_is "the signature count is the database's (1 line)" "$WORK/before.prom" \
+  asset_worker_clamav_signatures "" "$(wc -l < "$WORK/db/test.hdb")"
+metric_is "/readyz is reported as the ready gauge" "$WORK/before.prom" asset_worker_ready "" 1
 
 upload() { "$BIN" upload --brokers "$BROKERS" --storage "file://$WORK/storage" "$@"; }
 events() { "$BIN" events --brokers "$BROKERS" "$@"; }
@@ -102,20 +104,13 @@ sum() { awk '{ s += $1 } END { print s + 0 }'; }
 sizes=$(stat -c %s "$WORK/in/ops-a.jpg" "$WORK/in/ops-b.jpg" "$WORK/in/ops-c.jpg" | sum)
 uploaded_bytes=$(find "$WORK/storage/derived" -type f -printf '%s\n' | sum)
 check "/metrics still parses after jobs" $PROM check "$WORK/after.prom"
-check "jobs_total{completed,IMAGE} moved by 3" \
-  equals "$($PROM value "$WORK/after.prom" asset_worker_jobs_total status=completed,type=IMAGE)" 3
-check "scan_verdicts_total{CLEAN} moved by 3" \
-  equals "$($PROM value "$WORK/after.prom" asset_worker_scan_verdicts_total verdict=CLEAN)" 3
-check "the image.thumbnail stage histogram counted 3" \
-  equals "$($PROM value "$WORK/after.prom" asset_worker_stage_duration_seconds_count stage=image.thumbnail)" 3
-check "bytes downloaded = the sizes of the uploaded files" \
-  equals "$($PROM value "$WORK/after.prom" asset_worker_storage_bytes_total direction=download)" "$sizes"
-check "bytes uploaded = the sizes of the stored outputs" \
-  equals "$($PROM value "$WORK/after.prom" asset_worker_storage_bytes_total direction=upload)" "$uploaded_bytes"
-check "one executor replaced per job (one job each)" \
-  equals "$($PROM value "$WORK/after.prom" asset_worker_executor_restarts_total reason=job_done)" 3
-check "nothing in flight once the jobs are done" \
-  equals "$($PROM value "$WORK/after.prom" asset_worker_jobs_in_flight)" 0
+metric_is "jobs_total{completed,IMAGE} moved by 3" "$WORK/after.prom" asset_worker_jobs_total status=completed,type=IMAGE 3
+metric_is "scan_verdicts_total{CLEAN} moved by 3" "$WORK/after.prom" asset_worker_scan_verdicts_total verdict=CLEAN 3
+metric_is "the image.thumbnail stage histogram counted 3" "$WORK/after.prom" asset_worker_stage_duration_seconds_count stage=image.thumbnail 3
+metric_is "bytes downloaded = the sizes of the uploaded files" "$WORK/after.prom" asset_worker_storage_bytes_total direction=download "$sizes"
+metric_is "bytes uploaded = the sizes of the stored outputs" "$WORK/after.prom" asset_worker_storage_bytes_total direction=upload "$uploaded_bytes"
+metric_is "one executor replaced per job (one job each)" "$WORK/after.prom" asset_worker_executor_restarts_total reason=job_done 3
+metric_is "nothing in flight once the jobs are done" "$WORK/after.prom" asset_worker_jobs_in_flight "" 0
 check "consumer lag is reported per assigned partition, and is 0 when caught up" \
   bash -c "grep -c '^asset_worker_consumer_lag{topic=\"asset.uploads\",partition=\"[0-9]*\"} 0$' '$WORK/after.prom' | grep -qv '^0$'"
 
@@ -158,12 +153,9 @@ after=$(final_of "$(awk '{print $2}' "$WORK/after-target")")
 check "the same bytes scan INFECTED with the new signature" \
   equals "$(jq -r '.scanStatus + " " + .signature' <<<"$after")" "INFECTED AW-Test-Reload-Signature.UNOFFICIAL"
 curl -s "$URL/metrics" > "$WORK/reloaded.prom"
-check "one reload counted" \
-  equals "$($PROM value "$WORK/reloaded.prom" asset_worker_clamav_reloads_total result=ok)" 1
-check "the signature count grew by the new line" \
-  equals "$($PROM value "$WORK/reloaded.prom" asset_worker_clamav_signatures)" 2
-check "the infected verdict is counted" \
-  equals "$($PROM value "$WORK/reloaded.prom" asset_worker_scan_verdicts_total verdict=INFECTED)" 1
+metric_is "one reload counted" "$WORK/reloaded.prom" asset_worker_clamav_reloads_total result=ok 1
+metric_is "the signature count grew by the new line" "$WORK/reloaded.prom" asset_worker_clamav_signatures "" 2
+metric_is "the infected verdict is counted" "$WORK/reloaded.prom" asset_worker_scan_verdicts_total verdict=INFECTED 1
 check "the old zygote is gone once its last job ended: one zygote left" equals "$(zygotes)" 1
 
 # --- regenerate round trip -----------------------------------------------------------
