@@ -64,6 +64,28 @@ static double cpu_ms(void)
            (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
 }
 
+/* Resident set size of this process now, in KiB (0 if /proc is closed). */
+static long rss_now_kib(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f != NULL && fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = 0;
+    if (f != NULL)
+        fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* Peak resident set size of this process, in KiB. It counts the pages the
+ * executor shares with its zygote (libraries, the ClamAV engine) from the
+ * moment it is forked. */
+static long rss_peak_kib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
 static void send_progress(void *ctx, const char *stage, int percent)
 {
     json_t *msg = json_pack("{s:{s:s,s:i}}", "progress", "stage", stage, "percent", percent);
@@ -78,10 +100,18 @@ typedef struct exec_settings {
     aw_sandbox_config sandbox;
 } exec_settings;
 
-static void send_result(int fd, aw_result *r, const aw_job *job, double cpu_before)
+/* What the executor had used before the job started. */
+typedef struct usage_before {
+    double cpu_ms;
+    long rss_kib;
+} usage_before;
+
+static void send_result(int fd, aw_result *r, const aw_job *job, const usage_before *before)
 {
     json_t *data = aw_result_to_json(r, job);
-    json_object_set_new(data, "cpuMs", json_real(cpu_ms() - cpu_before));
+    json_object_set_new(data, "cpuMs", json_real(cpu_ms() - before->cpu_ms));
+    json_object_set_new(data, "rssAtStartKiB", json_integer(before->rss_kib));
+    json_object_set_new(data, "peakRssKiB", json_integer(rss_peak_kib()));
     json_t *msg = json_pack("{s:o}", "result", data);
     if (msg == NULL || write_json_line(fd, msg) != 0)
         _exit(5);
@@ -123,23 +153,23 @@ static void run_request(int fd, const exec_settings *s, const char *line)
         scratch == NULL)
         _exit(2); /* the supervisor sent junk: a bug, not a job outcome */
     aw_result r;
-    double cpu_before = cpu_ms();
+    usage_before before = {cpu_ms(), rss_now_kib()};
     if (aw_result_init(&r) != AW_OK)
         _exit(4);
     if (enter_sandbox(s, input, output, scratch, &r) != 0) {
-        send_result(fd, &r, &job, cpu_before);
+        send_result(fd, &r, &job, &before);
         return;
     }
 #ifdef AW_TEST_FAULTS
     if (aw_test_fault(job.asset_id, fd, &r)) {
-        send_result(fd, &r, &job, cpu_before);
+        send_result(fd, &r, &job, &before);
         return;
     }
 #endif
     aw_result_free(&r);
     if (aw_pipeline_run(&job, s->cfg, input, output, &r) != AW_OK)
         _exit(4); /* out of memory: the supervisor reports it and retries */
-    send_result(fd, &r, &job, cpu_before);
+    send_result(fd, &r, &job, &before);
     /* no cleanup: the process ends with the job */
 }
 

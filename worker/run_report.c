@@ -6,6 +6,7 @@
 #include "log.h"
 #include "timeutil.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -41,8 +42,13 @@ void aw_run_report_finished(aw_supervisor *sv, const aw_run *r)
     if (strcmp(scan, "PENDING") != 0)
         aw_metrics_add(sv->metrics, AW_M_SCAN_VERDICTS, 1, "verdict", scan, NULL);
     json_t *first_error = json_array_get(json_object_get(r->completed, "errors"), 0);
+    json_int_t peak_kib = json_integer_value(json_object_get(r->completed, "peakRssKiB"));
+    char peak[48] = ""; /* absent when no executor reported (a crash, a limit) */
+    if (peak_kib > 0)
+        snprintf(peak, sizeof peak, ", executor peak RSS %lld MiB", (long long)(peak_kib >> 10));
     aw_log(strcmp(status, "failed") == 0 ? AW_LOG_WARN : AW_LOG_INFO, &f,
-           "job %s (scan %s)%s%s%s; %s[%d]@%lld done", status, scan, first_error ? ": " : "",
+           "job %s (scan %s%s)%s%s%s; %s[%d]@%lld done", status, scan, peak,
+           first_error ? ": " : "",
            first_error ? text(first_error, "code", "") : "",
            first_error ? text(first_error, "message", "") : "", r->topic, (int)r->partition,
            (long long)r->offset);

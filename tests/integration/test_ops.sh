@@ -109,6 +109,14 @@ metric_is "scan_verdicts_total{CLEAN} moved by 3" "$WORK/after.prom" asset_worke
 metric_is "the image.thumbnail stage histogram counted 3" "$WORK/after.prom" asset_worker_stage_duration_seconds_count stage=image.thumbnail 3
 metric_is "bytes downloaded = the sizes of the uploaded files" "$WORK/after.prom" asset_worker_storage_bytes_total direction=download "$sizes"
 metric_is "bytes uploaded = the sizes of the stored outputs" "$WORK/after.prom" asset_worker_storage_bytes_total direction=upload "$uploaded_bytes"
+zygote=$(pgrep -P "$WORKER" -f asset-worker-zygote | head -1)
+idle_rss_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$(pgrep -P "$zygote" | head -1)/status")
+check "each job reports its executor's memory: RSS at start near an idle executor's (/proc, ±50 %), peak 1 MiB above it or more" \
+  jq -e -s --argjson idle "$idle_rss_kib" '[.[] | select(.type == "asset.job.completed") | .data] | length == 3 and
+    all(.[]; (.rssAtStartKiB - $idle | fabs) < $idle / 2 and .peakRssKiB >= .rssAtStartKiB + 1024)' "$WORK/first.jsonl"
+check "the job's log line names its executor's peak RSS in MiB" \
+  jq -e -s --argjson peak "$(jq -s '[.[] | select(.type == "asset.job.completed") | .data.peakRssKiB][0]' "$WORK/first.jsonl")" \
+    'any(.[]; .message | test("^job completed \\(scan CLEAN, executor peak RSS \($peak / 1024 | floor) MiB\\)"))' "$WORK/worker.log"
 metric_is "one executor replaced per job (one job each)" "$WORK/after.prom" asset_worker_executor_restarts_total reason=job_done 3
 metric_is "nothing in flight once the jobs are done" "$WORK/after.prom" asset_worker_jobs_in_flight "" 0
 check "consumer lag is reported per assigned partition, and is 0 when caught up" \
