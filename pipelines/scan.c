@@ -116,6 +116,8 @@ static int scan_run(aw_ctx *ctx, aw_error *err)
     struct cl_scan_options opts;
     memset(&opts, 0, sizeof opts);
     opts.parse = ~0u;
+    if (!ctx->config->scan_image_hash) /* it decodes images whole, before any pixel limit */
+        opts.parse &= ~(unsigned)CL_SCAN_PARSE_IMAGE_FUZZY_HASH;
     opts.general = CL_SCAN_GENERAL_HEURISTICS;
     opts.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;
     const char *virname = NULL;

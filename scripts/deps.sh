@@ -6,7 +6,8 @@
 #          the pipeline target's seed files
 #   demo   command-line tools that make the demo media (vips, exiftool, ffmpeg,
 #          qpdf, zip)
-#   test   cmocka, exiftool (date oracle), ClamAV test files, jq, ffmpeg (media
+#   test   cmocka, exiftool (date oracle), ClamAV test files and sigtool (image
+#          fuzzy hashes), jq, ffmpeg (media
 #          recipes, ffprobe and decoder oracles), pdfinfo (date oracle), qpdf and
 #          zip (document recipes), inotify-tools (nothing outside a job is
 #          opened), Node.js/npm
@@ -18,7 +19,7 @@ AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmag
   libseccomp-dev libmicrohttpd-dev"
 AW_PKGS_fuzz="clang libclang-rt-14-dev libvips-tools ffmpeg zip"
 AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg qpdf zip curl"
-AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles jq ffmpeg
+AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles clamav jq ffmpeg
   poppler-utils qpdf zip inotify-tools curl python3-prometheus-client"
 
 aw_missing_packages() {

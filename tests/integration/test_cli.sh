@@ -90,6 +90,25 @@ check "--max-pixels refuses from the header" \
   bash -c "'$BIN' process '$WORK/photo.jpg' --no-scan --max-pixels 1M --out '$WORK/p' >/dev/null;
            jq -e '.status == \"failed\" and .errors[0].code == \"ASSET_FILE_TOO_LARGE\"' '$WORK/p/job.json'"
 
+# ClamAV's image fuzzy hash decodes images whole, so it is off unless asked for.
+# The signature's hash is computed by ClamAV's own sigtool.
+if command -v sigtool >/dev/null 2>&1; then
+  vips gaussnoise "$WORK/g.v" 300 200 && vips cast "$WORK/g.v" "$WORK/look.png" uchar
+  mkdir -p "$WORK/imgdb"
+  echo "AW.Test.ImageLook;Engine:150-255,Target:0;0;fuzzy_img#$(sigtool --fuzzy-img "$WORK/look.png" | awk '{print $2}')" \
+    > "$WORK/imgdb/look.ldb"
+  check "by default no image fuzzy hash: an image known only by its look scans CLEAN" \
+    bash -c "'$BIN' process '$WORK/look.png' --stages scan --clamav-db '$WORK/imgdb' --out '$WORK/look-off' >/dev/null;
+             jq -e '.scanStatus == \"CLEAN\"' '$WORK/look-off/job.json'"
+  check "--scan-image-hash on: the same image is INFECTED by its fuzzy-hash signature" \
+    bash -c "'$BIN' process '$WORK/look.png' --stages scan --clamav-db '$WORK/imgdb' --scan-image-hash on --out '$WORK/look-on' >/dev/null;
+             jq -e '.scanStatus == \"INFECTED\" and (.signature | startswith(\"AW.Test.ImageLook\"))' '$WORK/look-on/job.json'"
+  check "--scan-image-hash takes on or off" expect_exit 2 "$BIN" process "$WORK/look.png" --scan-image-hash maybe
+else
+  echo "SKIP: sigtool (package clamav) missing: image fuzzy hash checks"
+  [ "${AW_REQUIRE_TOOLS:-0}" = 1 ] && failed=$((failed + 1))
+fi
+
 # --- --help documents every option of the option tables ---------------------
 options_of() { grep -ohE '^\s*\{"[a-z-]+", (required|no)_argument' "$@" | grep -oE '"[a-z-]+"' | tr -d '"'; }
 help=$("$BIN" process --help)
