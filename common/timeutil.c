@@ -3,6 +3,7 @@
 #include "timeutil.h"
 
 #include <stdio.h>
+#include <sys/resource.h>
 #include <time.h>
 
 void aw_time_iso8601(char *buf, size_t size)
@@ -20,4 +21,12 @@ double aw_time_mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+double aw_time_cpu_ms(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
 }

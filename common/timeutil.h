@@ -1,5 +1,5 @@
-/* timeutil.h — wall-clock timestamps for events and a monotonic clock for
- * durations. */
+/* timeutil.h — wall-clock timestamps for events, a monotonic clock for
+ * durations and the process's CPU time. */
 #ifndef AW_TIMEUTIL_H
 #define AW_TIMEUTIL_H
 
@@ -10,5 +10,8 @@ void aw_time_iso8601(char *buf, size_t size);
 
 /* Milliseconds on a monotonic clock, for measuring durations. */
 double aw_time_mono_ms(void);
+
+/* CPU time (user + system) this process has used, in ms. */
+double aw_time_cpu_ms(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include "options.h"
 #include "pipeline.h"
 #include "summary.h"
+#include "timeutil.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -142,11 +143,14 @@ static int write_job_json(const char *out_dir, json_t *data)
 static int run_job(const process_opts *o, const aw_job *job, const char *out_dir)
 {
     aw_result result;
+    double cpu_before = aw_time_cpu_ms();
     if (aw_pipeline_run(job, &o->cfg, o->input, out_dir, &result) != AW_OK) {
         fprintf(stderr, "asset-worker process: out of memory\n");
         return AW_EXIT_INTERNAL;
     }
     json_t *data = aw_result_to_json(&result, job);
+    if (data != NULL) /* the pipeline's own CPU, as an executor reports it */
+        json_object_set_new(data, "cpuMs", json_real(aw_time_cpu_ms() - cpu_before));
     int written = data ? write_job_json(out_dir, data) : -1;
     if (o->json && data != NULL)
         json_dumpf(data, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)), fputc('\n', stdout);

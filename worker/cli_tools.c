@@ -46,7 +46,9 @@ static void tools_usage(FILE *out)
           "       asset-worker events [options]\n"
           "\n"
           "upload: stores each FILE at uploads/ASSET_ID/NAME and publishes\n"
-          "asset.upload.confirmed for it; prints 'ASSET_ID JOB_ID STORAGE_KEY TIME' per file.\n"
+          "asset.upload.confirmed for it; prints 'ASSET_ID JOB_ID STORAGE_KEY TIME ACKED' per\n"
+          "file once the broker acknowledged its event (TIME: the event's ce_time; ACKED: when\n"
+          "the broker acknowledged it).\n"
           "  --brokers LIST    [AW_BROKERS]       --storage URL   [AW_STORAGE]\n"
           "  --topic T         (default: asset.uploads)\n"
           "  --mime TYPE       (default: from the extension)\n"
@@ -110,8 +112,23 @@ void aw_cli_new_trace(char id[33], char traceparent[56])
     snprintf(traceparent, 56, "00-%s-%s-01", trace, span);
 }
 
-static int publish_upload(rd_kafka_t *p, const tool_opts *o, const char *asset, const char *key,
-                          const char *mime, long long size, const char *title)
+/* One uploaded file's output line: ASSET_ID JOB_ID STORAGE_KEY TIME, and the
+ * time the broker acknowledged the event ("" until then). */
+typedef struct upload_line {
+    char text[1400];
+    char acked[40];
+} upload_line;
+
+static void on_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk, (void)opaque;
+    upload_line *line = m->_private;
+    if (line != NULL && m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        aw_time_iso8601(line->acked, sizeof line->acked);
+}
+
+static int publish_upload(rd_kafka_t *p, const tool_opts *o, upload_line *line, const char *asset,
+                          const char *key, const char *mime, long long size, const char *title)
 {
     char id[33], trace[56];
     aw_cli_new_trace(id, trace);
@@ -121,17 +138,17 @@ static int publish_upload(rd_kafka_t *p, const tool_opts *o, const char *asset, 
     char now[40];
     aw_time_iso8601(now, sizeof now); /* within a millisecond of the event's ce_time */
     int err = aw_kafka_publish(p, o->topic, asset, AW_TYPE_UPLOAD, id, o->svc.source, trace, data,
-                               NULL);
+                               line);
     json_decref(data);
     const char *parts[] = {o->svc.source, id};
     char hash[33];
     aw_event_hash(hash, parts, 2);
-    if (err == 0)
-        printf("%s job-%s %s %s\n", asset, hash, key, now);
+    snprintf(line->text, sizeof line->text, "%s job-%s %s %s", asset, hash, key, now);
     return err;
 }
 
-static int upload_one(rd_kafka_t *p, aw_storage *st, const tool_opts *o, const char *file)
+static int upload_one(rd_kafka_t *p, aw_storage *st, const tool_opts *o, upload_line *line,
+                      const char *file)
 {
     char base[512], asset[130], key[1100];
     snprintf(base, sizeof base, "%s", strrchr(file, '/') ? strrchr(file, '/') + 1 : file);
@@ -152,7 +169,7 @@ static int upload_one(rd_kafka_t *p, aw_storage *st, const tool_opts *o, const c
         fprintf(stderr, "asset-worker upload: cannot store %s\n", file);
         return -1;
     }
-    return publish_upload(p, o, asset, key, mime, (long long)sb.st_size, base);
+    return publish_upload(p, o, line, asset, key, mime, (long long)sb.st_size, base);
 }
 
 int aw_cli_upload(int argc, char **argv)
@@ -170,17 +187,29 @@ int aw_cli_upload(int argc, char **argv)
     }
     char errstr[256];
     rd_kafka_conf_t *conf = aw_kafka_conf(&o.svc, NULL, errstr, sizeof errstr);
+    if (conf != NULL)
+        rd_kafka_conf_set_dr_msg_cb(conf, on_delivered);
     rd_kafka_t *p = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr) : NULL;
-    if (p == NULL) {
-        fprintf(stderr, "asset-worker upload: %s\n", errstr);
+    upload_line *lines = calloc((size_t)(argc - optind), sizeof *lines);
+    if (p == NULL || lines == NULL) {
+        fprintf(stderr, "asset-worker upload: %s\n", p == NULL ? errstr : "out of memory");
+        if (p != NULL)
+            rd_kafka_destroy(p);
         aw_storage_close(st);
         return AW_EXIT_INTERNAL;
     }
     int failed = 0;
     for (int i = optind; i < argc; i++)
-        failed += upload_one(p, st, &o, argv[i]) != 0;
-    if (rd_kafka_flush(p, 30000) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        failed++;
+        failed += upload_one(p, st, &o, &lines[i - optind], argv[i]) != 0;
+    rd_kafka_flush(p, 30000);
+    for (int i = 0; i < argc - optind; i++) {
+        if (lines[i].acked[0] != '\0')
+            printf("%s %s\n", lines[i].text, lines[i].acked);
+        else if (lines[i].text[0] != '\0' && ++failed)
+            fprintf(stderr, "asset-worker upload: %s: not acknowledged by the broker\n",
+                    lines[i].text);
+    }
+    free(lines);
     rd_kafka_destroy(p);
     aw_storage_close(st);
     return failed ? AW_EXIT_JOB_FAILED : AW_EXIT_OK;

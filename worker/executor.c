@@ -5,6 +5,7 @@
 
 #include "pipeline.h"
 #include "sandbox.h"
+#include "timeutil.h"
 #ifdef AW_TEST_FAULTS
 #include "test_faults.h"
 #endif
@@ -55,15 +56,6 @@ char *aw_exec_request_encode(const aw_exec_request *r)
     return text;
 }
 
-/* CPU time (user + system) of this process, in ms. */
-static double cpu_ms(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
-           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
-}
-
 /* Resident set size of this process now, in KiB (0 if /proc is closed). */
 static long rss_now_kib(void)
 {
@@ -109,7 +101,7 @@ typedef struct usage_before {
 static void send_result(int fd, aw_result *r, const aw_job *job, const usage_before *before)
 {
     json_t *data = aw_result_to_json(r, job);
-    json_object_set_new(data, "cpuMs", json_real(cpu_ms() - before->cpu_ms));
+    json_object_set_new(data, "cpuMs", json_real(aw_time_cpu_ms() - before->cpu_ms));
     json_object_set_new(data, "rssAtStartKiB", json_integer(before->rss_kib));
     json_object_set_new(data, "peakRssKiB", json_integer(rss_peak_kib()));
     json_t *msg = json_pack("{s:o}", "result", data);
@@ -153,7 +145,7 @@ static void run_request(int fd, const exec_settings *s, const char *line)
         scratch == NULL)
         _exit(2); /* the supervisor sent junk: a bug, not a job outcome */
     aw_result r;
-    usage_before before = {cpu_ms(), rss_now_kib()};
+    usage_before before = {aw_time_cpu_ms(), rss_now_kib()};
     if (aw_result_init(&r) != AW_OK)
         _exit(4);
     if (enter_sandbox(s, input, output, scratch, &r) != 0) {

@@ -47,9 +47,9 @@ void aw_run_report_finished(aw_supervisor *sv, const aw_run *r)
     if (peak_kib > 0)
         snprintf(peak, sizeof peak, ", executor peak RSS %lld MiB", (long long)(peak_kib >> 10));
     aw_log(strcmp(status, "failed") == 0 ? AW_LOG_WARN : AW_LOG_INFO, &f,
-           "job %s (scan %s%s)%s%s%s; %s[%d]@%lld done", status, scan, peak,
+           "job %s (scan %s%s)%s%s%s%s; %s[%d]@%lld done", status, scan, peak,
            first_error ? ": " : "",
-           first_error ? text(first_error, "code", "") : "",
+           first_error ? text(first_error, "code", "") : "", first_error ? " " : "",
            first_error ? text(first_error, "message", "") : "", r->topic, (int)r->partition,
            (long long)r->offset);
 }
