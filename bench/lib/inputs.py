@@ -1,0 +1,125 @@
+"""inputs.py — the large inputs, made here by the tools every reader has
+(vips, exiftool, ffmpeg), each command printed and kept for the report, and
+the ClamAV database the scans share."""
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+FF = ["ffmpeg", "-nostdin", "-v", "error", "-y"]
+EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR" + "-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+class Inputs:
+    def __init__(self, work: Path):
+        self.work = work
+        self.commands = []  # as printed, paths relative to the work directory
+
+    def say(self, argv, **kw):
+        shown = " ".join(shlex.quote(str(a).replace(f"{self.work}/", "")) for a in argv)
+        print(f"+ {shown}", flush=True)
+        self.commands.append(shown)
+        subprocess.run([str(a) for a in argv], check=True, cwd=self.work, **kw)
+
+    def path(self, name):
+        return self.work / name
+
+    def images(self):
+        """24 MP JPEG with camera EXIF, 6 MP PNG, 12 MP WebP, 6 MP HEIC (if
+        libheif can encode HEVC here; else AVIF), one tiny PNG and JPEG."""
+        w = self.work
+        self.say(["vips", "gaussnoise", "n.v", 6000, 4000, "--mean", 128, "--sigma", 30])
+        self.say(["vips", "xyz", "xy.v", 6000, 4000])
+        self.say(["vips", "linear", "xy.v", "rg.v", "0.0425 0.06375", "0 0"])
+        self.say(["vips", "bandjoin", "rg.v n.v", "rgb.v"])
+        self.say(["vips", "cast", "rgb.v", "rgb8.v", "uchar"])
+        self.say(["vips", "copy", "rgb8.v", "photo-24mp.jpg", "--interpretation", "srgb"])
+        self.say(["exiftool", "-q", "-overwrite_original", "-Make=BenchCam", "-Model=BC-24",
+                  "-ISO=200", "-FNumber=4", "-ExposureTime=1/250", "-FocalLength=35",
+                  "-DateTimeOriginal=2026:11:21 10:00:00", "-Orientation#=1", "photo-24mp.jpg"])
+        self.say(["vips", "resize", "rgb8.v", "graphic-6mp.png", "0.5"])
+        self.say(["vips", "resize", "rgb8.v", "photo-12mp.webp", "0.7071"])
+        self.say(["vips", "resize", "rgb8.v", "small.v", "0.5"])
+        heic = subprocess.run(["vips", "copy", "small.v", "photo-6mp.heic[compression=hevc]"],
+                              cwd=w, capture_output=True)
+        if heic.returncode == 0:
+            self.commands.append("vips copy small.v 'photo-6mp.heic[compression=hevc]'")
+            print("+ " + self.commands[-1])
+            self.heic = w / "photo-6mp.heic"
+        else:
+            self.say(["vips", "copy", "small.v", "photo-6mp.avif[compression=av1,effort=0]"])
+            self.heic = w / "photo-6mp.avif"
+        self.say(["vips", "black", "tiny.png", 16, 16, "--bands", 3])
+        for f in ("n.v", "xy.v", "rg.v", "rgb.v", "small.v"):
+            (w / f).unlink()
+        return [w / "photo-24mp.jpg", w / "graphic-6mp.png", w / "photo-12mp.webp", self.heic]
+
+    def media(self):
+        """1080p 60 s H.264 + AAC at about 12.5 Mbit/s (close to 100 MB,
+        under the 100 MB limit, as a phone records), a 3 min tagged MP3, a
+        0.1 s WAV for start-up runs."""
+        self.say(FF + ["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=60",
+                       "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=60",
+                       "-vf", "noise=alls=12:allf=t", "-c:v", "libx264", "-preset", "ultrafast",
+                       "-b:v", "12500k", "-maxrate", "12500k", "-bufsize", "25000k", "-g", "60",
+                       "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "video-1080p-60s.mp4"])
+        self.say(FF + ["-f", "lavfi", "-i",
+                       "aevalsrc=0.5*sin(2*PI*220*t)*sin(PI*t/7)+0.1*random(0):s=44100:d=180",
+                       "-c:a", "libmp3lame", "-b:a", "192k", "-metadata", "title=Bench Song",
+                       "-metadata", "artist=Bench Artist", "-metadata", "album=Bench Album",
+                       "song-3min.mp3"])
+        self.say(FF + ["-f", "lavfi", "-i", "sine=duration=0.1", "tiny.wav"])
+        video = self.work / "video-1080p-60s.mp4"
+        size = video.stat().st_size
+        print(f"  video-1080p-60s.mp4: {size / 1e6:.1f} MB")
+        return video, self.work / "song-3min.mp3", self.work / "tiny.wav"
+
+    def clamav_db(self, hashes, bodies):
+        """/var/lib/clamav when it holds the official databases; else a
+        synthetic one: `hashes` random MD5 signatures and `bodies` random
+        24-byte body patterns (the official databases need freshclam and
+        network access), plus EICAR's hash. A one-signature database goes
+        beside it, for start-up runs."""
+        official = [p for p in Path("/var/lib/clamav").glob("main.c[lv]d")]
+        small = self.work / "db-one"
+        small.mkdir(exist_ok=True)
+        (self.work / "eicar.txt").write_text(EICAR)
+        eicar_md5 = subprocess.run(["md5sum", self.work / "eicar.txt"], capture_output=True,
+                                   text=True, check=True).stdout.split()[0]
+        (small / "one.hdb").write_text(f"{eicar_md5}:68:Eicar-Test-Signature\n")
+        if official:
+            return Path("/var/lib/clamav"), small, "the official databases in /var/lib/clamav"
+        db = self.work / "db"
+        db.mkdir(exist_ok=True)
+        self.say(["sh", "-c", f"head -c {hashes * 16} /dev/urandom | od -An -v -tx1 -w16 | tr -d ' ' | "
+                  "awk '{printf \"%s:%d:Bench.Hash.%d\\n\", $1, 1000 + NR % 5000, NR}' > db/bench.hdb"])
+        self.say(["sh", "-c", f"head -c {bodies * 24} /dev/urandom | od -An -v -tx1 -w24 | tr -d ' ' | "
+                  "awk '{printf \"Bench.Body.%d:0:*:%s\\n\", NR, $1}' > db/bench.ndb"])
+        self.say(["cp", small / "one.hdb", db / "eicar.hdb"])
+        return db, small, (f"a synthetic database: {hashes:,} MD5 hash signatures, {bodies:,} body "
+                           "patterns and EICAR (no network for freshclam here)")
+
+    def corpus(self, root: Path):
+        """Every file of the open corpus but its manifest, sorted."""
+        return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".tsv"
+                      and not p.name.endswith(".md"))
+
+    def small_images(self, n):
+        """n different JPEGs of 1024x768 (a different noise seed each)."""
+        d = self.work / "small"
+        d.mkdir(exist_ok=True)
+        self.say(["vips", "xyz", "xy-s.v", 1024, 768])
+        self.say(["vips", "linear", "xy-s.v", "rg-s.v", "0.249 0.332", "0 0"])
+        loop = (f"for i in 1..{n}: vips gaussnoise n-s.v 1024 768 --mean 128 --sigma 20 --seed $i; "
+                "vips bandjoin 'rg-s.v n-s.v' c-s.v; vips cast c-s.v small/img-$i.jpg uchar")
+        print(f"+ {loop}", flush=True)
+        self.commands.append(loop)
+        files = []
+        for i in range(1, n + 1):
+            for argv in (["vips", "gaussnoise", "n-s.v", 1024, 768, "--mean", 128, "--sigma", 20, "--seed", i],
+                         ["vips", "bandjoin", "rg-s.v n-s.v", "c-s.v"],
+                         ["vips", "cast", "c-s.v", f"small/img-{i:03d}.jpg", "uchar"]):
+                subprocess.run([str(a) for a in argv], check=True, cwd=self.work)
+            files.append(d / f"img-{i:03d}.jpg")
+        return files

@@ -1,0 +1,245 @@
+"""service.py — the whole service through the embedded broker: `run
+--embedded` with C executors, files uploaded with `asset-worker upload` in
+one burst per batch, status events read back with `asset-worker events`.
+
+Per batch:
+  jobs/s       files / (last asset.job.completed received − first upload
+               event acknowledged);
+  latency      each upload event acknowledged by the broker → its
+               asset.job.completed received by the consumer (p50, p99);
+  in worker    the job's "queued" progress event → its completed event;
+  overhead     CPU of the worker's processes during the batch against the
+               pipeline's own CPU (Σ cpuMs the executors measured), split
+               into the supervisor (Kafka client, storage, events; the mock
+               broker's threads are not counted: in production the broker
+               is elsewhere) and the executors' lifecycle (fork from the
+               zygote, sandbox, exit), which is the price of one process per
+               job;
+  memory       the supervisor's peak RSS, the zygote's RSS, and each
+               executor's peak RSS per media family (from its result)."""
+
+import json
+from collections import Counter
+import os
+import signal
+import statistics
+import subprocess
+import time
+from datetime import datetime
+from pathlib import Path
+
+from measure import spread
+
+TICK = os.sysconf("SC_CLK_TCK")
+# The bench's own consumers ask the mock broker every 10 ms: it answers a
+# fetch when its wait expires, not when data arrives as a real broker does.
+# The worker keeps its defaults.
+READER_ENV = {**os.environ, "AW_RDKAFKA_FETCH_WAIT_MAX_MS": "10"}
+
+
+def _ms(iso):
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000
+
+
+def _stat_ticks(path):
+    """utime + stime and cutime + cstime of /proc/…/stat."""
+    fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+
+
+def _status_kib(pid, key):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+class Worker:
+    def __init__(self, bin_path, work: Path, concurrency, db: Path, label):
+        self.bin, self.c = str(bin_path), concurrency
+        self.dir = work / f"svc-{label}"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / "storage").mkdir(exist_ok=True)
+        self.storage = f"file://{self.dir / 'storage'}"
+        self.log = self.dir / "worker.log"
+        out = open(self.dir / "worker.out", "w")
+        self.proc = subprocess.Popen(
+            [self.bin, "run", "--embedded", "--http-port", "0", "--concurrency", str(concurrency),
+             "--storage", self.storage, "--clamav-db", str(db), "--clamav-watch", "off",
+             "--log-format", "json"],
+            stdout=out, stderr=open(self.log, "w"), start_new_session=True)
+        self.brokers = self._wait_for(lambda: next(
+            (l.split("=", 1)[1].strip() for l in (self.dir / "worker.out").read_text().splitlines()
+             if l.startswith("bootstrap.servers=")), None))
+        self._wait_for(lambda: "assigned" in self.log.read_text() or None, 60)
+        self.events_path, self.dlq_path = self.dir / "events.jsonl", self.dir / "dlq.jsonl"
+        self.readers = [subprocess.Popen(
+            [self.bin, "events", "--brokers", self.brokers, "--topic", topic, "--json"],
+            stdout=open(path, "w"), stderr=subprocess.DEVNULL, env=READER_ENV)
+            for topic, path in (("asset.events", self.events_path), ("asset.dlq", self.dlq_path))]
+
+    def _wait_for(self, probe, seconds=30):
+        end = time.time() + seconds
+        while time.time() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited: {self.log.read_text()[-3000:]}")
+            value = probe()
+            if value:
+                return value
+            time.sleep(0.1)
+        raise RuntimeError(f"worker not ready: {self.log.read_text()[-3000:]}")
+
+    def pids(self):
+        out = subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True)
+        return [int(p) for p in out.stdout.split()]
+
+    def cpu_ms(self):
+        """(supervisor without the mock broker's threads, zygotes and executors)."""
+        sup = other = 0
+        for pid in self.pids():
+            try:
+                own, reaped = _stat_ticks(f"/proc/{pid}/stat")
+                if pid == self.proc.pid:
+                    mock = sum(_stat_ticks(t / "stat")[0] for t in Path(f"/proc/{pid}/task").iterdir()
+                               if (t / "comm").read_text().strip().startswith("rdk:mock"))
+                    sup += own - mock
+                else:
+                    other += own + reaped
+            except (FileNotFoundError, ProcessLookupError):
+                pass  # an executor that just exited: the zygote's reaped time has it
+        return sup * 1000 / TICK, other * 1000 / TICK
+
+    def zygote_pid(self):
+        out = subprocess.run(["pgrep", "-P", str(self.proc.pid), "-f", "asset-worker-zygote"],
+                             capture_output=True, text=True)
+        return int(out.stdout.split()[0])
+
+    def upload(self, files):
+        out = subprocess.run([self.bin, "upload", "--brokers", self.brokers, "--storage",
+                              self.storage, *map(str, files)], capture_output=True, text=True,
+                             check=True)
+        # ASSET JOB KEY CE_TIME ACKED: the latency starts when the broker has the event
+        return {line.split()[0]: _ms(line.split()[4]) for line in out.stdout.splitlines()}
+
+    def wait_done(self, assets, timeout=600):
+        """The events of these assets, once each has its asset.job.completed
+        or its upload event is in the dead-letter topic."""
+        end, events, dead = time.time() + timeout, [], set()
+        with open(self.events_path) as f, open(self.dlq_path) as dlq:
+            while time.time() < end:
+                dead |= {json.loads(l)["data"]["assetId"] for l in dlq.readlines()}
+                line = f.readline()
+                if not line:
+                    done = {e["data"]["assetId"] for e in events if e["type"] == "asset.job.completed"}
+                    if done | dead >= assets:
+                        return events, dead & assets
+                    time.sleep(0.05)
+                    continue
+                e = json.loads(line)
+                if e.get("data", {}).get("assetId") in assets:
+                    events.append(e)
+        raise RuntimeError(f"batch not done in {timeout} s")
+
+    def stop(self):
+        memory = {"supervisor_peak_rss_kib": _status_kib(self.proc.pid, "VmHWM"),
+                  "zygote_rss_kib": _status_kib(self.zygote_pid(), "VmRSS")}
+        for r in self.readers:
+            r.terminate()
+            r.wait(timeout=10)
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=60)
+        return memory
+
+
+def batch_figures(sent, events, cpu_before, cpu_after, concurrency):
+    done = {e["data"]["assetId"]: e for e in events if e["type"] == "asset.job.completed"}
+    queued = {e["data"]["assetId"]: _ms(e["time"]) for e in events
+              if e["type"] == "asset.job.progress" and e["data"].get("stage") == "queued"}
+    latency = sorted(_ms(e["received"]) - sent[a] for a, e in done.items())
+    inside = sorted(_ms(e["time"]) - queued[a] for a, e in done.items() if a in queued)
+    span = max(_ms(e["received"]) for e in done.values()) - min(sent.values())
+    pipeline_cpu = sum(e["data"].get("cpuMs", 0) for e in done.values())
+    pipeline_wall = sum(e["data"].get("durationMs", 0) for e in done.values())
+    sup = cpu_after[0] - cpu_before[0]
+    execs = cpu_after[1] - cpu_before[1]
+    pct = lambda v: 100 * v / pipeline_cpu
+    return {
+        "jobs": len(done), "jobs_per_s": len(done) / span * 1000,
+        "latency_p50_ms": latency[len(latency) // 2], "latency_p99_ms": latency[int(len(latency) * 0.99)],
+        "in_worker_p50_ms": inside[len(inside) // 2], "in_worker_p99_ms": inside[int(len(inside) * 0.99)],
+        "pipeline_cpu_ms": pipeline_cpu, "pipeline_wall_ms": pipeline_wall,
+        "supervisor_cpu_ms": sup, "executors_cpu_ms": execs,
+        "overhead_supervisor_pct": pct(sup),
+        "overhead_executor_lifecycle_pct": pct(execs - pipeline_cpu),
+        "overhead_total_pct": pct(sup + execs - pipeline_cpu),
+        "capacity_overhead_pct": 100 * (span * concurrency - pipeline_wall) / pipeline_wall,
+        "statuses": dict(Counter(e["data"]["status"] for e in done.values())),
+        "scan_ms": sum(t["ms"] for e in done.values() for t in e["data"].get("timings", [])
+                       if t.get("stage") == "scan"),
+        "executor_peak_rss": [{"type": e["data"].get("metadata", {}).get("type", "UNKNOWN"),
+                               "asset": a, "status": e["data"]["status"], "peak_kib": e["data"].get("peakRssKiB"),
+                               "start_kib": e["data"].get("rssAtStartKiB")} for a, e in done.items()],
+    }
+
+
+def links(work: Path, files, tag):
+    """The files under new names (a new asset id per batch), extensions kept."""
+    d = work / "batches" / tag
+    d.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i, f in enumerate(files):
+        link = d / f"{tag}-{i:03d}{f.suffix.lower()}"
+        link.symlink_to(f)
+        out.append(link)
+    return out
+
+
+def run_config(bin_path, work: Path, db: Path, name, files, concurrency, runs):
+    label = f"{''.join(ch if ch.isalnum() else '-' for ch in name)}-{concurrency}"
+    print(f"  service: {name}, {concurrency} executor(s): warm-up + {runs} batches of {len(files)}",
+          flush=True)
+    w = Worker(bin_path, work, concurrency, db, label)
+    batches, origin = [], {}
+    try:
+        for b in range(runs + 1):
+            batch = links(work, files, f"{label}-b{b}")
+            origin.update({link.stem: str(f).split("/open/")[-1] for link, f in zip(batch, files)})
+            before = w.cpu_ms()
+            sent = w.upload(batch)
+            events, dead = w.wait_done(set(sent))
+            time.sleep(0.3)  # the executors that replace the last ones are forked
+            figures = batch_figures(sent, events, before, w.cpu_ms(), concurrency)
+            figures["dead_lettered"] = len(dead)
+            if b > 0:  # batch 0 warms up
+                batches.append(figures)
+    finally:
+        memory = w.stop()
+    keys = ["jobs_per_s", "latency_p50_ms", "latency_p99_ms", "in_worker_p50_ms", "in_worker_p99_ms",
+            "overhead_supervisor_pct", "overhead_executor_lifecycle_pct", "overhead_total_pct",
+            "capacity_overhead_pct", "pipeline_cpu_ms", "supervisor_cpu_ms", "executors_cpu_ms"]
+    return {
+        "workload": name, "executors": concurrency, "files": len(files),
+        **{k: spread([b[k] for b in batches]) for k in keys},
+        "statuses": {**batches[-1]["statuses"], "dead-lettered": batches[-1]["dead_lettered"]},
+        "scan_ms_per_batch": [b["scan_ms"] for b in batches],
+        "executor_peak_rss": [{**r, "file": origin[r["asset"]]} for b in batches
+                              for r in b["executor_peak_rss"]],
+        **memory,
+    }
+
+
+def per_family_rss(configs):
+    """Largest and median executor peak RSS per media family, over every job."""
+    by_type = {}
+    for c in configs:
+        for r in c["executor_peak_rss"]:
+            if r["peak_kib"]:
+                by_type.setdefault(r["type"], []).append(r)
+    out = {}
+    for t, rs in sorted(by_type.items()):
+        peaks = [r["peak_kib"] for r in rs]
+        worst = max(rs, key=lambda r: r["peak_kib"])
+        out[t] = {"jobs": len(rs), "median_kib": statistics.median(peaks), "max_kib": worst["peak_kib"],
+                  "max_added_kib": max(r["peak_kib"] - r["start_kib"] for r in rs),
+                  "max_file": worst["file"]}
+    return out

@@ -1,0 +1,149 @@
+"""stages.py — each stage of `asset-worker process` next to the command-line
+tool that does the same work on the same input: thumbnails vs vipsthumbnail,
+poster and preview clip vs ffmpeg, waveform vs an ffmpeg decode, metadata vs
+exiftool / ffprobe / pdfinfo.
+
+Each row has three ratios, each the median of per-pair ratios: wall, CPU,
+and "per job": our pipeline's own CPU (job.json's cpuMs) against the
+anchor's CPU with its start-up CPU (measured in the same run) taken off,
+which is what a job costs in the service, whose executors are forked from a
+zygote that has already started, on a machine kept busy by executors side
+by side."""
+
+import json
+import shlex
+from pathlib import Path
+
+from measure import paired, repeated, spread, summary
+
+FF1 = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-threads", "1"]
+
+# Below this many ms of CPU beyond its start-up, the anchor did next to no
+# work and a per-job ratio would only divide noise.
+MIN_WORK_MS = 10
+
+
+def per_job(pair, anchor_start_cpu):
+    """What one job costs on a busy machine, where executors run side by side
+    and have started once: our pipeline's own CPU (job.json's cpuMs, as an
+    executor reports it) against the anchor's CPU with its start-up CPU taken
+    off. None where the anchor's own work is too small to divide by."""
+    anchor_work = [a.cpu_ms - anchor_start_cpu for a in pair.anchor]
+    if min(anchor_work) < MIN_WORK_MS:
+        return None
+    return spread([o / a for o, a in zip(pair.ours_job_cpu_ms, anchor_work)])
+
+
+def shown(argv, work):
+    """A command as printed in the report, paths relative to the work directory."""
+    return " ".join(shlex.quote(str(a).replace(f"{work}/", "")) for a in argv)
+
+
+def job_cpu_reader(out_dir: Path):
+    return lambda: json.loads((out_dir / "job.json").read_text())["cpuMs"]
+
+
+class StageBench:
+    def __init__(self, bin_path, work: Path, runs, tiny):
+        self.bin, self.work, self.runs, self.tiny = str(bin_path), work, runs, tiny
+        self.rows = []
+        self.startup = {}
+
+    def ours(self, path, *args):
+        return [self.bin, "process", path, "--no-scan", "--out", self.work / "o", *args]
+
+    def measure_startup(self):
+        """Start-up of each tool: start, do almost nothing, exit (median ms)."""
+        t = self.tiny
+        trivial = {
+            "asset-worker": self.ours(t["wav"], "--stages", "metadata"),
+            "vipsthumbnail": ["vipsthumbnail", t["png"], "-s", "8", "-o", self.work / "tiny_%s.webp"],
+            "ffmpeg": FF1 + ["-i", t["wav"], "-f", "null", "-"],
+            "ffprobe": ["ffprobe", "-v", "error", "-show_format", t["wav"]],
+            "exiftool": ["exiftool", "-j", t["png"]],
+            "pdfinfo": ["pdfinfo", t["pdf"]],
+        }
+        for tool, argv in trivial.items():
+            samples = repeated(argv, self.runs * 2, warmup=2)
+            self.startup[tool] = {"command": shown(argv, self.work), **summary(samples)}
+        return self.startup
+
+    def start_cpu(self, tool):
+        return self.startup[tool]["cpu_ms"]["median"]
+
+    def pair(self, section, stage, path, ours, anchor, anchor_tool, target=None, note=None):
+        print(f"  {section}: {stage} ({Path(path).name})", flush=True)
+        p = paired(ours, anchor, self.runs, job_cpu=job_cpu_reader(self.work / "o"))
+        runs_of_anchor = len(anchor) if isinstance(anchor[0], list) else 1
+        row = {
+            "section": section, "stage": stage, "input": Path(path).name,
+            "ours_command": shown(ours, self.work),
+            "anchor_command": " && ".join(shown(a, self.work) for a in anchor)
+            if runs_of_anchor > 1 else shown(anchor, self.work),
+            "ours": summary(p.ours), "anchor": summary(p.anchor),
+            "ratio": {
+                "wall": spread(p.ratios("wall_ms")),
+                "cpu": spread(p.ratios("cpu_ms")),
+                "per_job": per_job(p, self.start_cpu(anchor_tool) * runs_of_anchor),
+            },
+            "target": target, "note": note,
+        }
+        self.rows.append(row)
+        return row
+
+    def thumbnails(self, images):
+        for f in images:
+            ours = self.ours(f, "--stages", "thumbnail")
+            ext = "webp"
+            one = ["vipsthumbnail", f, "-s", "800", "-o", self.work / f"one_%s.{ext}"]
+            same = ["vipsthumbnail", f, "-s", "800", "-o", self.work / f"same_%s.{ext}[Q=80,effort=2,strip]"]
+            three = [["vipsthumbnail", f, "-s", str(s), "-o", self.work / f"three{s}_%s.{ext}"]
+                     for s in (800, 400, 200)]
+            self.pair("thumbnails", "3 sizes vs one vipsthumbnail -s 800", f, ours, one,
+                      "vipsthumbnail", target=1.0)
+            self.pair("thumbnails", "3 sizes vs one vipsthumbnail, our encoder settings", f, ours,
+                      same, "vipsthumbnail")
+            self.pair("thumbnails", "3 sizes vs three vipsthumbnail runs", f, ours, three,
+                      "vipsthumbnail")
+
+    def audio_video(self, video, song):
+        poster_at = "6"  # 10 % into 60 s, as our poster stage picks
+        self.pair("video", "poster frame vs ffmpeg -ss -skip_frame nokey (1 thread)", video,
+                  self.ours(video, "--stages", "thumbnail"),
+                  FF1 + ["-ss", poster_at, "-skip_frame", "nokey", "-i", video, "-frames:v", "1",
+                         self.work / "poster.png"], "ffmpeg", target=1.0,
+                  note="ours writes three WebP sizes, ffmpeg one full-size PNG")
+        self.pair("video", "preview clip 10 s 854x480 vs ffmpeg, same settings", video,
+                  self.ours(video, "--stages", "preview"),
+                  FF1 + ["-t", "10", "-i", video, "-filter_threads", "1", "-vf",
+                         "scale=854:480:flags=bicubic,setsar=1,format=yuv420p", "-c:v", "libx264",
+                         "-preset", "veryfast", "-crf", "26", "-threads", "1", "-af",
+                         "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo",
+                         "-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart",
+                         self.work / "clip.mp4"], "ffmpeg", target=1.0)
+        self.pair("audio", "audio preview 30 s AAC 128k vs ffmpeg", song,
+                  self.ours(song, "--stages", "preview"),
+                  FF1 + ["-ss", "60", "-t", "30", "-i", song, "-c:a", "aac", "-b:a", "128k",
+                         "-movflags", "+faststart", self.work / "clip.m4a"], "ffmpeg", target=1.0)
+        for f, label in ((song, "MP3"), (video, "AAC track of the video")):
+            self.pair("audio", f"waveform vs ffmpeg decode only ({label})", f,
+                      self.ours(f, "--stages", "waveform"),
+                      FF1 + ["-i", f, "-map", "0:a:0", "-f", "null", "-"], "ffmpeg", target=1.2)
+
+    def metadata(self, photo, camera_jpeg, video, song, pdf):
+        exif_tags = ["-ImageWidth", "-ImageHeight", "-Orientation", "-Make", "-Model", "-ISO",
+                     "-FNumber", "-ExposureTime", "-FocalLength", "-DateTimeOriginal",
+                     "-ColorSpace", "-BitsPerSample"]
+        for f in (photo, camera_jpeg):
+            self.pair("metadata", "image metadata vs exiftool, the same fields", f,
+                      self.ours(f, "--stages", "metadata"), ["exiftool", "-j", "-n", *exif_tags, f],
+                      "exiftool")
+        probe = ["ffprobe", "-v", "error", "-show_entries",
+                 "format=duration,bit_rate,format_name:format_tags=title,artist,album,creation_time:"
+                 "stream=codec_type,codec_name,width,height,avg_frame_rate,pix_fmt,color_space,"
+                 "sample_rate,channels:stream_side_data=rotation", "-of", "json"]
+        for f in (video, song):
+            self.pair("metadata", "audio/video metadata vs ffprobe, the same fields", f,
+                      self.ours(f, "--stages", "metadata"), probe + [f], "ffprobe")
+        self.pair("metadata", "PDF metadata vs pdfinfo", pdf, self.ours(pdf, "--stages", "metadata"),
+                  ["pdfinfo", pdf], "pdfinfo")
