@@ -46,9 +46,18 @@ def machine():
             "os": os_name, "kernel": platform.release(), "versions": versions}
 
 
+def render_again(out: Path):
+    results = json.loads((out / "results.json").read_text())
+    findings = HERE / "findings.md"
+    results["findings"] = findings.read_text().strip() if findings.exists() else ""
+    (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    (out / "RESULTS.md").write_text(report.render(results))
+    print(f"written: {out / 'RESULTS.md'}")
+
+
 def main():
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__)
-    ap.add_argument("--bin", required=True, help="the asset-worker binary (bench/run passes its release build)")
+    ap.add_argument("--bin", help="the asset-worker binary (bench/run passes its release build)")
     ap.add_argument("--runs", type=int, default=5, help="measured runs per figure (after a warm-up)")
     ap.add_argument("--small", type=int, default=40, help="small images per service batch")
     ap.add_argument("--corpus", default=os.environ.get("AW_CORPUS_DIR", str(HERE.parent.parent / "shared/corpus")),
@@ -58,7 +67,13 @@ def main():
     ap.add_argument("--bodies", type=int, default=50000, help="synthetic database: body patterns")
     ap.add_argument("--out", default=str(HERE), help="where RESULTS.md and results.json go (default: bench/)")
     ap.add_argument("--work", help="work directory (default: a new one under $TMPDIR, removed)")
+    ap.add_argument("--render", action="store_true",
+                    help="only write RESULTS.md again from results.json (e.g. after editing findings.md)")
     args = ap.parse_args()
+    if args.render:
+        return render_again(Path(args.out))
+    if not args.bin:
+        ap.error("--bin is needed (bench/run passes it)")
     started = time.time()
     work = Path(args.work or tempfile.mkdtemp(prefix="aw-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -106,7 +121,7 @@ def main():
     findings = HERE / "findings.md"
     results = {
         "command": "bench/run", "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": sh("git", "-C", str(HERE), "rev-parse", "--short", "HEAD"),
+        "commit": sh("git", "-C", str(HERE), "describe", "--always", "--dirty"),
         "machine": machine(), "runs": args.runs, "database": db_text, "inputs": made.commands,
         "startup": startup, "stages": st.rows, "engine_load": engine_load, "scan": sc.rows,
         "service": [{k: v for k, v in c.items() if k != "executor_peak_rss"} for c in configs],

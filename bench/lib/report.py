@@ -85,7 +85,8 @@ def memory(res):
                    f"{mib(c['supervisor_peak_rss_kib'])} |")
         out.append(f"| zygote ({c['workload']}, {c['executors']} executor(s)) | {mib(c['zygote_rss_kib'])} |")
     out += ["", "Executor peak RSS per media family (every job of every service run; shared pages "
-            "included, so each figure holds the zygote's libraries and ClamAV engine):", "",
+            "included, so each figure holds the zygote's libraries and ClamAV engine; the job's "
+            "own memory is the \"added over its start\" column):", "",
             "| family | jobs | median MiB | largest MiB | largest added over its start MiB | file with the largest |",
             "|---|---|---|---|---|---|"]
     for t, f in res["executor_rss_per_family"].items():
@@ -136,7 +137,7 @@ def render(res):
             out += [f"## {title}", "", *stage_table(rows), ""]
             out += [f"- {r['stage']}: {r['note']}" for r in rows if r.get("note")]
             out += [""]
-    out += ["## Scan (same database for both)", "",
+    out += ["## Scan (the same database and settings for both: no image fuzzy hash)", "",
             f"Engine load: asset-worker {load['asset-worker']['engine_load_ms']:.0f} ms, clamscan "
             f"{load['clamscan']['engine_load_ms']:.0f} ms (a 16×16 PNG scanned with the bench database "
             "minus the same with a one-signature database); with the database, start-up + load: "

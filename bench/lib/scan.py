@@ -1,5 +1,5 @@
 """scan.py — the scan stage next to clamscan, the same database, the same
-files. Engine load is reported apart: each side scans a 16x16 PNG once with
+files, the same settings (image fuzzy hashes off on both sides). Engine load is reported apart: each side scans a 16x16 PNG once with
 the bench database and once with a one-signature database; the difference
 is the load. Scan-only times take each side's own load run off."""
 
@@ -20,7 +20,10 @@ class ScanBench:
                 "--out", self.work / "scan"]
 
     def theirs(self, path, db, recursive=False):
-        return ["clamscan", "--no-summary", "--quiet", "-d", db, *(["-r"] if recursive else []), path]
+        """clamscan with our scan settings: no image fuzzy hash (off by default
+        in the worker, --scan-image-hash)."""
+        return ["clamscan", "--no-summary", "--quiet", "--scan-image-fuzzy-hash=no", "-d", db,
+                *(["-r"] if recursive else []), path]
 
     def measure_load(self):
         print("  scan: engine load", flush=True)
