@@ -110,7 +110,7 @@ def render(res):
     load = res["engine_load"]
     out = [
         "# asset-worker benchmarks", "",
-        f"`{res['command']}` on {res['date']} (commit {res['commit']}), {res['elapsed_s']:.0f} s in all.", "",
+        f"`{res['command']}` on {res['date']} (commit {res['commit']}), {res['elapsed_s']:.0f} s in all after the release build.", "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}, Linux {m['kernel']}.",
         f"Libraries: {m['versions']}.", "",
         f"Every figure: {res['runs']} runs after a warm-up, median [min–max]. Ratios are ours / anchor, "
