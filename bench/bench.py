@@ -92,7 +92,7 @@ def main():
         if mixed else None
     camera = next(iter(sorted((corpus / "image/jpeg-exif").glob("*.jpg"), key=lambda p: -p.stat().st_size)), None) \
         if mixed else None
-    tiny = {"wav": wav, "png": work / "tiny.png", "pdf": pdf or wav}
+    tiny = {"wav": wav, "png": work / "tiny.png", "pdf": pdf}
 
     print("# stages", flush=True)
     st = StageBench(args.bin, work, args.runs, tiny)

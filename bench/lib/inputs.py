@@ -2,7 +2,6 @@
 (vips, exiftool, ffmpeg), each command printed and kept for the report, and
 the ClamAV database the scans share."""
 
-import os
 import shlex
 import subprocess
 from pathlib import Path
@@ -16,11 +15,11 @@ class Inputs:
         self.work = work
         self.commands = []  # as printed, paths relative to the work directory
 
-    def say(self, argv, **kw):
+    def say(self, argv):
         shown = " ".join(shlex.quote(str(a).replace(f"{self.work}/", "")) for a in argv)
         print(f"+ {shown}", flush=True)
         self.commands.append(shown)
-        subprocess.run([str(a) for a in argv], check=True, cwd=self.work, **kw)
+        subprocess.run([str(a) for a in argv], check=True, cwd=self.work)
 
     def path(self, name):
         return self.work / name

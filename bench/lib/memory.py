@@ -71,6 +71,8 @@ def separate(bin_path, work: Path, db: Path, video: Path, n):
              for i in range(n)]
     busy = _sample_until(lambda: [p.pid for p in procs if p.poll() is None],
                          lambda: all(p.poll() is not None for p in procs))
+    if any(p.returncode != 0 for p in procs):
+        raise RuntimeError(f"asset-worker process failed on {video}: exit {[p.returncode for p in procs]}")
     return {"busy": busy}
 
 

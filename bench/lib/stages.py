@@ -61,8 +61,9 @@ class StageBench:
             "ffmpeg": FF1 + ["-i", t["wav"], "-f", "null", "-"],
             "ffprobe": ["ffprobe", "-v", "error", "-show_format", t["wav"]],
             "exiftool": ["exiftool", "-j", t["png"]],
-            "pdfinfo": ["pdfinfo", t["pdf"]],
         }
+        if t.get("pdf"):  # a PDF of the corpus; without it there is no PDF row
+            trivial["pdfinfo"] = ["pdfinfo", t["pdf"]]
         for tool, argv in trivial.items():
             samples = repeated(argv, self.runs * 2, warmup=2)
             self.startup[tool] = {"command": shown(argv, self.work), **summary(samples)}
@@ -134,7 +135,7 @@ class StageBench:
         exif_tags = ["-ImageWidth", "-ImageHeight", "-Orientation", "-Make", "-Model", "-ISO",
                      "-FNumber", "-ExposureTime", "-FocalLength", "-DateTimeOriginal",
                      "-ColorSpace", "-BitsPerSample"]
-        for f in (photo, camera_jpeg):
+        for f in (f for f in (photo, camera_jpeg) if f is not None):
             self.pair("metadata", "image metadata vs exiftool, the same fields", f,
                       self.ours(f, "--stages", "metadata"), ["exiftool", "-j", "-n", *exif_tags, f],
                       "exiftool")
@@ -145,5 +146,6 @@ class StageBench:
         for f in (video, song):
             self.pair("metadata", "audio/video metadata vs ffprobe, the same fields", f,
                       self.ours(f, "--stages", "metadata"), probe + [f], "ffprobe")
-        self.pair("metadata", "PDF metadata vs pdfinfo", pdf, self.ours(pdf, "--stages", "metadata"),
-                  ["pdfinfo", pdf], "pdfinfo")
+        if pdf is not None:
+            self.pair("metadata", "PDF metadata vs pdfinfo", pdf,
+                      self.ours(pdf, "--stages", "metadata"), ["pdfinfo", pdf], "pdfinfo")
