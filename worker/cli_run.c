@@ -230,10 +230,8 @@ static int apply_operations(aw_service_config *c, int code, const char *arg)
         return aw_log_format_parse(arg, &c->log_format) == 0
                    ? 0 : bad("--log-format takes auto, json or text", arg);
     case OPT_CLAMAV_WATCH:
-        if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
-            return bad("--clamav-watch takes on or off", arg);
-        c->clamav_watch = arg[1] == 'n';
-        return 0;
+        return aw_option_on_off(arg, &c->clamav_watch) == 0
+                   ? 0 : bad("--clamav-watch takes on or off", arg);
     case OPT_CLAMAV_SETTLE:
         return seconds_ms(arg, 3600, &c->clamav_settle_ms) == 0
                    ? 0 : bad("--clamav-settle takes seconds, 1 to 3600", arg);
@@ -251,10 +249,7 @@ static int apply_sandbox(aw_service_config *c, int code, const char *arg)
         return seconds_ms(arg, 86400, &c->stage_timeout_ms) == 0
                    ? 0 : bad("--stage-timeout takes seconds, 1 to 86400", arg);
     case OPT_SANDBOX:
-        if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
-            return bad("--sandbox takes on or off", arg);
-        sb->enabled = arg[1] == 'n';
-        return 0;
+        return aw_option_on_off(arg, &sb->enabled) == 0 ? 0 : bad("--sandbox takes on or off", arg);
     case OPT_JOB_MEMORY:
         return size_at_least(arg, 16ULL << 20, &sb->memory_bytes) == 0
                    ? 0 : bad("--job-memory takes a size of at least 16M", arg);

@@ -127,6 +127,14 @@ void aw_pipeline_options_usage(FILE *out)
           out);
 }
 
+int aw_option_on_off(const char *arg, bool *out)
+{
+    if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
+        return -1;
+    *out = strcmp(arg, "on") == 0;
+    return 0;
+}
+
 static int bad_value(const char *cmd, const char *what, const char *arg)
 {
     fprintf(stderr, "asset-worker %s: %s, not '%s'\n", cmd, what, arg);
@@ -181,10 +189,8 @@ static int scan_option(aw_config *cfg, int code, const char *arg, const char *cm
         l->scan_max_ms = rc == 0 ? n * 1000 : l->scan_max_ms;
         return rc;
     case OPT_SCAN_IMAGE_HASH:
-        if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
-            return bad_value(cmd, "--scan-image-hash takes on or off", arg);
-        cfg->scan_image_hash = strcmp(arg, "on") == 0;
-        return 0;
+        return aw_option_on_off(arg, &cfg->scan_image_hash) == 0
+                   ? 0 : bad_value(cmd, "--scan-image-hash takes on or off", arg);
     default: return 1;
     }
 }

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* First option code of the pipeline options; subcommands number theirs below. */
@@ -25,6 +26,9 @@ int aw_pipeline_option(aw_config *cfg, int code, const char *arg, const char *cm
 
 /* The --help lines of the pipeline options. */
 void aw_pipeline_options_usage(FILE *out);
+
+/* "on" → true, "off" → false: 0; anything else: -1, *out untouched. */
+int aw_option_on_off(const char *arg, bool *out);
 
 /* Appends table b to table a into out (both NULL-terminated). */
 void aw_options_join(struct option *out, size_t max, const struct option *a,
