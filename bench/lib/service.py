@@ -56,7 +56,7 @@ def _status_kib(pid, key):
 
 class Worker:
     def __init__(self, bin_path, work: Path, concurrency, db: Path, label):
-        self.bin, self.c = str(bin_path), concurrency
+        self.bin = str(bin_path)
         self.dir = work / f"svc-{label}"
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "storage").mkdir(exist_ok=True)
@@ -124,13 +124,12 @@ class Worker:
     def wait_done(self, assets, timeout=600):
         """The events of these assets, once each has its asset.job.completed
         or its upload event is in the dead-letter topic."""
-        end, events, dead = time.time() + timeout, [], set()
+        end, events, done, dead = time.time() + timeout, [], set(), set()
         with open(self.events_path) as f, open(self.dlq_path) as dlq:
             while time.time() < end:
                 dead |= {json.loads(l)["data"]["assetId"] for l in dlq.readlines()}
                 line = f.readline()
                 if not line:
-                    done = {e["data"]["assetId"] for e in events if e["type"] == "asset.job.completed"}
                     if done | dead >= assets:
                         return events, dead & assets
                     time.sleep(0.05)
@@ -138,6 +137,8 @@ class Worker:
                 e = json.loads(line)
                 if e.get("data", {}).get("assetId") in assets:
                     events.append(e)
+                    if e["type"] == "asset.job.completed":
+                        done.add(e["data"]["assetId"])
         raise RuntimeError(f"batch not done in {timeout} s")
 
     def stop(self):

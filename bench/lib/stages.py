@@ -95,10 +95,9 @@ class StageBench:
     def thumbnails(self, images):
         for f in images:
             ours = self.ours(f, "--stages", "thumbnail")
-            ext = "webp"
-            one = ["vipsthumbnail", f, "-s", "800", "-o", self.work / f"one_%s.{ext}"]
-            same = ["vipsthumbnail", f, "-s", "800", "-o", self.work / f"same_%s.{ext}[Q=80,effort=2,strip]"]
-            three = [["vipsthumbnail", f, "-s", str(s), "-o", self.work / f"three{s}_%s.{ext}"]
+            one = ["vipsthumbnail", f, "-s", "800", "-o", self.work / "one_%s.webp"]
+            same = ["vipsthumbnail", f, "-s", "800", "-o", self.work / "same_%s.webp[Q=80,effort=2,strip]"]
+            three = [["vipsthumbnail", f, "-s", str(s), "-o", self.work / f"three{s}_%s.webp"]
                      for s in (800, 400, 200)]
             self.pair("thumbnails", "3 sizes vs one vipsthumbnail -s 800", f, ours, one,
                       "vipsthumbnail", target=1.0)
