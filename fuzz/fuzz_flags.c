@@ -3,7 +3,7 @@
  * argv made of the input's NUL-separated pieces. Accepted settings must be
  * inside the ranges the rest of the service assumes. */
 #include "fuzz_check.h"
-#include "service.h"
+#include "service_config.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         argv[argc++] = p;
     argv[argc] = NULL;
     aw_service_config cfg;
-    if (aw_cli_run_parse(argc, argv, &cfg) == 0) {
+    if (aw_service_config_parse(argc, argv, &cfg) == AW_SETTINGS_OK) {
         FUZZ_CHECK(cfg.concurrency >= 1 && cfg.concurrency <= 256);
         FUZZ_CHECK(cfg.job_timeout_ms >= 1000 && cfg.stage_timeout_ms >= 1000);
         FUZZ_CHECK(cfg.sandbox.memory_bytes >= (16u << 20) && cfg.sandbox.open_files >= 32);

@@ -183,5 +183,5 @@ const aw_stage aw_stage_av_metadata = {
     .families = AW_FAMILY_VIDEO | AW_FAMILY_AUDIO,
     .init_global = aw_av_init,
     .exit_global = NULL,
-    .run = av_metadata_run,
+    .execute = av_metadata_run,
 };

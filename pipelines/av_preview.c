@@ -119,5 +119,5 @@ const aw_stage aw_stage_av_preview = {
     .families = AW_FAMILY_VIDEO | AW_FAMILY_AUDIO,
     .init_global = aw_av_init,
     .exit_global = NULL,
-    .run = av_preview_run,
+    .execute = av_preview_run,
 };

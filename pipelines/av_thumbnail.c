@@ -140,5 +140,5 @@ const aw_stage aw_stage_av_thumbnail = {
     .families = AW_FAMILY_VIDEO | AW_FAMILY_AUDIO,
     .init_global = aw_av_init,
     .exit_global = NULL,
-    .run = av_thumbnail_run,
+    .execute = av_thumbnail_run,
 };

@@ -159,5 +159,5 @@ const aw_stage aw_stage_av_waveform = {
     .families = AW_FAMILY_VIDEO | AW_FAMILY_AUDIO,
     .init_global = aw_av_init,
     .exit_global = NULL,
-    .run = av_waveform_run,
+    .execute = av_waveform_run,
 };

@@ -174,7 +174,7 @@ const aw_stage aw_stage_image_metadata = {
     .families = AW_FAMILY_IMAGE,
     .init_global = image_init,
     .exit_global = NULL,
-    .run = aw_image_metadata_run,
+    .execute = aw_image_metadata_run,
 };
 
 const aw_stage aw_stage_image_thumbnail = {
@@ -183,5 +183,5 @@ const aw_stage aw_stage_image_thumbnail = {
     .families = AW_FAMILY_IMAGE,
     .init_global = image_init,
     .exit_global = NULL,
-    .run = aw_image_thumbnail_run,
+    .execute = aw_image_thumbnail_run,
 };

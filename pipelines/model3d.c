@@ -32,5 +32,5 @@ const aw_stage aw_stage_model_metadata = {
     .families = AW_FAMILY_MODEL3D,
     .init_global = NULL,
     .exit_global = NULL,
-    .run = model_metadata_run,
+    .execute = model_metadata_run,
 };

@@ -60,7 +60,7 @@ const aw_stage aw_stage_office_metadata = {
     .families = AW_FAMILY_OFFICE,
     .init_global = office_init,
     .exit_global = NULL,
-    .run = office_metadata_run,
+    .execute = office_metadata_run,
 };
 
 const aw_stage aw_stage_office_thumbnail = {
@@ -69,5 +69,5 @@ const aw_stage aw_stage_office_thumbnail = {
     .families = AW_FAMILY_OFFICE,
     .init_global = office_init,
     .exit_global = NULL,
-    .run = office_thumbnail_run,
+    .execute = office_thumbnail_run,
 };

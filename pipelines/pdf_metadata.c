@@ -83,5 +83,5 @@ const aw_stage aw_stage_pdf_metadata = {
     .families = AW_FAMILY_PDF,
     .init_global = NULL,
     .exit_global = NULL,
-    .run = pdf_metadata_run,
+    .execute = pdf_metadata_run,
 };

@@ -92,5 +92,5 @@ const aw_stage aw_stage_pdf_thumbnail = {
     .families = AW_FAMILY_PDF,
     .init_global = NULL,
     .exit_global = NULL,
-    .run = pdf_thumbnail_run,
+    .execute = pdf_thumbnail_run,
 };

@@ -113,7 +113,7 @@ static int run_stage(const aw_stage *s, aw_ctx *ctx)
     aw_error err;
     aw_error_clear(&err);
     double start = aw_time_mono_ms();
-    int rc = s->run(ctx, &err);
+    int rc = s->execute(ctx, &err);
     record_timing(ctx->result, s, aw_time_mono_ms() - start, rc);
     if (rc == AW_ERROR) {
         if (err.code == AW_CODE_NONE)

@@ -140,5 +140,5 @@ const aw_stage aw_stage_scan = {
     .families = AW_FAMILY_ANY,
     .init_global = scan_init,
     .exit_global = scan_exit,
-    .run = scan_run,
+    .execute = scan_run,
 };

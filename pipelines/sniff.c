@@ -118,5 +118,5 @@ const aw_stage aw_stage_sniff = {
     .families = AW_FAMILY_ANY,
     .init_global = sniff_init,
     .exit_global = sniff_exit,
-    .run = sniff_run,
+    .execute = sniff_run,
 };

@@ -38,7 +38,7 @@ typedef struct aw_stage {
     int (*init_global)(const aw_config *cfg, aw_error *err); /* once per process, or NULL */
     void (*exit_global)(void);                               /* or NULL */
     /* Once per job: AW_OK, AW_DECLINED (does not apply), or AW_ERROR with err. */
-    int (*run)(aw_ctx *ctx, aw_error *err);
+    int (*execute)(aw_ctx *ctx, aw_error *err);
 } aw_stage;
 
 /* The stages in pipeline order, NULL-terminated. */

@@ -111,12 +111,14 @@ fi
 
 # --- --help documents every option of the option tables ---------------------
 options_of() { grep -ohE '^\s*\{"[a-z-]+", (required|no)_argument' "$@" | grep -oE '"[a-z-]+"' | tr -d '"'; }
+check "the option tables are where this test reads them" \
+  test "$(options_of "$ROOT/worker/cli/process.c" "$ROOT/worker/settings/service_config.c" | wc -l)" -gt 20
 help=$("$BIN" process --help)
-for opt in $(options_of "$ROOT/worker/cli_process.c" "$ROOT/worker/options.c"); do
+for opt in $(options_of "$ROOT/worker/cli/process.c" "$ROOT/worker/settings/pipeline_options.c"); do
   check "process --help documents --$opt" grep -q -- "--$opt" <<<"$help"
 done
 help=$("$BIN" run --help)
-for opt in $(options_of "$ROOT/worker/cli_run.c" "$ROOT/worker/options.c"); do
+for opt in $(options_of "$ROOT/worker/settings/service_config.c" "$ROOT/worker/settings/pipeline_options.c"); do
   check "run --help documents --$opt" grep -q -- "--$opt" <<<"$help"
 done
 check "top-level --help names every command" \

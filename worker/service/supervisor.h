@@ -1,6 +1,6 @@
 /* supervisor.h — the supervisor's state, shared by supervisor.c (the loop,
- * intake, rebalances, shutdown) and run.c (one input message's life:
- * download, execute, store outputs, publish, commit). Internal to worker/. */
+ * intake, rebalances, shutdown) and message.c (one input message's life:
+ * download, execute, store outputs, publish, commit). Internal to worker/service/ */
 #ifndef AW_SUPERVISOR_H
 #define AW_SUPERVISOR_H
 
@@ -12,6 +12,7 @@
 #include "offsets.h"
 #include "pool.h"
 #include "service.h"
+#include "service_config.h"
 #include "storage.h"
 
 #include <librdkafka/rdkafka.h>
@@ -19,16 +20,16 @@
 #include <stdbool.h>
 
 typedef enum {
-    RUN_QUEUED,     /* waiting: for its asset, an executor, or a retry time */
-    RUN_EXECUTING,  /* in an executor */
-    RUN_STORING,    /* outputs being stored (retried on transient errors) */
-    RUN_PUBLISHING, /* events produced, waiting for the broker's acks */
-    RUN_DONE,
-} run_state;
+    MSG_QUEUED,     /* waiting: for its asset, an executor, or a retry time */
+    MSG_EXECUTING,  /* in an executor */
+    MSG_STORING,    /* outputs being stored (retried on transient errors) */
+    MSG_PUBLISHING, /* events produced, waiting for the broker's acks */
+    MSG_DONE,
+} message_state;
 
-typedef struct aw_run {
-    struct aw_run *next;
-    run_state state;
+typedef struct aw_message {
+    struct aw_message *next;
+    message_state state;
     aw_input_event ev;   /* valid unless dead_letter_only */
     bool dead_letter_only; /* malformed input: DLQ, nothing else */
     aw_error failure;    /* why it goes to the DLQ */
@@ -51,7 +52,7 @@ typedef struct aw_run {
     bool delivery_failed;
     bool abandoned;       /* partition revoked or shutdown: never commit */
     double taken_ms;      /* monotonic ms when the message was taken */
-} aw_run;
+} aw_message;
 
 typedef struct aw_supervisor {
     aw_service_config *cfg;
@@ -59,8 +60,8 @@ typedef struct aw_supervisor {
     aw_storage *storage;
     aw_pool *pool;
     aw_offsets *offsets;
-    aw_run *runs; /* in arrival order */
-    int active;   /* runs not done */
+    aw_message *messages; /* in arrival order */
+    int active;   /* messages not done */
     bool paused;
     bool stopping;
     bool ever_assigned; /* a rebalance has completed for this member */
@@ -71,23 +72,23 @@ typedef struct aw_supervisor {
                             report shows one up again */
 } aw_supervisor;
 
-/* run.c */
-aw_run *aw_run_from_message(aw_supervisor *sv, const rd_kafka_message_t *m);
-void aw_run_step(aw_supervisor *sv, aw_run *r);           /* advance what is due */
-void aw_run_on_progress(aw_supervisor *sv, aw_run *r, const char *stage, int percent);
-void aw_run_on_result(aw_supervisor *sv, aw_run *r, json_t *result);
-void aw_run_on_lost(aw_supervisor *sv, aw_run *r, const aw_exec_loss *loss);
-void aw_run_on_delivery(aw_supervisor *sv, aw_run *r, rd_kafka_resp_err_t err);
-void aw_run_abandon(aw_supervisor *sv, aw_run *r);
-void aw_run_free(aw_run *r);
-bool aw_run_asset_busy(const aw_supervisor *sv, const aw_run *r);
+/* message.c */
+aw_message *aw_message_from_message(aw_supervisor *sv, const rd_kafka_message_t *m);
+void aw_message_step(aw_supervisor *sv, aw_message *r);           /* advance what is due */
+void aw_message_on_progress(aw_supervisor *sv, aw_message *r, const char *stage, int percent);
+void aw_message_on_result(aw_supervisor *sv, aw_message *r, json_t *result);
+void aw_message_on_lost(aw_supervisor *sv, aw_message *r, const aw_exec_loss *loss);
+void aw_message_on_delivery(aw_supervisor *sv, aw_message *r, rd_kafka_resp_err_t err);
+void aw_message_abandon(aw_supervisor *sv, aw_message *r);
+void aw_message_free(aw_message *r);
+bool aw_message_asset_busy(const aw_supervisor *sv, const aw_message *r);
 
-/* run_report.c */
-aw_log_fields aw_run_log_fields(const aw_run *r, const char *stage);
-void aw_run_report_finished(aw_supervisor *sv, const aw_run *r);
-void aw_run_report_timings(aw_supervisor *sv, const aw_run *r);
-void aw_run_report_retry(aw_supervisor *sv, const aw_run *r, const char *kind, const char *why);
-void aw_run_report_bytes(aw_supervisor *sv, const char *direction, const char *path);
+/* message_report.c */
+aw_log_fields aw_message_log_fields(const aw_message *r, const char *stage);
+void aw_message_report_finished(aw_supervisor *sv, const aw_message *r);
+void aw_message_report_timings(aw_supervisor *sv, const aw_message *r);
+void aw_message_report_retry(aw_supervisor *sv, const aw_message *r, const char *kind, const char *why);
+void aw_message_report_bytes(aw_supervisor *sv, const char *direction, const char *path);
 
 /* health.c */
 void aw_health_update(aw_supervisor *sv); /* readiness, heartbeat, gauges */

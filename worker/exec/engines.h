@@ -9,7 +9,7 @@
 #include "db_watch.h"
 #include "metrics.h"
 #include "pool.h"
-#include "service.h"
+#include "service_config.h"
 
 #include <poll.h>
 

@@ -4,7 +4,7 @@
 
 #include "executor.h"
 #include "log.h"
-#include "service.h"
+#include "service_config.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -141,7 +141,7 @@ int aw_zygote_main(int argc, char **argv)
     aw_service_config cfg;
     aw_error err;
     aw_error_clear(&err);
-    if (aw_cli_run_parse(argc, argv, &cfg) != 0) {
+    if (aw_service_config_parse(argc, argv, &cfg) != AW_SETTINGS_OK) {
         aw_error_set(&err, AW_CODE_PROCESSING_FAILED, "zygote", "the run options do not parse");
         say(ev, &err);
         return 3;

@@ -1,5 +1,5 @@
-/* options.c — the pipeline settings every subcommand shares. */
-#include "options.h"
+/* pipeline_options.c — the pipeline settings every subcommand shares. */
+#include "pipeline_options.h"
 
 #include "error.h"
 

@@ -66,7 +66,7 @@ static void tools_usage(FILE *out)
 static int parse_tool(tool_opts *o, int argc, char **argv, const char *default_topic)
 {
     memset(o, 0, sizeof *o);
-    aw_service_defaults(&o->svc);
+    aw_service_config_defaults(&o->svc);
     o->svc.brokers = getenv("AW_BROKERS");
     o->svc.storage_url = getenv("AW_STORAGE");
     o->svc.source = "asset-worker-cli";

@@ -127,7 +127,7 @@ static int enter_sandbox(const exec_settings *s, const char *input, const char *
     return -1;
 }
 
-static void run_request(int fd, const exec_settings *s, const char *line)
+static void execute_request(int fd, const exec_settings *s, const char *line)
 {
     json_t *req = json_loads(line, 0, NULL);
     aw_job job = {
@@ -174,6 +174,6 @@ void aw_executor_main(int fd, const aw_config *cfg, const aw_sandbox_config *san
     char *line = NULL;
     size_t cap = 0;
     if (in != NULL && getline(&line, &cap, in) > 0)
-        run_request(fd, &s, line);
+        execute_request(fd, &s, line);
     _exit(0);
 }

@@ -5,7 +5,7 @@
 
 #include "config.h"
 #include "media.h"
-#include "options.h"
+#include "pipeline_options.h"
 #include "pipeline.h"
 #include "summary.h"
 #include "timeutil.h"

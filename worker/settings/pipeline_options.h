@@ -1,8 +1,8 @@
-/* options.h — command-line options shared by subcommands: the pipeline's
+/* pipeline_options.h — command-line options shared by subcommands: the pipeline's
  * settings (limits, ClamAV database, thumbnails), each with the environment
  * variable that sets it (12-factor) and its line in --help. */
-#ifndef AW_OPTIONS_H
-#define AW_OPTIONS_H
+#ifndef AW_PIPELINE_OPTIONS_H
+#define AW_PIPELINE_OPTIONS_H
 
 #include "config.h"
 

@@ -1,18 +1,18 @@
-/* cli_run.c — `asset-worker run`: the service. Settings come from the
+/* service_config.c — the settings of `asset-worker run`, parsed the same way
+ * by the command and by the zygote it execs. Settings come from the
  * environment (AW_*) and are overridden by flags; any librdkafka property
  * passes through with -X key=value or AW_RDKAFKA_KEY_NAME=value. */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "service_config.h"
 
 #include "error.h"
-#include "options.h"
-#include "service.h"
+#include "pipeline_options.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-void aw_service_defaults(aw_service_config *cfg)
+void aw_service_config_defaults(aw_service_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     aw_config_defaults(&cfg->pipeline);
@@ -40,7 +40,7 @@ void aw_service_defaults(aw_service_config *cfg)
     cfg->clamav_settle_ms = 5000;
 }
 
-void aw_cli_run_usage(FILE *out)
+void aw_service_config_usage(FILE *out)
 {
     fputs("usage: asset-worker run [options]\n"
           "\n"
@@ -333,40 +333,29 @@ static int from_env(aw_service_config *c)
     return 0;
 }
 
-int aw_cli_run_parse(int argc, char **argv, aw_service_config *cfg)
+int aw_service_config_parse(int argc, char **argv, aw_service_config *cfg)
 {
-    aw_service_defaults(cfg);
+    aw_service_config_defaults(cfg);
     if (from_env(cfg) != 0)
-        return AW_EXIT_USAGE;
+        return AW_SETTINGS_BAD;
     struct option all[64];
     aw_options_join(all, 64, run_options, aw_pipeline_long_options);
     int c;
     optind = 0; /* glibc: start over, whatever an earlier parse left */
     while ((c = getopt_long(argc, argv, "hX:", all, NULL)) != -1) {
         if (c == 'h')
-            return -1;
+            return AW_SETTINGS_HELP;
         if (c == '?' || apply(cfg, c, optarg) != 0)
-            return AW_EXIT_USAGE;
+            return AW_SETTINGS_BAD;
     }
     if (optind != argc)
-        return bad("takes no arguments", argv[optind]) ? AW_EXIT_USAGE : AW_EXIT_USAGE;
+        return bad("takes no arguments", argv[optind]) ? AW_SETTINGS_BAD : AW_SETTINGS_BAD;
     if (cfg->brokers == NULL && !cfg->embedded)
-        return bad("needs --brokers (or AW_BROKERS) or --embedded", "") ? AW_EXIT_USAGE
-                                                                          : AW_EXIT_USAGE;
+        return bad("needs --brokers (or AW_BROKERS) or --embedded", "") ? AW_SETTINGS_BAD
+                                                                          : AW_SETTINGS_BAD;
     if (cfg->storage_url == NULL && !cfg->embedded)
-        return bad("needs --storage file:///dir (or AW_STORAGE)", "") ? AW_EXIT_USAGE
-                                                                       : AW_EXIT_USAGE;
-    return AW_EXIT_OK;
+        return bad("needs --storage file:///dir (or AW_STORAGE)", "") ? AW_SETTINGS_BAD
+                                                                       : AW_SETTINGS_BAD;
+    return AW_SETTINGS_OK;
 }
 
-int aw_cli_run(int argc, char **argv)
-{
-    aw_service_config cfg;
-    int rc = aw_cli_run_parse(argc, argv, &cfg);
-    if (rc < 0) {
-        aw_cli_run_usage(stdout);
-        return AW_EXIT_OK;
-    }
-    cfg.argv = argv;
-    return rc == AW_EXIT_OK ? aw_service_run(&cfg) : rc;
-}

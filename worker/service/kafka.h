@@ -5,7 +5,7 @@
 #define AW_KAFKA_H
 
 #include "event.h"
-#include "service.h"
+#include "service_config.h"
 
 #include <librdkafka/rdkafka.h>
 

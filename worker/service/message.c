@@ -1,4 +1,4 @@
-/* run.c — one input message's life in the supervisor: download the source
+/* message.c — one input message's life in the supervisor: download the source
  * into the spool, run it in an executor (retried once if the executor dies),
  * store the outputs, publish scan and job events, and only then mark the
  * offset done. Transient storage and delivery faults retry with exponential
@@ -30,9 +30,9 @@ static void *copy_bytes(const void *p, size_t n)
     return c;
 }
 
-aw_run *aw_run_from_message(aw_supervisor *sv, const rd_kafka_message_t *m)
+aw_message *aw_message_from_message(aw_supervisor *sv, const rd_kafka_message_t *m)
 {
-    aw_run *r = calloc(1, sizeof *r);
+    aw_message *r = calloc(1, sizeof *r);
     snprintf(r->topic, sizeof r->topic, "%s", rd_kafka_topic_name(m->rkt));
     r->partition = m->partition, r->offset = m->offset;
     r->key = copy_bytes(m->key, m->key_len), r->key_len = m->key_len;
@@ -46,7 +46,7 @@ aw_run *aw_run_from_message(aw_supervisor *sv, const rd_kafka_message_t *m)
     aw_error_clear(&r->failure);
     if (aw_event_decode(m->payload, m->len, &ce, &r->ev, &r->failure) != AW_OK)
         r->dead_letter_only = true;
-    r->state = RUN_QUEUED;
+    r->state = MSG_QUEUED;
     r->taken_ms = aw_time_mono_ms();
     aw_offsets_begin(sv->offsets, r->topic, r->partition, r->offset);
     return r;
@@ -58,14 +58,14 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
-static void clear_spool(aw_run *r)
+static void clear_spool(aw_message *r)
 {
     if (r->spool[0] != '\0')
         nftw(r->spool, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
     r->spool[0] = '\0';
 }
 
-void aw_run_free(aw_run *r)
+void aw_message_free(aw_message *r)
 {
     if (r == NULL)
         return;
@@ -76,17 +76,17 @@ void aw_run_free(aw_run *r)
     free(r->key), free(r->value), free(r);
 }
 
-bool aw_run_asset_busy(const aw_supervisor *sv, const aw_run *r)
+bool aw_message_asset_busy(const aw_supervisor *sv, const aw_message *r)
 {
-    for (const aw_run *o = sv->runs; o != NULL && o != r; o = o->next)
-        if (!o->dead_letter_only && o->state != RUN_DONE &&
+    for (const aw_message *o = sv->messages; o != NULL && o != r; o = o->next)
+        if (!o->dead_letter_only && o->state != MSG_DONE &&
             strcmp(o->ev.asset_id, r->ev.asset_id) == 0)
             return true; /* an earlier event of the same asset is not finished */
     return false;
 }
 
 /* Exponential backoff with jitter: base·2^(n-1), capped, times [0.5, 1). */
-static void back_off(aw_supervisor *sv, aw_run *r, int attempt)
+static void back_off(aw_supervisor *sv, aw_message *r, int attempt)
 {
     double delay = sv->cfg->backoff_base_ms;
     for (int i = 1; i < attempt && delay < sv->cfg->backoff_max_ms; i++)
@@ -96,10 +96,10 @@ static void back_off(aw_supervisor *sv, aw_run *r, int attempt)
     r->not_before = aw_time_mono_ms() + delay * (0.5 + 0.5 * drand48());
 }
 
-static void finish(aw_supervisor *sv, aw_run *r)
+static void finish(aw_supervisor *sv, aw_message *r)
 {
     if (!r->abandoned) {
-        aw_run_report_finished(sv, r);
+        aw_message_report_finished(sv, r);
         int64_t commit = aw_offsets_done(sv->offsets, r->topic, r->partition, r->offset);
         if (commit >= 0) {
             rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
@@ -113,10 +113,10 @@ static void finish(aw_supervisor *sv, aw_run *r)
         sv->active--;
     }
     clear_spool(r);
-    r->state = RUN_DONE;
+    r->state = MSG_DONE;
 }
 
-static void publish(aw_supervisor *sv, aw_run *r, const char *type, const char *discriminator,
+static void publish(aw_supervisor *sv, aw_message *r, const char *type, const char *discriminator,
                     json_t *data)
 {
     char id[33];
@@ -130,7 +130,7 @@ static void publish(aw_supervisor *sv, aw_run *r, const char *type, const char *
     json_decref(data);
 }
 
-static void publish_dead_letter(aw_supervisor *sv, aw_run *r)
+static void publish_dead_letter(aw_supervisor *sv, aw_message *r)
 {
     int err = aw_kafka_dead_letter(sv->producer, sv->cfg->topic_dlq, r->key, r->key_len, r->value,
                                    r->value_len, r->headers, aw_code_name(r->failure.code),
@@ -144,9 +144,9 @@ static void publish_dead_letter(aw_supervisor *sv, aw_run *r)
 }
 
 /* Everything this run must tell: scan verdict, final status, DLQ copy. */
-static void publish_final(aw_supervisor *sv, aw_run *r)
+static void publish_final(aw_supervisor *sv, aw_message *r)
 {
-    r->state = RUN_PUBLISHING;
+    r->state = MSG_PUBLISHING;
     r->delivery_failed = false;
     r->not_before = 0;
     if (r->dead_letter_only) {
@@ -162,7 +162,7 @@ static void publish_final(aw_supervisor *sv, aw_run *r)
 }
 
 /* The job ends failed without an executor result (storage, executor loss). */
-static void fail_job(aw_supervisor *sv, aw_run *r, const char *stage, const aw_error *err,
+static void fail_job(aw_supervisor *sv, aw_message *r, const char *stage, const aw_error *err,
                      bool dead_letter)
 {
     aw_job job = {.job_id = r->ev.job_id, .asset_id = r->ev.asset_id};
@@ -185,17 +185,17 @@ static void fail_job(aw_supervisor *sv, aw_run *r, const char *stage, const aw_e
 }
 
 /* A storage fault: retry later while attempts last, else fail the job. */
-static void storage_fault(aw_supervisor *sv, aw_run *r, const aw_error *err)
+static void storage_fault(aw_supervisor *sv, aw_message *r, const aw_error *err)
 {
     if (err->retriable && ++r->io_attempts < sv->cfg->max_attempts) {
-        aw_run_report_retry(sv, r, "storage", err->message);
+        aw_message_report_retry(sv, r, "storage", err->message);
         back_off(sv, r, r->io_attempts);
         return;
     }
     fail_job(sv, r, "storage", err, err->retriable);
 }
 
-static void progress_event(aw_supervisor *sv, aw_run *r, const char *stage, int percent)
+static void progress_event(aw_supervisor *sv, aw_message *r, const char *stage, int percent)
 {
     char disc[96];
     snprintf(disc, sizeof disc, "%s:%d:%d", stage, percent, r->executor_attempts);
@@ -210,7 +210,7 @@ static void progress_event(aw_supervisor *sv, aw_run *r, const char *stage, int 
     r->progress_seq++;
 }
 
-static void start_execution(aw_supervisor *sv, aw_run *r)
+static void start_execution(aw_supervisor *sv, aw_message *r)
 {
     char input[PATH_MAX + 16], output[PATH_MAX + 16], scratch[PATH_MAX + 16];
     snprintf(r->spool, sizeof r->spool, "%s/%s-%d", sv->cfg->spool_dir, r->ev.job_id,
@@ -235,19 +235,19 @@ static void start_execution(aw_supervisor *sv, aw_run *r)
         storage_fault(sv, r, &err);
         return;
     }
-    aw_run_report_bytes(sv, "download", input);
+    aw_message_report_bytes(sv, "download", input);
     aw_exec_request req = {r->ev.job_id, r->ev.asset_id, r->ev.mime, input,
                            output,      scratch,      r->ev.stages};
     if (aw_pool_submit(sv->pool, r, &req, sv->cfg->job_timeout_ms) != AW_OK) {
         clear_spool(r); /* no executor after all: try again on the next turn */
         return;
     }
-    r->state = RUN_EXECUTING;
+    r->state = MSG_EXECUTING;
     progress_event(sv, r, "queued", 0);
 }
 
 /* Stores the output file that v[key_field] names, typed by v[type_field]. */
-static int store_file(aw_supervisor *sv, aw_run *r, json_t *v, const char *key_field,
+static int store_file(aw_supervisor *sv, aw_message *r, json_t *v, const char *key_field,
                       const char *type_field, aw_error *err)
 {
     const char *key = json_string_value(json_object_get(v, key_field));
@@ -259,13 +259,13 @@ static int store_file(aw_supervisor *sv, aw_run *r, json_t *v, const char *key_f
     snprintf(path, sizeof path, "%s/out/%s", r->spool, name ? name + 1 : key);
     if (aw_storage_put(sv->storage, key, path, type, err) != AW_OK)
         return AW_ERROR;
-    aw_run_report_bytes(sv, "upload", path);
+    aw_message_report_bytes(sv, "upload", path);
     return AW_OK;
 }
 
 /* Stores every output named in variants: "key" (typed by "contentType")
  * and "dataKey" (the waveform's peaks, typed by "dataContentType"). */
-static int store_variant(aw_supervisor *sv, aw_run *r, json_t *v, aw_error *err)
+static int store_variant(aw_supervisor *sv, aw_message *r, json_t *v, aw_error *err)
 {
     if (store_file(sv, r, v, "key", "contentType", err) != AW_OK ||
         store_file(sv, r, v, "dataKey", "dataContentType", err) != AW_OK)
@@ -278,7 +278,7 @@ static int store_variant(aw_supervisor *sv, aw_run *r, json_t *v, aw_error *err)
     return AW_OK;
 }
 
-static void store_outputs(aw_supervisor *sv, aw_run *r)
+static void store_outputs(aw_supervisor *sv, aw_message *r)
 {
     aw_error err;
     aw_error_clear(&err);
@@ -290,17 +290,17 @@ static void store_outputs(aw_supervisor *sv, aw_run *r)
     publish_final(sv, r);
 }
 
-void aw_run_on_result(aw_supervisor *sv, aw_run *r, json_t *result)
+void aw_message_on_result(aw_supervisor *sv, aw_message *r, json_t *result)
 {
     json_decref(r->completed);
     r->completed = json_deep_copy(result);
-    aw_run_report_timings(sv, r);
-    r->state = RUN_STORING;
+    aw_message_report_timings(sv, r);
+    r->state = MSG_STORING;
     r->not_before = 0;
     store_outputs(sv, r);
 }
 
-void aw_run_on_progress(aw_supervisor *sv, aw_run *r, const char *stage, int percent)
+void aw_message_on_progress(aw_supervisor *sv, aw_message *r, const char *stage, int percent)
 {
     if (stage == NULL || aw_time_mono_ms() - r->last_progress < PROGRESS_INTERVAL_MS)
         return;
@@ -310,14 +310,14 @@ void aw_run_on_progress(aw_supervisor *sv, aw_run *r, const char *stage, int per
 /* A crash is retried once in a fresh executor (it may have been the
  * machine's, e.g. the kernel's OOM killer); a job or stage deadline, the
  * memory or CPU limit is what the file does, so it fails at once. */
-void aw_run_on_lost(aw_supervisor *sv, aw_run *r, const aw_exec_loss *loss)
+void aw_message_on_lost(aw_supervisor *sv, aw_message *r, const aw_exec_loss *loss)
 {
     clear_spool(r);
-    aw_log_fields f = aw_run_log_fields(r, loss->stage);
+    aw_log_fields f = aw_message_log_fields(r, loss->stage);
     aw_log(AW_LOG_WARN, &f, "executor lost (%s): %s", loss->reason, loss->message);
     if (loss->retry && ++r->executor_attempts < EXECUTOR_ATTEMPTS) {
-        aw_run_report_retry(sv, r, "executor", loss->message);
-        r->state = RUN_QUEUED;
+        aw_message_report_retry(sv, r, "executor", loss->message);
+        r->state = MSG_QUEUED;
         back_off(sv, r, r->executor_attempts);
         return;
     }
@@ -327,7 +327,7 @@ void aw_run_on_lost(aw_supervisor *sv, aw_run *r, const aw_exec_loss *loss)
     fail_job(sv, r, loss->stage, &err, true);
 }
 
-void aw_run_on_delivery(aw_supervisor *sv, aw_run *r, rd_kafka_resp_err_t err)
+void aw_message_on_delivery(aw_supervisor *sv, aw_message *r, rd_kafka_resp_err_t err)
 {
     (void)sv;
     r->deliveries--;
@@ -335,28 +335,28 @@ void aw_run_on_delivery(aw_supervisor *sv, aw_run *r, rd_kafka_resp_err_t err)
         r->delivery_failed = true;
 }
 
-void aw_run_abandon(aw_supervisor *sv, aw_run *r)
+void aw_message_abandon(aw_supervisor *sv, aw_message *r)
 {
-    if (r->state == RUN_DONE || r->abandoned)
+    if (r->state == MSG_DONE || r->abandoned)
         return;
-    if (r->state == RUN_EXECUTING)
+    if (r->state == MSG_EXECUTING)
         aw_pool_cancel(sv->pool, r);
     r->abandoned = true;
     sv->active--;
     clear_spool(r);
     if (r->deliveries == 0)
-        r->state = RUN_DONE;
+        r->state = MSG_DONE;
 }
 
 /* Publishing is over: done, or produce again after a pause. Deliveries are
  * retried without limit: the offset is not stored meanwhile, so nothing is
  * lost, and the ids are deterministic, so the API tier drops duplicates. */
-static void step_publishing(aw_supervisor *sv, aw_run *r)
+static void step_publishing(aw_supervisor *sv, aw_message *r)
 {
     if (r->deliveries > 0)
         return;
     if (r->abandoned) {
-        r->state = RUN_DONE;
+        r->state = MSG_DONE;
         return;
     }
     if (!r->delivery_failed) {
@@ -364,7 +364,7 @@ static void step_publishing(aw_supervisor *sv, aw_run *r)
         return;
     }
     if (r->not_before == 0) {
-        aw_run_report_retry(sv, r, "delivery", "an event was not acknowledged by the broker");
+        aw_message_report_retry(sv, r, "delivery", "an event was not acknowledged by the broker");
         back_off(sv, r, ++r->io_attempts < 8 ? r->io_attempts : 8);
         return;
     }
@@ -374,22 +374,22 @@ static void step_publishing(aw_supervisor *sv, aw_run *r)
     }
 }
 
-void aw_run_step(aw_supervisor *sv, aw_run *r)
+void aw_message_step(aw_supervisor *sv, aw_message *r)
 {
     double now = aw_time_mono_ms();
     switch (r->state) {
-    case RUN_QUEUED:
+    case MSG_QUEUED:
         if (r->dead_letter_only)
             publish_final(sv, r);
         else if (now >= r->not_before && aw_pool_idle_count(sv->pool) > 0 &&
-                 !aw_run_asset_busy(sv, r))
+                 !aw_message_asset_busy(sv, r))
             start_execution(sv, r);
         break;
-    case RUN_STORING:
+    case MSG_STORING:
         if (now >= r->not_before)
             store_outputs(sv, r);
         break;
-    case RUN_PUBLISHING:
+    case MSG_PUBLISHING:
         step_publishing(sv, r);
         break;
     default:

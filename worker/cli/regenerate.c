@@ -9,7 +9,7 @@
 #include "event.h"
 #include "kafka.h"
 #include "media.h"
-#include "service.h"
+#include "service_config.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -56,7 +56,7 @@ static void regen_usage(FILE *out)
 static int parse(regen_opts *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
-    aw_service_defaults(&o->svc);
+    aw_service_config_defaults(&o->svc);
     o->svc.brokers = getenv("AW_BROKERS");
     o->svc.source = "asset-worker-cli";
     o->topic = getenv("AW_TOPIC_REGENERATE") ? getenv("AW_TOPIC_REGENERATE") : "asset.regenerate";

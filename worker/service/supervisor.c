@@ -34,17 +34,17 @@ static void on_signal(int sig)
 
 static void on_progress(void *owner, void *job, const char *stage, int percent)
 {
-    aw_run_on_progress(owner, job, stage, percent);
+    aw_message_on_progress(owner, job, stage, percent);
 }
 
 static void on_result(void *owner, void *job, json_t *result)
 {
-    aw_run_on_result(owner, job, result);
+    aw_message_on_result(owner, job, result);
 }
 
 static void on_lost(void *owner, void *job, const aw_exec_loss *loss)
 {
-    aw_run_on_lost(owner, job, loss);
+    aw_message_on_lost(owner, job, loss);
 }
 
 static void on_restarted(void *owner, const char *reason)
@@ -74,23 +74,23 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 {
     (void)rk;
     if (m->_private != NULL)
-        aw_run_on_delivery(opaque, m->_private, m->err);
+        aw_message_on_delivery(opaque, m->_private, m->err);
     if (m->err)
         aw_log_warn("delivery to %s failed: %s", rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
 }
 
 /* ---- the pump: everything but taking new messages ---------------------- */
 
-static void step_runs(aw_supervisor *sv)
+static void step_messages(aw_supervisor *sv)
 {
-    aw_run **link = &sv->runs;
-    for (aw_run *r = sv->runs; r != NULL; r = r->next)
-        aw_run_step(sv, r);
-    while (*link != NULL) { /* unlink finished runs */
-        aw_run *r = *link;
-        if (r->state == RUN_DONE && r->deliveries == 0) {
+    aw_message **link = &sv->messages;
+    for (aw_message *r = sv->messages; r != NULL; r = r->next)
+        aw_message_step(sv, r);
+    while (*link != NULL) { /* unlink finished messages */
+        aw_message *r = *link;
+        if (r->state == MSG_DONE && r->deliveries == 0) {
             *link = r->next;
-            aw_run_free(r);
+            aw_message_free(r);
         } else {
             link = &r->next;
         }
@@ -106,7 +106,7 @@ static void pump(aw_supervisor *sv, int timeout_ms)
     aw_pool_dispatch(sv->pool, fds, n);
     aw_engines_step(&sv->engines, sv->pool);
     rd_kafka_poll(sv->producer, 0);
-    step_runs(sv);
+    step_messages(sv);
     aw_health_update(sv);
 }
 
@@ -125,7 +125,7 @@ static void set_paused(aw_supervisor *sv, bool pause)
     sv->paused = pause;
 }
 
-static bool in_list(const rd_kafka_topic_partition_list_t *l, const aw_run *r)
+static bool in_list(const rd_kafka_topic_partition_list_t *l, const aw_message *r)
 {
     return rd_kafka_topic_partition_list_find(l, r->topic, r->partition) != NULL;
 }
@@ -133,8 +133,8 @@ static bool in_list(const rd_kafka_topic_partition_list_t *l, const aw_run *r)
 static int active_in(const aw_supervisor *sv, const rd_kafka_topic_partition_list_t *l)
 {
     int n = 0;
-    for (const aw_run *r = sv->runs; r != NULL; r = r->next)
-        n += r->state != RUN_DONE && !r->abandoned && in_list(l, r);
+    for (const aw_message *r = sv->messages; r != NULL; r = r->next)
+        n += r->state != MSG_DONE && !r->abandoned && in_list(l, r);
     return n;
 }
 
@@ -195,14 +195,14 @@ static void commit_before_leaving(aw_supervisor *sv, double deadline)
     }
 }
 
-/* Hands back runs that have not started (of the partitions in l, or all):
+/* Hands back messages that have not started (of the partitions in l, or all):
  * their offsets are not stored, so they are delivered again, here or to
  * another member. Dead letters are quick and finish anyway. */
 static void hand_back_queued(aw_supervisor *sv, const rd_kafka_topic_partition_list_t *l)
 {
-    for (aw_run *r = sv->runs; r != NULL; r = r->next)
-        if (r->state == RUN_QUEUED && !r->dead_letter_only && (l == NULL || in_list(l, r)))
-            aw_run_abandon(sv, r);
+    for (aw_message *r = sv->messages; r != NULL; r = r->next)
+        if (r->state == MSG_QUEUED && !r->dead_letter_only && (l == NULL || in_list(l, r)))
+            aw_message_abandon(sv, r);
 }
 
 /* Finishes the jobs in flight for these partitions within the grace period,
@@ -213,9 +213,9 @@ static void drain(aw_supervisor *sv, const rd_kafka_topic_partition_list_t *l, b
     hand_back_queued(sv, l);
     while (active_in(sv, l) > 0 && aw_time_mono_ms() < deadline)
         pump(sv, 20);
-    for (aw_run *r = sv->runs; r != NULL; r = r->next)
+    for (aw_message *r = sv->messages; r != NULL; r = r->next)
         if (in_list(l, r))
-            aw_run_abandon(sv, r);
+            aw_message_abandon(sv, r);
     if (!lost) /* bounded: a commit can hang while the group rebalances */
         commit_once(sv, aw_time_mono_ms() + REVOKE_COMMIT_MS, false);
     for (int i = 0; i < l->cnt; i++)
@@ -258,8 +258,8 @@ static void take(aw_supervisor *sv, rd_kafka_message_t *m)
     }
     if (sv->stopping)
         return; /* not stored: it will be delivered again */
-    aw_run *r = aw_run_from_message(sv, m);
-    aw_run **tail = &sv->runs;
+    aw_message *r = aw_message_from_message(sv, m);
+    aw_message **tail = &sv->messages;
     while (*tail != NULL)
         tail = &(*tail)->next;
     *tail = r;
@@ -445,8 +445,8 @@ static bool safe_to_close(aw_supervisor *sv)
 
 static void shut_down(aw_supervisor *sv)
 {
-    for (aw_run *r = sv->runs; r != NULL; r = r->next)
-        aw_run_abandon(sv, r);
+    for (aw_message *r = sv->messages; r != NULL; r = r->next)
+        aw_message_abandon(sv, r);
     if (safe_to_close(sv)) {
         commit_before_leaving(sv, aw_time_mono_ms() + FINAL_COMMIT_MS);
         rd_kafka_consumer_close(sv->consumer); /* leaves the group */
@@ -456,10 +456,10 @@ static void shut_down(aw_supervisor *sv)
     }
     rd_kafka_flush(sv->producer, 10000);
     rd_kafka_destroy(sv->producer);
-    while (sv->runs != NULL) {
-        aw_run *r = sv->runs;
-        sv->runs = r->next;
-        aw_run_free(r);
+    while (sv->messages != NULL) {
+        aw_message *r = sv->messages;
+        sv->messages = r->next;
+        aw_message_free(r);
     }
 }
 

@@ -1,4 +1,4 @@
-/* run_report.c — what a run tells the metrics and the log: its end (status,
+/* message_report.c — what a message tells the metrics and the log: its end (status,
  * asset type, scan verdict, dead letter), its stage timings, its retries
  * and the bytes it moved. */
 #include "supervisor.h"
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-aw_log_fields aw_run_log_fields(const aw_run *r, const char *stage)
+aw_log_fields aw_message_log_fields(const aw_message *r, const char *stage)
 {
     aw_log_fields f = {.stage = stage, .duration_ms = -1};
     if (!r->dead_letter_only)
@@ -24,9 +24,9 @@ static const char *text(json_t *obj, const char *key, const char *fallback)
     return s != NULL ? s : fallback;
 }
 
-void aw_run_report_finished(aw_supervisor *sv, const aw_run *r)
+void aw_message_report_finished(aw_supervisor *sv, const aw_message *r)
 {
-    aw_log_fields f = aw_run_log_fields(r, NULL);
+    aw_log_fields f = aw_message_log_fields(r, NULL);
     f.duration_ms = aw_time_mono_ms() - r->taken_ms;
     if (r->dead_letter_only || r->to_dead_letter)
         aw_metrics_add(sv->metrics, AW_M_DEAD_LETTERS, 1, NULL);
@@ -54,7 +54,7 @@ void aw_run_report_finished(aw_supervisor *sv, const aw_run *r)
            (long long)r->offset);
 }
 
-void aw_run_report_timings(aw_supervisor *sv, const aw_run *r)
+void aw_message_report_timings(aw_supervisor *sv, const aw_message *r)
 {
     size_t i;
     json_t *t;
@@ -69,14 +69,14 @@ void aw_run_report_timings(aw_supervisor *sv, const aw_run *r)
     }
 }
 
-void aw_run_report_retry(aw_supervisor *sv, const aw_run *r, const char *kind, const char *why)
+void aw_message_report_retry(aw_supervisor *sv, const aw_message *r, const char *kind, const char *why)
 {
-    aw_log_fields f = aw_run_log_fields(r, NULL);
+    aw_log_fields f = aw_message_log_fields(r, NULL);
     aw_metrics_add(sv->metrics, AW_M_RETRIES, 1, "kind", kind, NULL);
     aw_log(AW_LOG_WARN, &f, "%s retry: %s", kind, why);
 }
 
-void aw_run_report_bytes(aw_supervisor *sv, const char *direction, const char *path)
+void aw_message_report_bytes(aw_supervisor *sv, const char *direction, const char *path)
 {
     struct stat st;
     if (stat(path, &st) == 0)

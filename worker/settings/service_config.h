@@ -1,13 +1,15 @@
-/* service.h — settings of `asset-worker run` and the entry of the service:
- * supervisor, executors, Kafka, storage. */
-#ifndef AW_SERVICE_H
-#define AW_SERVICE_H
+/* service_config.h — the settings of `asset-worker run`: defaults, the
+ * environment (AW_*) and flags. Parsed by the command and by the zygote,
+ * which is this binary exec'd with run's arguments (exec/zygote.h). */
+#ifndef AW_SERVICE_CONFIG_H
+#define AW_SERVICE_CONFIG_H
 
 #include "config.h"
 #include "log.h"
 #include "sandbox.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #define AW_MAX_KAFKA_PROPS 64
 
@@ -39,13 +41,18 @@ typedef struct aw_service_config {
     char **argv;             /* the run command line: zygotes are started with it */
 } aw_service_config;
 
-void aw_service_defaults(aw_service_config *cfg);
+void aw_service_config_defaults(aw_service_config *cfg);
 
-/* `asset-worker run`'s settings from the environment (AW_*) and then argv:
- * AW_EXIT_OK, AW_EXIT_USAGE (message printed) or -1 for --help. */
-int aw_cli_run_parse(int argc, char **argv, aw_service_config *cfg);
+enum {
+    AW_SETTINGS_OK = 0,
+    AW_SETTINGS_HELP = 1, /* --help: print aw_service_config_usage() */
+    AW_SETTINGS_BAD = 2,  /* a setting is wrong; the message is printed */
+};
 
-/* Runs until SIGTERM/SIGINT; returns the process exit code. */
-int aw_service_run(aw_service_config *cfg);
+/* `asset-worker run`'s settings from the environment (AW_*) and then argv. */
+int aw_service_config_parse(int argc, char **argv, aw_service_config *cfg);
+
+/* run --help. */
+void aw_service_config_usage(FILE *out);
 
 #endif

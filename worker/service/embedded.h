@@ -5,7 +5,7 @@
 #define AW_EMBEDDED_H
 
 #include "error.h"
-#include "service.h"
+#include "service_config.h"
 
 typedef struct aw_embedded aw_embedded;
 
