@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -243,30 +244,62 @@ static bool handle_line(aw_pool *p, executor *e, const char *line)
     return done;
 }
 
-static void read_executor(aw_pool *p, executor *e)
+typedef enum {
+    READ_MORE,   /* bytes taken in, no result yet */
+    READ_AGAIN,  /* nothing there now (non-blocking read) */
+    READ_RESULT, /* the job's result was handed on; the slot is renewed */
+    READ_CLOSED, /* end of stream, error or an oversized line */
+} read_outcome;
+
+/* One read from an executor's socket; every complete line is handled. */
+static read_outcome read_once(aw_pool *p, executor *e, int flags)
 {
     if (e->cap - e->len < 65536) {
-        e->cap = e->cap ? e->cap * 2 : 131072;
-        e->buf = realloc(e->buf, e->cap);
+        size_t cap = e->cap ? e->cap * 2 : 131072;
+        char *buf = realloc(e->buf, cap);
+        if (buf == NULL)
+            return READ_CLOSED;
+        e->buf = buf, e->cap = cap;
     }
-    ssize_t n = read(e->fd, e->buf + e->len, e->cap - e->len - 1);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return;
-    if (n <= 0 || e->len + (size_t)n > LINE_MAX_BYTES) {
-        close_executor(e); /* its exit status arrives through the zygote */
-        kill(e->pid, SIGKILL);
-        return;
-    }
+    ssize_t n = recv(e->fd, e->buf + e->len, e->cap - e->len - 1, flags);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+        return READ_AGAIN;
+    if (n <= 0 || e->len + (size_t)n > LINE_MAX_BYTES)
+        return READ_CLOSED;
     e->len += (size_t)n;
     char *start = e->buf, *nl;
     while ((nl = memchr(start, '\n', e->len - (size_t)(start - e->buf))) != NULL) {
         *nl = '\0';
         if (handle_line(p, e, start))
-            return;
+            return READ_RESULT;
         start = nl + 1;
     }
     e->len -= (size_t)(start - e->buf);
     memmove(e->buf, start, e->len);
+    return READ_MORE;
+}
+
+/* The socket is readable (poll said so). */
+static void read_executor(aw_pool *p, executor *e)
+{
+    if (read_once(p, e, 0) == READ_CLOSED) {
+        close_executor(e); /* its exit status arrives through the zygote */
+        kill(e->pid, SIGKILL);
+    }
+}
+
+/* Everything an executor that has exited left in its socket, read before its
+ * exit is judged: the exit report may be taken in before the socket was
+ * polled again, and a result waiting there is the job's result, not a loss.
+ * True when the result was there (the slot is then already renewed). */
+static bool drain_exited(aw_pool *p, executor *e)
+{
+    if (e->fd < 0 || e->job == NULL)
+        return false;
+    read_outcome o;
+    while ((o = read_once(p, e, MSG_DONTWAIT)) == READ_MORE)
+        continue;
+    return o == READ_RESULT;
 }
 
 static const char *signal_name(int sig)
@@ -313,6 +346,8 @@ static void describe_exit(const aw_pool *p, const executor *e, int status, aw_ex
 /* An executor is gone: report its job, start a replacement in its slot. */
 static void replace(aw_pool *p, executor *e, int status)
 {
+    if (drain_exited(p, e))
+        return; /* it finished its job after all */
     char msg[300];
     aw_exec_loss loss;
     describe_exit(p, e, status, &loss, msg, sizeof msg);

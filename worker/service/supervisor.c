@@ -97,12 +97,29 @@ static void step_messages(aw_supervisor *sv)
     }
 }
 
+#ifdef AW_TEST_FAULTS
+/* Test builds: AW_TEST_DAWDLE_MS holds the loop up between poll and
+ * dispatch, as a blocking storage request once did, so executors finish
+ * and exit while their sockets wait unread. */
+static void dawdle(void)
+{
+    const char *ms = getenv("AW_TEST_DAWDLE_MS");
+    if (ms != NULL)
+        usleep((useconds_t)atoi(ms) * 1000);
+}
+#else
+static void dawdle(void)
+{
+}
+#endif
+
 static void pump(aw_supervisor *sv, int timeout_ms)
 {
     struct pollfd fds[264];
     int n = aw_pool_pollfds(sv->pool, fds, 260);
     n += aw_engines_pollfds(&sv->engines, fds + n, 264 - n);
     poll(fds, (nfds_t)n, timeout_ms);
+    dawdle();
     aw_pool_dispatch(sv->pool, fds, n);
     aw_engines_step(&sv->engines, sv->pool);
     rd_kafka_poll(sv->producer, 0);
