@@ -38,6 +38,11 @@ static const struct {
                            GAUGE},
     [AW_M_STORAGE_BYTES] = {"storage_bytes_total", "Bytes downloaded and uploaded.", COUNTER},
     [AW_M_READY] = {"ready", "1 when /readyz answers 200.", GAUGE},
+    [AW_M_EXECUTOR_BUSY_SECONDS] = {"executor_busy_seconds_total",
+                                    "Wall time executors spent on jobs (all executors).", COUNTER},
+    [AW_M_STORAGE_SECONDS] = {"storage_request_duration_seconds",
+                              "One storage request (get, put), from queued to finished.",
+                              HISTOGRAM},
 };
 
 static const double buckets[] = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};

@@ -23,6 +23,8 @@ typedef enum {
     AW_M_CONSUMER_LAG,     /* gauge {topic, partition} */
     AW_M_STORAGE_BYTES,    /* counter {direction} */
     AW_M_READY,            /* gauge 0/1 */
+    AW_M_EXECUTOR_BUSY_SECONDS, /* counter: wall time executors spent on jobs */
+    AW_M_STORAGE_SECONDS,  /* histogram {op}: one storage request, queue wait included */
     AW_M_COUNT
 } aw_metric;
 

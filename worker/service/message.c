@@ -1,7 +1,8 @@
 /* message.c — one input message's life in the supervisor: download the source
  * into the spool, run it in an executor (retried once if the executor dies),
  * store the outputs, publish scan and job events, and only then mark the
- * offset done. Transient storage and delivery faults retry with exponential
+ * offset done. Downloads and uploads run on the transfer pool
+ * (message_transfers.c); this file is the state machine around them. Transient storage and delivery faults retry with exponential
  * backoff and jitter; a job whose attempts run out ends failed and is also
  * copied to the dead-letter topic. */
 #define _GNU_SOURCE
@@ -58,8 +59,11 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
-static void clear_spool(aw_message *r)
+/* The spool goes once no transfer uses it any more. */
+void aw_message_clear_spool(aw_message *r)
 {
+    if (r->transfers > 0)
+        return; /* cleared when the last one comes back */
     if (r->spool[0] != '\0')
         nftw(r->spool, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
     r->spool[0] = '\0';
@@ -69,7 +73,7 @@ void aw_message_free(aw_message *r)
 {
     if (r == NULL)
         return;
-    clear_spool(r);
+    aw_message_clear_spool(r);
     json_decref(r->completed);
     if (r->headers != NULL)
         rd_kafka_headers_destroy(r->headers);
@@ -112,7 +116,7 @@ static void finish(aw_supervisor *sv, aw_message *r)
         }
         sv->active--;
     }
-    clear_spool(r);
+    aw_message_clear_spool(r);
     r->state = MSG_DONE;
 }
 
@@ -144,7 +148,7 @@ static void publish_dead_letter(aw_supervisor *sv, aw_message *r)
 }
 
 /* Everything this run must tell: scan verdict, final status, DLQ copy. */
-static void publish_final(aw_supervisor *sv, aw_message *r)
+void aw_message_publish_final(aw_supervisor *sv, aw_message *r)
 {
     r->state = MSG_PUBLISHING;
     r->delivery_failed = false;
@@ -180,12 +184,12 @@ static void fail_job(aw_supervisor *sv, aw_message *r, const char *stage, const 
     aw_result_free(&res);
     r->failure = *err;
     r->to_dead_letter = dead_letter;
-    clear_spool(r);
-    publish_final(sv, r);
+    aw_message_clear_spool(r);
+    aw_message_publish_final(sv, r);
 }
 
 /* A storage fault: retry later while attempts last, else fail the job. */
-static void storage_fault(aw_supervisor *sv, aw_message *r, const aw_error *err)
+void aw_message_storage_fault(aw_supervisor *sv, aw_message *r, const aw_error *err)
 {
     if (err->retriable && ++r->io_attempts < sv->cfg->max_attempts) {
         aw_message_report_retry(sv, r, "storage", err->message);
@@ -210,94 +214,38 @@ static void progress_event(aw_supervisor *sv, aw_message *r, const char *stage, 
     r->progress_seq++;
 }
 
+/* Hands the fetched source to an idle executor, if there is one. */
 static void start_execution(aw_supervisor *sv, aw_message *r)
 {
     char input[PATH_MAX + 16], output[PATH_MAX + 16], scratch[PATH_MAX + 16];
-    snprintf(r->spool, sizeof r->spool, "%s/%s-%d", sv->cfg->spool_dir, r->ev.job_id,
-             r->executor_attempts + r->io_attempts);
     snprintf(input, sizeof input, "%s/source", r->spool);
     snprintf(output, sizeof output, "%s/out", r->spool);
     snprintf(scratch, sizeof scratch, "%s/tmp", r->spool);
-    if (mkdir(r->spool, 0700) != 0 || mkdir(output, 0700) != 0 || mkdir(scratch, 0700) != 0) {
-        aw_error err;
-        aw_error_set(&err, AW_CODE_STORAGE_ERROR, "spool", "cannot create %s: %s", r->spool,
-                     strerror(errno));
-        err.retriable = true;
-        clear_spool(r);
-        storage_fault(sv, r, &err);
-        return;
-    }
-    aw_error err;
-    aw_error_clear(&err);
-    if (aw_storage_get(sv->storage, r->ev.storage_key, input,
-                       sv->cfg->pipeline.limits.max_file_bytes, &err) != AW_OK) {
-        clear_spool(r);
-        storage_fault(sv, r, &err);
-        return;
-    }
-    aw_message_report_bytes(sv, "download", input);
     aw_exec_request req = {r->ev.job_id, r->ev.asset_id, r->ev.mime, input,
                            output,      scratch,      r->ev.stages};
-    if (aw_pool_submit(sv->pool, r, &req, sv->cfg->job_timeout_ms) != AW_OK) {
-        clear_spool(r); /* no executor after all: try again on the next turn */
-        return;
-    }
+    if (aw_pool_submit(sv->pool, r, &req, sv->cfg->job_timeout_ms) != AW_OK)
+        return; /* no executor after all: try again on the next turn */
     r->state = MSG_EXECUTING;
+    r->executing_since = aw_time_mono_ms();
     progress_event(sv, r, "queued", 0);
 }
 
-/* Stores the output file that v[key_field] names, typed by v[type_field]. */
-static int store_file(aw_supervisor *sv, aw_message *r, json_t *v, const char *key_field,
-                      const char *type_field, aw_error *err)
+/* The executor is done with it, one way or another. */
+static void count_busy_time(aw_supervisor *sv, const aw_message *r)
 {
-    const char *key = json_string_value(json_object_get(v, key_field));
-    const char *type = json_string_value(json_object_get(v, type_field));
-    if (key == NULL)
-        return AW_OK;
-    char path[PATH_MAX + 300];
-    const char *name = strrchr(key, '/');
-    snprintf(path, sizeof path, "%s/out/%s", r->spool, name ? name + 1 : key);
-    if (aw_storage_put(sv->storage, key, path, type, err) != AW_OK)
-        return AW_ERROR;
-    aw_message_report_bytes(sv, "upload", path);
-    return AW_OK;
-}
-
-/* Stores every output named in variants: "key" (typed by "contentType")
- * and "dataKey" (the waveform's peaks, typed by "dataContentType"). */
-static int store_variant(aw_supervisor *sv, aw_message *r, json_t *v, aw_error *err)
-{
-    if (store_file(sv, r, v, "key", "contentType", err) != AW_OK ||
-        store_file(sv, r, v, "dataKey", "dataContentType", err) != AW_OK)
-        return AW_ERROR;
-    const char *k;
-    json_t *child;
-    json_object_foreach(v, k, child)
-        if (json_is_object(child) && store_variant(sv, r, child, err) != AW_OK)
-            return AW_ERROR;
-    return AW_OK;
-}
-
-static void store_outputs(aw_supervisor *sv, aw_message *r)
-{
-    aw_error err;
-    aw_error_clear(&err);
-    if (store_variant(sv, r, json_object_get(r->completed, "variants"), &err) != AW_OK) {
-        storage_fault(sv, r, &err);
-        return;
-    }
-    clear_spool(r);
-    publish_final(sv, r);
+    aw_metrics_add(sv->metrics, AW_M_EXECUTOR_BUSY_SECONDS,
+                   (aw_time_mono_ms() - r->executing_since) / 1000.0, NULL);
 }
 
 void aw_message_on_result(aw_supervisor *sv, aw_message *r, json_t *result)
 {
+    count_busy_time(sv, r);
     json_decref(r->completed);
     r->completed = json_deep_copy(result);
     aw_message_report_timings(sv, r);
     r->state = MSG_STORING;
     r->not_before = 0;
-    store_outputs(sv, r);
+    aw_message_store_outputs(sv, r);
 }
 
 void aw_message_on_progress(aw_supervisor *sv, aw_message *r, const char *stage, int percent)
@@ -312,7 +260,8 @@ void aw_message_on_progress(aw_supervisor *sv, aw_message *r, const char *stage,
  * memory or CPU limit is what the file does, so it fails at once. */
 void aw_message_on_lost(aw_supervisor *sv, aw_message *r, const aw_exec_loss *loss)
 {
-    clear_spool(r);
+    count_busy_time(sv, r);
+    aw_message_clear_spool(r);
     aw_log_fields f = aw_message_log_fields(r, loss->stage);
     aw_log(AW_LOG_WARN, &f, "executor lost (%s): %s", loss->reason, loss->message);
     if (loss->retry && ++r->executor_attempts < EXECUTOR_ATTEMPTS) {
@@ -339,13 +288,21 @@ void aw_message_abandon(aw_supervisor *sv, aw_message *r)
 {
     if (r->state == MSG_DONE || r->abandoned)
         return;
-    if (r->state == MSG_EXECUTING)
+    if (r->state == MSG_EXECUTING) {
         aw_pool_cancel(sv->pool, r);
+        count_busy_time(sv, r);
+    }
     r->abandoned = true;
     sv->active--;
-    clear_spool(r);
+    aw_message_clear_spool(r); /* or when its transfers come back */
     if (r->deliveries == 0)
         r->state = MSG_DONE;
+}
+
+bool aw_message_not_started(const aw_message *r)
+{
+    return !r->dead_letter_only &&
+           (r->state == MSG_QUEUED || r->state == MSG_FETCHING || r->state == MSG_FETCHED);
 }
 
 /* Publishing is over: done, or produce again after a pause. Deliveries are
@@ -370,7 +327,7 @@ static void step_publishing(aw_supervisor *sv, aw_message *r)
     }
     if (aw_time_mono_ms() >= r->not_before) {
         r->not_before = 0;
-        publish_final(sv, r);
+        aw_message_publish_final(sv, r);
     }
 }
 
@@ -380,14 +337,18 @@ void aw_message_step(aw_supervisor *sv, aw_message *r)
     switch (r->state) {
     case MSG_QUEUED:
         if (r->dead_letter_only)
-            publish_final(sv, r);
-        else if (now >= r->not_before && aw_pool_idle_count(sv->pool) > 0 &&
+            aw_message_publish_final(sv, r);
+        else if (now >= r->not_before && aw_message_fetch_room(sv) > 0 &&
                  !aw_message_asset_busy(sv, r))
+            aw_message_start_fetch(sv, r);
+        break;
+    case MSG_FETCHED:
+        if (aw_pool_idle_count(sv->pool) > 0)
             start_execution(sv, r);
         break;
     case MSG_STORING:
-        if (now >= r->not_before)
-            store_outputs(sv, r);
+        if (r->transfers == 0 && now >= r->not_before)
+            aw_message_store_outputs(sv, r); /* the next attempt */
         break;
     case MSG_PUBLISHING:
         step_publishing(sv, r);

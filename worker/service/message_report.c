@@ -76,10 +76,14 @@ void aw_message_report_retry(aw_supervisor *sv, const aw_message *r, const char 
     aw_log(AW_LOG_WARN, &f, "%s retry: %s", kind, why);
 }
 
-void aw_message_report_bytes(aw_supervisor *sv, const char *direction, const char *path)
+/* One finished storage request: its bytes and how long it took. */
+void aw_message_report_transfer(aw_supervisor *sv, const aw_transfer *t)
 {
+    const char *op = t->kind == AW_TRANSFER_GET ? "get" : "put";
+    aw_metrics_observe(sv->metrics, AW_M_STORAGE_SECONDS, (t->finished_ms - t->queued_ms) / 1000.0,
+                       "op", op, NULL);
     struct stat st;
-    if (stat(path, &st) == 0)
+    if (t->rc == AW_OK && stat(t->path, &st) == 0)
         aw_metrics_add(sv->metrics, AW_M_STORAGE_BYTES, (double)st.st_size, "direction",
-                       direction, NULL);
+                       t->kind == AW_TRANSFER_GET ? "download" : "upload", NULL);
 }

@@ -88,7 +88,7 @@ static void step_messages(aw_supervisor *sv)
         aw_message_step(sv, r);
     while (*link != NULL) { /* unlink finished messages */
         aw_message *r = *link;
-        if (r->state == MSG_DONE && r->deliveries == 0) {
+        if (r->state == MSG_DONE && r->deliveries == 0 && r->transfers == 0) {
             *link = r->next;
             aw_message_free(r);
         } else {
@@ -113,13 +113,26 @@ static void dawdle(void)
 }
 #endif
 
+/* Finished storage requests go back to their messages. */
+static void take_transfers(aw_supervisor *sv)
+{
+    aw_transfer *t;
+    while ((t = aw_transfers_next_done(sv->transfers)) != NULL)
+        aw_message_on_transfer(sv, t);
+}
+
+/* Executors and the zygotes' channels, the ClamAV watch, the transfer pool. */
+#define POLL_MAX (AW_MAX_CONCURRENCY + 16)
+
 static void pump(aw_supervisor *sv, int timeout_ms)
 {
-    struct pollfd fds[264];
-    int n = aw_pool_pollfds(sv->pool, fds, 260);
-    n += aw_engines_pollfds(&sv->engines, fds + n, 264 - n);
+    struct pollfd fds[POLL_MAX];
+    int n = aw_pool_pollfds(sv->pool, fds, POLL_MAX - 1);
+    n += aw_engines_pollfds(&sv->engines, fds + n, POLL_MAX - 1 - n);
+    fds[n++] = (struct pollfd){.fd = aw_transfers_fd(sv->transfers), .events = POLLIN};
     poll(fds, (nfds_t)n, timeout_ms);
     dawdle();
+    take_transfers(sv);
     aw_pool_dispatch(sv->pool, fds, n);
     aw_engines_step(&sv->engines, sv->pool);
     rd_kafka_poll(sv->producer, 0);
@@ -212,13 +225,14 @@ static void commit_before_leaving(aw_supervisor *sv, double deadline)
     }
 }
 
-/* Hands back messages that have not started (of the partitions in l, or all):
+/* Hands back messages that no executor has taken yet, fetched or not (of
+ * the partitions in l, or all):
  * their offsets are not stored, so they are delivered again, here or to
  * another member. Dead letters are quick and finish anyway. */
 static void hand_back_queued(aw_supervisor *sv, const rd_kafka_topic_partition_list_t *l)
 {
     for (aw_message *r = sv->messages; r != NULL; r = r->next)
-        if (r->state == MSG_QUEUED && !r->dead_letter_only && (l == NULL || in_list(l, r)))
+        if (aw_message_not_started(r) && (l == NULL || in_list(l, r)))
             aw_message_abandon(sv, r);
 }
 
@@ -283,9 +297,11 @@ static void take(aw_supervisor *sv, rd_kafka_message_t *m)
     sv->active++;
 }
 
+/* Taken messages are bounded: enough for every executor to have one
+ * running and one fetched, with outputs of as many again being stored. */
 static void intake(aw_supervisor *sv)
 {
-    int room = 2 * aw_pool_size(sv->pool);
+    int room = 2 * (aw_pool_size(sv->pool) + sv->cfg->prefetch);
     for (int i = 0; i < 64; i++) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(sv->consumer, 0);
         if (m == NULL)
@@ -295,7 +311,7 @@ static void intake(aw_supervisor *sv)
     }
     if (!sv->paused && sv->active >= room)
         set_paused(sv, true);
-    else if (sv->paused && !sv->stopping && sv->active < aw_pool_size(sv->pool))
+    else if (sv->paused && !sv->stopping && sv->active < room / 2)
         set_paused(sv, false);
 }
 
@@ -309,7 +325,10 @@ static rd_kafka_t *make_producer(aw_supervisor *sv, char *errstr, size_t n)
         return NULL;
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, sv);
-    return rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, n);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, n);
+    if (rk == NULL)
+        rd_kafka_conf_destroy(conf); /* rd_kafka_new owns it only on success */
+    return rk;
 }
 
 static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -363,6 +382,8 @@ static rd_kafka_t *make_consumer(aw_supervisor *sv, char *errstr, size_t n)
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, n);
     if (rk != NULL)
         rd_kafka_poll_set_consumer(rk);
+    else
+        rd_kafka_conf_destroy(conf); /* rd_kafka_new owns it only on success */
     return rk;
 }
 
@@ -473,6 +494,9 @@ static void shut_down(aw_supervisor *sv)
     }
     rd_kafka_flush(sv->producer, 10000);
     rd_kafka_destroy(sv->producer);
+    sv->consumer = sv->producer = NULL;
+    aw_transfers_free(sv->transfers); /* no thread writes a spool after this */
+    sv->transfers = NULL;
     while (sv->messages != NULL) {
         aw_message *r = sv->messages;
         sv->messages = r->next;
@@ -508,6 +532,15 @@ static int start_http(aw_supervisor *sv)
     return 0;
 }
 
+static int start_transfers(aw_supervisor *sv)
+{
+    aw_error err;
+    sv->transfers = aw_transfers_new(sv->storage, sv->cfg->transfers, &err);
+    if (sv->transfers == NULL)
+        aw_log_error("%s", err.message);
+    return sv->transfers != NULL ? 0 : -1;
+}
+
 static aw_pool *start_pool(aw_supervisor *sv, aw_zygote *z)
 {
     aw_error err;
@@ -538,7 +571,10 @@ static int start(aw_supervisor *sv, aw_embedded **mock)
         aw_log_error("embedded cluster: %s", err.message);
         return -1;
     }
-    return make_spool(cfg) == 0 && open_storage(sv) == 0 && start_clients(sv) == 0 ? 0 : -1;
+    return make_spool(cfg) == 0 && open_storage(sv) == 0 && start_transfers(sv) == 0 &&
+                   start_clients(sv) == 0
+               ? 0
+               : -1;
 }
 
 int aw_service_run(aw_service_config *cfg)
@@ -552,14 +588,20 @@ int aw_service_run(aw_service_config *cfg)
     aw_metrics_set(sv.metrics, AW_M_IN_FLIGHT, 0, NULL);
     aw_metrics_add(sv.metrics, AW_M_DEAD_LETTERS, 0, NULL);
     if (start(&sv, &mock) == 0) {
-        aw_log_info("serving %s and %s with %d executor(s), storage %s", cfg->topic_uploads,
-                    cfg->topic_regenerate, cfg->concurrency, cfg->storage_url);
+        aw_log_info("serving %s and %s with %d executor(s), storage %s (%d transfers in flight, "
+                    "%d prefetched)", cfg->topic_uploads, cfg->topic_regenerate, cfg->concurrency,
+                    cfg->storage_url, cfg->transfers, cfg->prefetch);
         log_sandbox(cfg);
         serve(&sv);
         shut_down(&sv);
         aw_log_info("stopped");
         rc = 0;
     }
+    if (sv.consumer != NULL) /* set-up failed after the clients were made */
+        rd_kafka_destroy(sv.consumer);
+    if (sv.producer != NULL)
+        rd_kafka_destroy(sv.producer);
+    aw_transfers_free(sv.transfers);
     aw_http_stop(sv.http);
     aw_pool_free(sv.pool); /* and its zygotes */
     aw_engines_stop(&sv.engines);

@@ -14,15 +14,18 @@
 #include "service.h"
 #include "service_config.h"
 #include "storage.h"
+#include "transfers.h"
 
 #include <librdkafka/rdkafka.h>
 #include <limits.h>
 #include <stdbool.h>
 
 typedef enum {
-    MSG_QUEUED,     /* waiting: for its asset, an executor, or a retry time */
+    MSG_QUEUED,     /* waiting: for its asset, room to fetch, or a retry time */
+    MSG_FETCHING,   /* its source downloading into the spool (transfer pool) */
+    MSG_FETCHED,    /* source in the spool, waiting for an idle executor */
     MSG_EXECUTING,  /* in an executor */
-    MSG_STORING,    /* outputs being stored (retried on transient errors) */
+    MSG_STORING,    /* outputs being stored, or waiting to try again */
     MSG_PUBLISHING, /* events produced, waiting for the broker's acks */
     MSG_DONE,
 } message_state;
@@ -52,12 +55,17 @@ typedef struct aw_message {
     bool delivery_failed;
     bool abandoned;       /* partition revoked or shutdown: never commit */
     double taken_ms;      /* monotonic ms when the message was taken */
+    double executing_since; /* monotonic ms when an executor took it */
+    int transfers;        /* storage requests in flight: the spool stays meanwhile */
+    bool store_failed;    /* a PUT of this round failed (store_error) */
+    aw_error store_error;
 } aw_message;
 
 typedef struct aw_supervisor {
     aw_service_config *cfg;
     rd_kafka_t *consumer, *producer;
     aw_storage *storage;
+    aw_transfers *transfers; /* every GET and PUT runs there, off the loop */
     aw_pool *pool;
     aw_offsets *offsets;
     aw_message *messages; /* in arrival order */
@@ -80,6 +88,17 @@ void aw_message_on_result(aw_supervisor *sv, aw_message *r, json_t *result);
 void aw_message_on_lost(aw_supervisor *sv, aw_message *r, const aw_exec_loss *loss);
 void aw_message_on_delivery(aw_supervisor *sv, aw_message *r, rd_kafka_resp_err_t err);
 void aw_message_abandon(aw_supervisor *sv, aw_message *r);
+bool aw_message_not_started(const aw_message *r); /* no executor has taken it yet */
+/* for message_transfers.c */
+void aw_message_clear_spool(aw_message *r);
+void aw_message_storage_fault(aw_supervisor *sv, aw_message *r, const aw_error *err);
+void aw_message_publish_final(aw_supervisor *sv, aw_message *r);
+
+/* message_transfers.c: the source into the spool, the outputs out of it */
+void aw_message_start_fetch(aw_supervisor *sv, aw_message *r);
+int aw_message_fetch_room(const aw_supervisor *sv); /* fetches that may start now */
+void aw_message_store_outputs(aw_supervisor *sv, aw_message *r);
+void aw_message_on_transfer(aw_supervisor *sv, aw_transfer *t); /* takes t */
 void aw_message_free(aw_message *r);
 bool aw_message_asset_busy(const aw_supervisor *sv, const aw_message *r);
 
@@ -88,7 +107,7 @@ aw_log_fields aw_message_log_fields(const aw_message *r, const char *stage);
 void aw_message_report_finished(aw_supervisor *sv, const aw_message *r);
 void aw_message_report_timings(aw_supervisor *sv, const aw_message *r);
 void aw_message_report_retry(aw_supervisor *sv, const aw_message *r, const char *kind, const char *why);
-void aw_message_report_bytes(aw_supervisor *sv, const char *direction, const char *path);
+void aw_message_report_transfer(aw_supervisor *sv, const aw_transfer *t);
 
 /* health.c */
 void aw_health_update(aw_supervisor *sv); /* readiness, heartbeat, gauges */

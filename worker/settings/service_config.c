@@ -23,7 +23,9 @@ void aw_service_config_defaults(aw_service_config *cfg)
     cfg->topic_dlq = "asset.dlq";
     cfg->source = "asset-worker";
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    cfg->concurrency = cores > 0 ? (int)cores : 1;
+    cfg->concurrency = cores < 1 ? 1 : cores > AW_MAX_CONCURRENCY ? AW_MAX_CONCURRENCY : (int)cores;
+    cfg->transfers = 0; /* from the concurrency once parsed */
+    cfg->prefetch = -1; /* likewise */
     cfg->job_timeout_ms = 300000;
     cfg->stage_timeout_ms = 180000;
     aw_sandbox_defaults(&cfg->sandbox);
@@ -69,6 +71,11 @@ void aw_service_config_usage(FILE *out)
           "  --source URI           ce_source of published events (default:\n"
           "                         asset-worker) [AW_SOURCE]\n"
           "  --concurrency N        executor processes (default: cores) [AW_CONCURRENCY]\n"
+          "  --transfers N          storage requests in flight at once, each on its own\n"
+          "                         thread (default: 4 x concurrency, at least 8)\n"
+          "                         [AW_TRANSFERS]\n"
+          "  --prefetch N           sources downloaded ahead for busy executors\n"
+          "                         (default: concurrency) [AW_PREFETCH]\n"
           "  --job-timeout SEC      wall time of one job (default: 300) [AW_JOB_TIMEOUT]\n"
           "  --stage-timeout SEC    wall time of one stage (default: 180)\n"
           "                         [AW_STAGE_TIMEOUT]\n"
@@ -120,7 +127,7 @@ enum {
     OPT_STORAGE, OPT_SPOOL, OPT_SOURCE, OPT_CONC, OPT_TIMEOUT, OPT_GRACE, OPT_ATTEMPTS,
     OPT_PARTITIONS, OPT_BACKOFF, OPT_BACKOFF_MAX, OPT_STAGE_TIMEOUT, OPT_SANDBOX, OPT_JOB_MEMORY,
     OPT_JOB_CPU, OPT_JOB_FSIZE, OPT_JOB_NOFILE, OPT_HTTP_PORT, OPT_HTTP_ADDRESS, OPT_LOG_LEVEL,
-    OPT_LOG_FORMAT, OPT_CLAMAV_WATCH, OPT_CLAMAV_SETTLE,
+    OPT_LOG_FORMAT, OPT_CLAMAV_WATCH, OPT_CLAMAV_SETTLE, OPT_TRANSFERS, OPT_PREFETCH,
 };
 
 static const struct option run_options[] = {
@@ -135,6 +142,8 @@ static const struct option run_options[] = {
     {"spool-dir", required_argument, NULL, OPT_SPOOL},
     {"source", required_argument, NULL, OPT_SOURCE},
     {"concurrency", required_argument, NULL, OPT_CONC},
+    {"transfers", required_argument, NULL, OPT_TRANSFERS},
+    {"prefetch", required_argument, NULL, OPT_PREFETCH},
     {"job-timeout", required_argument, NULL, OPT_TIMEOUT},
     {"stage-timeout", required_argument, NULL, OPT_STAGE_TIMEOUT},
     {"sandbox", required_argument, NULL, OPT_SANDBOX},
@@ -173,6 +182,7 @@ static const struct {
     {OPT_HTTP_PORT, "AW_HTTP_PORT"}, {OPT_HTTP_ADDRESS, "AW_HTTP_ADDRESS"},
     {OPT_LOG_LEVEL, "AW_LOG_LEVEL"}, {OPT_LOG_FORMAT, "AW_LOG_FORMAT"},
     {OPT_CLAMAV_WATCH, "AW_CLAMAV_WATCH"}, {OPT_CLAMAV_SETTLE, "AW_CLAMAV_SETTLE"},
+    {OPT_TRANSFERS, "AW_TRANSFERS"}, {OPT_PREFETCH, "AW_PREFETCH"},
 };
 
 static int bad(const char *what, const char *arg)
@@ -210,11 +220,20 @@ static int size_at_least(const char *arg, uint64_t min, uint64_t *out)
     return 0;
 }
 
-/* HTTP, logs and the ClamAV database watch; the pipeline's own options. */
+/* HTTP, logs, the ClamAV database watch and storage transfers; the
+ * pipeline's own options. */
 static int apply_operations(aw_service_config *c, int code, const char *arg)
 {
     int n = 0;
     switch (code) {
+    case OPT_TRANSFERS:
+        return positive(arg, AW_MAX_TRANSFERS, &c->transfers) == 0
+                   ? 0 : bad("--transfers takes 1 to " AW_STR(AW_MAX_TRANSFERS), arg);
+    case OPT_PREFETCH:
+        if (strcmp(arg, "0") == 0)
+            return c->prefetch = 0, 0;
+        return positive(arg, AW_MAX_CONCURRENCY, &c->prefetch) == 0
+                   ? 0 : bad("--prefetch takes 0 to " AW_STR(AW_MAX_CONCURRENCY), arg);
     case OPT_HTTP_PORT:
         if (strcmp(arg, "0") == 0)
             return c->http_port = 0, 0;
@@ -285,8 +304,8 @@ static int apply(aw_service_config *c, int code, const char *arg)
     case OPT_SPOOL: c->spool_dir = arg; return 0;
     case OPT_SOURCE: c->source = arg; return 0;
     case OPT_CONC:
-        if (positive(arg, 256, &c->concurrency) != 0)
-            return bad("--concurrency takes 1 to 256", arg);
+        if (positive(arg, AW_MAX_CONCURRENCY, &c->concurrency) != 0)
+            return bad("--concurrency takes 1 to " AW_STR(AW_MAX_CONCURRENCY), arg);
         return 0;
     case OPT_TIMEOUT:
         return seconds_ms(arg, 86400, &c->job_timeout_ms) == 0
@@ -333,6 +352,17 @@ static int from_env(aw_service_config *c)
     return 0;
 }
 
+/* Transfers and prefetch follow the concurrency unless they were set. */
+static void settle_transfers(aw_service_config *c)
+{
+    if (c->transfers == 0)
+        c->transfers = 4 * c->concurrency > 8 ? 4 * c->concurrency : 8;
+    if (c->transfers > AW_MAX_TRANSFERS)
+        c->transfers = AW_MAX_TRANSFERS;
+    if (c->prefetch < 0)
+        c->prefetch = c->concurrency;
+}
+
 int aw_service_config_parse(int argc, char **argv, aw_service_config *cfg)
 {
     aw_service_config_defaults(cfg);
@@ -348,6 +378,7 @@ int aw_service_config_parse(int argc, char **argv, aw_service_config *cfg)
         if (c == '?' || apply(cfg, c, optarg) != 0)
             return AW_SETTINGS_BAD;
     }
+    settle_transfers(cfg);
     if (optind != argc)
         return bad("takes no arguments", argv[optind]) ? AW_SETTINGS_BAD : AW_SETTINGS_BAD;
     if (cfg->brokers == NULL && !cfg->embedded)

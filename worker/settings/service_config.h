@@ -12,6 +12,10 @@
 #include <stdio.h>
 
 #define AW_MAX_KAFKA_PROPS 64
+#define AW_MAX_CONCURRENCY 256 /* executors; the supervisor's poll array is sized by it */
+#define AW_MAX_TRANSFERS 1024
+#define AW_STR(x) AW_STR_(x)
+#define AW_STR_(x) #x
 
 typedef struct aw_service_config {
     aw_config pipeline;
@@ -22,6 +26,8 @@ typedef struct aw_service_config {
     const char *spool_dir;   /* per-job scratch directories */
     const char *source;      /* ce_source of the events we publish */
     int concurrency;         /* executors */
+    int transfers;           /* storage requests in flight (transfer threads) */
+    int prefetch;            /* sources downloaded ahead for busy executors */
     double job_timeout_ms;   /* wall time of one job in an executor */
     double stage_timeout_ms; /* wall time of one stage */
     aw_sandbox_config sandbox; /* what executors give up before each job */

@@ -1,11 +1,14 @@
-/* storage_fs.c — the filesystem backend: keys are paths under a root
+/* fs.c — the filesystem backend: keys are paths under a root
  * directory; writes go to a temporary file, fsync, rename, so a reader
  * never sees half an object and a stored object survives a crash. */
 #define _GNU_SOURCE
 #include "storage.h"
 
+#include "backends.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <glib.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,13 +39,18 @@ static int io_error(aw_error *err, const char *what, const char *path)
     return AW_ERROR;
 }
 
-/* Copies in → out, at most max bytes; 1 when more was there. */
-static int copy_bounded(int in, int out, uint64_t max, int *over)
+/* Copies in → out, at most max bytes; 1 when more was there. Stops with
+ * ECANCELED once the storage is cancelled. */
+static int copy_bounded(aw_storage *s, int in, int out, uint64_t max, int *over)
 {
     char buf[1 << 16];
     uint64_t total = 0;
     *over = 0;
     for (;;) {
+        if (aw_storage_cancelled(s)) {
+            errno = ECANCELED;
+            return -1;
+        }
         ssize_t n = read(in, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
@@ -66,15 +74,15 @@ static int copy_bounded(int in, int out, uint64_t max, int *over)
 
 /* Copies the open descriptor in (which it closes) into a new file at to,
  * at most max bytes (*over when more was there), fsync'ed when asked. */
-static int copy_into(int in, const char *to, mode_t mode, uint64_t max, bool sync, int *over,
-                     aw_error *err)
+static int copy_into(aw_storage *s, int in, const char *to, mode_t mode, uint64_t max, bool sync,
+                     int *over, aw_error *err)
 {
     int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (out < 0) {
         close(in);
         return io_error(err, "cannot create", to);
     }
-    int rc = copy_bounded(in, out, max, over);
+    int rc = copy_bounded(s, in, out, max, over);
     if (rc == 0 && sync)
         rc = fsync(out);
     int saved = errno;
@@ -95,7 +103,7 @@ static int fs_get(aw_storage *s, const char *key, const char *dest, uint64_t max
     if (in < 0)
         return io_error(err, "cannot open", path);
     int over = 0;
-    if (copy_into(in, dest, 0600, max, false, &over, err) != AW_OK)
+    if (copy_into(s, in, dest, 0600, max, false, &over, err) != AW_OK)
         return AW_ERROR;
     if (over)
         return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "file_size",
@@ -141,12 +149,12 @@ static int fs_put(aw_storage *s, const char *key, const char *src, const char *c
         return AW_ERROR;
     if (make_parents(path) != 0)
         return io_error(err, "cannot create directories for", path);
-    snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, (int)getpid());
+    snprintf(tmp, sizeof tmp, "%s.tmp-%d-%d", path, (int)getpid(), (int)gettid()); /* per thread */
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return io_error(err, "cannot open", src);
     int over = 0;
-    if (copy_into(in, tmp, 0644, UINT64_MAX, true, &over, err) != AW_OK) {
+    if (copy_into(s, in, tmp, 0644, UINT64_MAX, true, &over, err) != AW_OK) {
         unlink(tmp);
         return AW_ERROR;
     }
@@ -160,7 +168,7 @@ static int fs_put(aw_storage *s, const char *key, const char *src, const char *c
 
 static void fs_destroy(aw_storage *s)
 {
-    free(s);
+    g_free(s);
 }
 
 static const aw_storage_ops fs_ops = {"file", fs_get, fs_put, fs_destroy};
@@ -178,9 +186,7 @@ aw_storage *aw_storage_fs_open(const char *root, aw_error *err)
                      errno ? strerror(errno) : "not a directory");
         return NULL;
     }
-    fs_storage *fs = calloc(1, sizeof *fs);
-    if (fs == NULL)
-        return NULL;
+    fs_storage *fs = g_new0(fs_storage, 1); /* g_malloc aborts on failure */
     fs->base.ops = &fs_ops;
     snprintf(fs->root, sizeof fs->root, "%s", root);
     return &fs->base;

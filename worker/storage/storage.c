@@ -1,10 +1,9 @@
 /* storage.c — backend selection and key rules. */
 #include "storage.h"
 
-#include <string.h>
+#include "backends.h"
 
-aw_storage *aw_storage_fs_open(const char *root, aw_error *err);
-aw_storage *aw_storage_s3_open(const char *bucket_and_prefix, aw_error *err);
+#include <string.h>
 
 aw_storage *aw_storage_open(const char *url, aw_error *err)
 {

@@ -1,11 +1,14 @@
 /* storage.h — object storage as the supervisor sees it: get an object into a
  * local spool file (bounded), put a local file at a key. Backends behind one
- * vtable: file:///abs/dir now, s3:// later. Only the supervisor uses it. */
+ * vtable: file:///abs/dir and s3://bucket[/prefix]. Backends are safe to call
+ * from several threads at once (the transfer pool, transfers.h). */
 #ifndef AW_STORAGE_H
 #define AW_STORAGE_H
 
 #include "error.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct aw_storage aw_storage;
@@ -25,6 +28,7 @@ typedef struct aw_storage_ops {
 
 struct aw_storage {
     const aw_storage_ops *ops;
+    atomic_bool cancelled; /* set by aw_storage_cancel(); backends check it per chunk */
 };
 
 /* Opens the backend named by url ("file:///abs/dir"). NULL with err when the
@@ -44,6 +48,18 @@ static inline int aw_storage_put(aw_storage *s, const char *key, const char *src
 }
 
 void aw_storage_close(aw_storage *s);
+
+/* Makes every request under way, and every later one, stop at its next
+ * chunk with a retriable error: for shutting down. */
+static inline void aw_storage_cancel(aw_storage *s)
+{
+    atomic_store(&s->cancelled, true);
+}
+
+static inline bool aw_storage_cancelled(aw_storage *s)
+{
+    return atomic_load(&s->cancelled);
+}
 
 /* True for keys a filesystem may hold: relative, no "." or ".." segment, no
  * empty segment, no control characters, at most 1024 bytes. */
