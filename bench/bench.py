@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent / "lib"))
 import memory  # noqa: E402
 import report  # noqa: E402
 import service  # noqa: E402
+import latency  # noqa: E402
 from inputs import Inputs  # noqa: E402
 from scan import ScanBench  # noqa: E402
 from stages import StageBench  # noqa: E402
@@ -116,6 +117,9 @@ def main():
     if mixed_one:
         sc.directory(mixed, mixed_one["scan_ms_per_batch"])
 
+    print("# storage latency", flush=True)
+    lat = latency.measure(args.bin, work, db, small, args.runs)
+
     print("# memory", flush=True)
     mem = memory.compare(args.bin, work, db, video)
     findings = HERE / "findings.md"
@@ -127,7 +131,7 @@ def main():
         "service": [{k: v for k, v in c.items() if k != "executor_peak_rss"} for c in configs],
         "executor_rss_per_family": service.per_family_rss(configs),
         "executor_peak_rss_jobs": [r for c in configs for r in c["executor_peak_rss"]],
-        "memory": mem, "elapsed_s": time.time() - started,
+        "storage_latency": lat, "memory": mem, "elapsed_s": time.time() - started,
         "findings": findings.read_text().strip() if findings.exists() else "",
     }
     out = Path(args.out)

@@ -78,6 +78,43 @@ def service_table(configs):
     return out
 
 
+def latency_table(lat):
+    base = lat["rows"][0]["jobs_per_s"]["median"]
+    out = ["| delay per storage request | jobs/s | vs 0 ms | executors busy % | jobs failed | "
+           "executors lost | requests (most at once) | supervisor CPU % of pipeline |",
+           "|---|---|---|---|---|---|---|---|"]
+    for r in lat["rows"]:
+        busy = {k: 100 * v for k, v in r["busy_fraction"].items()}
+        out.append(f"| {r['delay_ms']} ms | {ratio(r['jobs_per_s'])} | "
+                   f"{r['jobs_per_s']['median'] / base:.2f} | {pct(busy)} | {r['failed']} | "
+                   f"{r['executors_lost']} | {r['requests']} ({r['max_requests_in_flight']}) | "
+                   f"{pct(r['overhead_supervisor_pct'])} |")
+    big = lat["large_first"]
+    out += ["", f"A 95 MB source first in line, served at {big['bytes_per_s'] >> 20} MB/s with "
+            f"{big['delay_ms']} ms per request, {big['small']} small JPEGs behind it: "
+            f"{big['small_done_before_large_started']} of them completed before the large one "
+            f"reached an executor ({big['large_waited_s']:.1f} s after its upload event); "
+            f"jobs failed: {big['failed']}."]
+    return out
+
+
+def latency_targets(lat):
+    rows = {r["delay_ms"]: r for r in lat["rows"]}
+    at0, at50 = rows[0]["jobs_per_s"]["median"], rows[50]["jobs_per_s"]["median"]
+    failed = sum(r["failed"] + r["executors_lost"] for r in lat["rows"])
+    busy = min(r["busy_fraction"]["median"] for r in lat["rows"])
+    sup = max(r["overhead_supervisor_pct"]["median"] for r in lat["rows"])
+    ok = lambda good: "met" if good else "**missed**"
+    return [f"| jobs/s at 50 ms ≥ 0.8 × jobs/s at 0 ms | storage latency, small JPEGs | "
+            f"{ok(at50 >= 0.8 * at0)} ({at50 / at0:.2f}) | |",
+            f"| 0 jobs failed, 0 executors lost up to 100 ms | storage latency | "
+            f"{ok(failed == 0)} ({failed}) | |",
+            f"| executors busy ≥ 90 % with a backlog | storage latency, every delay | "
+            f"{ok(busy >= 0.9)} (lowest {100 * busy:.0f} %) | |",
+            f"| supervisor CPU ≤ 5 % of pipeline CPU | storage latency, every delay | "
+            f"{verdict(sup, 5, '%')} | |"]
+
+
 def memory(res):
     out = ["| process | RSS MiB |", "|---|---|"]
     for c in res["service"]:
@@ -165,6 +202,18 @@ def render(res):
             "in the pipeline.", "", *service_table(res["service"]), ""]
     for c in res["service"]:
         out.append(f"- {c['workload']}, {c['executors']} executor(s): statuses {c['statuses']}")
+    if res.get("storage_latency"):
+        out += ["", "## Storage latency: S3 behind a delaying proxy", "",
+                "s3rver behind the tests' proxy (`tests/integration/s3_fault_proxy.js`), which "
+                "holds every request the given time before passing it on (real S3 costs 20–100 ms "
+                "a request). Each batch's sources are stored straight into s3rver first, then "
+                "their upload events go out in one burst; `run --embedded --storage s3://…`, 2 "
+                "executors, default --transfers and --prefetch. Executors busy: the growth of "
+                "`asset_worker_executor_busy_seconds_total` over executors × the batch's wall "
+                "time. Supervisor CPU: the supervisor process, transfer threads included.", "",
+                *latency_table(res["storage_latency"]), "",
+                "| target | where | result | |", "|---|---|---|---|",
+                *latency_targets(res["storage_latency"])]
     out += ["", "## Memory", "", *memory(res), "", "## Inputs", "",
             "Made by the script (paths relative to its work directory):", "", "```",
             *res["inputs"], "```", ""]

@@ -55,19 +55,20 @@ def _status_kib(pid, key):
 
 
 class Worker:
-    def __init__(self, bin_path, work: Path, concurrency, db: Path, label):
+    def __init__(self, bin_path, work: Path, concurrency, db: Path, label, storage=None, env=None,
+                 http_port=0):
         self.bin = str(bin_path)
         self.dir = work / f"svc-{label}"
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "storage").mkdir(exist_ok=True)
-        self.storage = f"file://{self.dir / 'storage'}"
+        self.storage = storage or f"file://{self.dir / 'storage'}"
         self.log = self.dir / "worker.log"
         out = open(self.dir / "worker.out", "w")
         self.proc = subprocess.Popen(
-            [self.bin, "run", "--embedded", "--http-port", "0", "--concurrency", str(concurrency),
-             "--storage", self.storage, "--clamav-db", str(db), "--clamav-watch", "off",
-             "--log-format", "json"],
-            stdout=out, stderr=open(self.log, "w"), start_new_session=True)
+            [self.bin, "run", "--embedded", "--http-port", str(http_port), "--concurrency",
+             str(concurrency), "--storage", self.storage, "--clamav-db", str(db),
+             "--clamav-watch", "off", "--log-format", "json"],
+            stdout=out, stderr=open(self.log, "w"), start_new_session=True, env=env)
         self.brokers = self._wait_for(lambda: next(
             (l.split("=", 1)[1].strip() for l in (self.dir / "worker.out").read_text().splitlines()
              if l.startswith("bootstrap.servers=")), None))
@@ -114,10 +115,10 @@ class Worker:
                              capture_output=True, text=True)
         return int(out.stdout.split()[0])
 
-    def upload(self, files):
+    def upload(self, files, env=None):
         out = subprocess.run([self.bin, "upload", "--brokers", self.brokers, "--storage",
                               self.storage, *map(str, files)], capture_output=True, text=True,
-                             check=True)
+                             check=True, env=env)
         # ASSET JOB KEY CE_TIME ACKED: the latency starts when the broker has the event
         return {line.split()[0]: _ms(line.split()[4]) for line in out.stdout.splitlines()}
 

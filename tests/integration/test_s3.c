@@ -21,6 +21,7 @@
 #include "manifest.h"
 #include "media.h"
 #include "storage.h"
+#include "timeutil.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -88,21 +89,30 @@ typedef struct proxy {
     char stats[4200];
 } proxy;
 
-/* A fault proxy in front of the server; workers started afterwards use it. */
-static void proxy_start(proxy *p, const char *faults)
+/* A fault proxy in front of the server that holds every request delay_ms
+ * and sends answers at most bytes_per_s (0: as fast as it can); workers
+ * started afterwards use it. */
+static void proxy_start_paced(proxy *p, const char *faults, int delay_ms, long bytes_per_s)
 {
     static int n;
-    char out[4200], up[16], buf[256], url[64];
+    char out[4200], up[16], buf[256], url[64], delay[16], rate[24];
     snprintf(out, sizeof out, "%s/proxy-%d.out", work, ++n);
     snprintf(p->stats, sizeof p->stats, "%s/proxy-%d.json", work, n);
     snprintf(up, sizeof up, "%d", s3_port);
-    const char *argv[] = {"node", proxy_js, up, faults, p->stats, NULL};
+    snprintf(delay, sizeof delay, "%d", delay_ms);
+    snprintf(rate, sizeof rate, "%ld", bytes_per_s);
+    const char *argv[] = {"node", proxy_js, up, faults, p->stats, delay, rate, NULL};
     p->pid = spawn(argv, out);
     const char *port = wait_for(out, "port ", buf, sizeof buf);
     assert_non_null(port);
     p->port = atoi(port);
     snprintf(url, sizeof url, "http://127.0.0.1:%d", p->port);
     setenv("AWS_ENDPOINT_URL", url, 1);
+}
+
+static void proxy_start(proxy *p, const char *faults)
+{
+    proxy_start_paced(p, faults, 0, 0);
 }
 
 static long proxy_stat(const proxy *p, const char *name)
@@ -403,6 +413,190 @@ static void oversized_object_is_not_downloaded(void **state)
     unlink(big), free(big);
 }
 
+/* ---- real storage latency -------------------------------------------- */
+
+/* One sample of a worker's /metrics (0 when absent). */
+static double metric(int http_port, const char *name)
+{
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", http_port);
+    fetched f = {0};
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &f);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_cleanup(c);
+    double v = 0;
+    for (char *line = f.data; line != NULL && line < f.data + f.len; line = strchr(line, '\n')) {
+        line += *line == '\n';
+        if (strncmp(line, name, strlen(name)) == 0 && line[strlen(name)] == ' ')
+            v = strtod(line + strlen(name) + 1, NULL);
+    }
+    free(f.data);
+    return v;
+}
+
+/* How many times a worker's log says text. */
+static int log_mentions(const char *name, const char *text)
+{
+    char *path = kh_log_path(work, name);
+    gchar *content = NULL;
+    int n = 0;
+    if (g_file_get_contents(path, &content, NULL, NULL))
+        for (const char *p = content; (p = strstr(p, text)) != NULL; p++)
+            n++;
+    g_free(content), free(path);
+    return n;
+}
+
+/* Collects until the first event of type arrives; false after timeout_s. */
+static bool first_of(kh_collector *c, const char *type, double timeout_s)
+{
+    return kh_collect_until(c, type, 1, timeout_s) >= 1;
+}
+
+#define BACKLOG 24
+
+/* A backlog of distinct photos through 2 executors with every storage request
+ * delayed by delay_ms: every job completes, no executor is reported lost,
+ * requests overlap, and the executors are busy for most of the batch. */
+static void backlog_at_latency(int delay_ms)
+{
+    kh_scope s;
+    char name[32];
+    snprintf(name, sizeof name, "lat%d", delay_ms);
+    kh_scope_init(&K, &s, name, 2);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    for (int i = 0; i < BACKLOG; i++) { /* stored before the proxy: set-up is not timed */
+        char file[64], asset[48];
+        snprintf(file, sizeof file, "lat%d-%02d.jpg", delay_ms, i);
+        snprintf(asset, sizeof asset, "%s-%02d", name, i);
+        char *photo = make_photo(file, 1024 + i, 768);
+        upload_file(&s, asset, photo, "image/jpeg");
+        free(photo);
+    }
+    proxy px;
+    proxy_start_paced(&px, "-", delay_ms, 0);
+    int port = free_port();
+    char port_arg[16];
+    snprintf(port_arg, sizeof port_arg, "%d", port);
+    const char *extra[] = {"--concurrency", "2", "--http-port", port_arg, NULL};
+    pid_t w = worker(&s, name, extra);
+    assert_true(first_of(&c, AW_TYPE_PROGRESS, 90)); /* the first job reached an executor */
+    double t0 = aw_time_mono_ms();
+    double busy0 = metric(port, "asset_worker_executor_busy_seconds_total");
+    int done = kh_collect_until(&c, AW_TYPE_COMPLETED, BACKLOG, 240);
+    double wall_s = (aw_time_mono_ms() - t0) / 1000.0;
+    double busy = metric(port, "asset_worker_executor_busy_seconds_total") - busy0;
+    stop_worker(w);
+    assert_int_equal(done, BACKLOG);
+    for (size_t i = 0; i < c.n; i++)
+        if (strcmp(c.events[i].type, AW_TYPE_COMPLETED) == 0) {
+            assert_string_equal(aw_test_str(c.events[i].data, "status"), "completed");
+            no_storage_errors(&c.events[i]);
+        }
+    double fraction = busy / (2 * wall_s);
+    print_message("%d ms per request: %d jobs in %.1f s, executors busy %.0f %%, "
+                  "%ld requests, at most %ld at once\n", delay_ms, BACKLOG, wall_s,
+                  100 * fraction, proxy_stat(&px, "requests"), proxy_stat(&px, "maxInFlight"));
+    assert_int_equal(log_mentions(name, "executor lost"), 0);
+    assert_true(proxy_stat(&px, "maxInFlight") >= 2); /* transfers overlap */
+    assert_true(fraction > 0.5);
+    char first[48];
+    snprintf(first, sizeof first, "%s-00", name);
+    check_outputs(kh_find(&c, AW_TYPE_COMPLETED, first)); /* stored whole, read back */
+    proxy_stop(&px);
+    kh_collector_stop(&c);
+}
+
+static void backlog_at_0_ms(void **state)
+{
+    (void)state;
+    backlog_at_latency(0);
+}
+
+static void backlog_at_20_ms(void **state)
+{
+    (void)state;
+    backlog_at_latency(20);
+}
+
+static void backlog_at_100_ms(void **state)
+{
+    (void)state;
+    backlog_at_latency(100);
+}
+
+/* A JPEG header, then zeros up to size bytes. */
+static void write_large_file(const char *path, long size)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite("\xff\xd8\xff\xe0", 1, 4, f);
+    assert_int_equal(fseek(f, size - 1, SEEK_SET), 0);
+    fputc(0, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Position of the first event of type for asset in arrival order, or -1. */
+static long position(const kh_collector *c, const char *type, const char *asset)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->events[i].type, type) == 0 &&
+            strcmp(aw_test_str(c->events[i].data, "assetId"), asset) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* A 95 MB source first, downloading at 10 MB/s behind 20 ms requests, then
+ * small photos: they complete while it downloads, and it ends with its
+ * status event too. One partition, so the big one is first in line. */
+static void small_jobs_flow_while_a_large_source_downloads(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_scope_init(&K, &s, "s3large", 1);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    char *big = NULL;
+    assert_true(asprintf(&big, "%s/large.jpg", work) > 0);
+    write_large_file(big, 95L << 20);
+    upload_file(&s, "large-source", big, "image/jpeg");
+    enum { SMALL = 8 };
+    for (int i = 0; i < SMALL; i++) {
+        char file[64], asset[48];
+        snprintf(file, sizeof file, "behind-%d.jpg", i);
+        snprintf(asset, sizeof asset, "behind-%d", i);
+        char *photo = make_photo(file, 640 + i, 480);
+        upload_file(&s, asset, photo, "image/jpeg");
+        free(photo);
+    }
+    proxy px;
+    proxy_start_paced(&px, "-", 20, 10L << 20);
+    const char *two[] = {"--concurrency", "2", NULL};
+    pid_t w = worker(&s, "s3large", two);
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, SMALL + 1, 240), SMALL + 1);
+    stop_worker(w);
+    long big_started = position(&c, AW_TYPE_PROGRESS, "large-source");
+    assert_true(big_started >= 0);
+    for (int i = 0; i < SMALL; i++) {
+        char asset[48];
+        snprintf(asset, sizeof asset, "behind-%d", i);
+        long done = position(&c, AW_TYPE_COMPLETED, asset);
+        if (done < 0 || done > big_started)
+            fail_msg("%s completed at event %ld, after the large source reached an executor "
+                     "(event %ld)", asset, done, big_started);
+        assert_string_equal(aw_test_str(kh_find(&c, AW_TYPE_COMPLETED, asset)->data, "status"),
+                            "completed");
+    }
+    assert_true(proxy_stat(&px, "bytesToClient") >= (95L << 20)); /* it was downloaded whole */
+    proxy_stop(&px);
+    kh_collector_stop(&c);
+    unlink(big), free(big);
+}
+
 static int after_each(void **state)
 {
     (void)state;
@@ -474,6 +668,10 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(missing_object_fails_at_once, after_each),
         cmocka_unit_test_teardown(oversized_object_is_not_downloaded, after_each),
         cmocka_unit_test_teardown(corpus_round_trips_through_s3, after_each),
+        cmocka_unit_test_teardown(backlog_at_0_ms, after_each),
+        cmocka_unit_test_teardown(backlog_at_20_ms, after_each),
+        cmocka_unit_test_teardown(backlog_at_100_ms, after_each),
+        cmocka_unit_test_teardown(small_jobs_flow_while_a_large_source_downloads, after_each),
     };
     if (getenv("AW_TEST_FILTER") != NULL)
         cmocka_set_test_filter(getenv("AW_TEST_FILTER"));

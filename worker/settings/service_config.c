@@ -72,10 +72,10 @@ void aw_service_config_usage(FILE *out)
           "                         asset-worker) [AW_SOURCE]\n"
           "  --concurrency N        executor processes (default: cores) [AW_CONCURRENCY]\n"
           "  --transfers N          storage requests in flight at once, each on its own\n"
-          "                         thread (default: 4 x concurrency, at least 8)\n"
+          "                         thread (default: 8 x concurrency, at least 16)\n"
           "                         [AW_TRANSFERS]\n"
           "  --prefetch N           sources downloaded ahead for busy executors\n"
-          "                         (default: concurrency) [AW_PREFETCH]\n"
+          "                         (default: 2 x concurrency) [AW_PREFETCH]\n"
           "  --job-timeout SEC      wall time of one job (default: 300) [AW_JOB_TIMEOUT]\n"
           "  --stage-timeout SEC    wall time of one stage (default: 180)\n"
           "                         [AW_STAGE_TIMEOUT]\n"
@@ -356,11 +356,11 @@ static int from_env(aw_service_config *c)
 static void settle_transfers(aw_service_config *c)
 {
     if (c->transfers == 0)
-        c->transfers = 4 * c->concurrency > 8 ? 4 * c->concurrency : 8;
+        c->transfers = 8 * c->concurrency > 16 ? 8 * c->concurrency : 16;
     if (c->transfers > AW_MAX_TRANSFERS)
         c->transfers = AW_MAX_TRANSFERS;
     if (c->prefetch < 0)
-        c->prefetch = c->concurrency;
+        c->prefetch = 2 * c->concurrency;
 }
 
 int aw_service_config_parse(int argc, char **argv, aw_service_config *cfg)
