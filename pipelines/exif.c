@@ -3,6 +3,7 @@
  * the standard gives, so a hostile block yields nothing rather than junk. */
 #include "exif.h"
 
+#include "alloc.h"
 #include "jsonutil.h"
 
 #include <ctype.h>
@@ -164,9 +165,7 @@ int aw_exif_extract(const void *blob, size_t len, json_t *exif)
      * "Exif\0\0" header of the JPEG APP1 segment in front of it. */
     unsigned char *framed = NULL;
     if (memcmp(blob, "II*\0", 4) == 0 || memcmp(blob, "MM\0*", 4) == 0) {
-        framed = malloc(len + 6);
-        if (framed == NULL)
-            return 0;
+        framed = aw_xmalloc(len + 6); /* len is at most 16 MiB (above) */
         memcpy(framed, "Exif\0\0", 6);
         memcpy(framed + 6, blob, len);
         blob = framed, len += 6;

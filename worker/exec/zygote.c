@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "zygote.h"
 
+#include "alloc.h"
 #include "executor.h"
 #include "log.h"
 #include "service_config.h"
@@ -166,7 +167,7 @@ static char **zygote_argv(char *const *run_argv)
     size_t n = 0;
     while (run_argv[n] != NULL)
         n++;
-    char **argv = calloc(n + 2, sizeof *argv);
+    char **argv = aw_xcalloc(n + 2, sizeof *argv);
     argv[0] = "asset-worker-zygote";
     memcpy(argv + 1, run_argv, n * sizeof *argv);
     return argv;
@@ -179,7 +180,7 @@ static char **zygote_env(char *fds_entry)
     size_t n = 0;
     while (environ[n] != NULL)
         n++;
-    char **env = calloc(n + 2, sizeof *env);
+    char **env = aw_xcalloc(n + 2, sizeof *env);
     memcpy(env, environ, n * sizeof *env);
     env[n] = fds_entry;
     return env;
@@ -214,7 +215,7 @@ aw_zygote *aw_zygote_launch(char *const *run_argv, aw_error *err)
         close(ctl[0]), close(ev[0]);
         return NULL;
     }
-    aw_zygote *z = calloc(1, sizeof *z);
+    aw_zygote *z = aw_xcalloc(1, sizeof *z);
     z->pid = pid, z->ctl = ctl[0], z->ev = ev[0], z->state = SETTING_UP;
     return z;
 }
