@@ -5,7 +5,7 @@
 #define AW_STAGE_H
 
 #include "config.h"
-#include "job.h"
+#include "result.h"
 
 #include <stdint.h>
 

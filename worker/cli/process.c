@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "config.h"
+#include "ids.h"
 #include "media.h"
 #include "pipeline_options.h"
 #include "pipeline.h"

@@ -6,7 +6,7 @@
 
 #include "alloc.h"
 #include "event.h"
-#include "job.h"
+#include "ids.h"
 #include "kafka.h"
 #include "media.h"
 #include "storage.h"
