@@ -6,6 +6,7 @@
 #include "config.h"
 #include "ids.h"
 #include "media.h"
+#include "option_parse.h"
 #include "pipeline_options.h"
 #include "pipeline.h"
 #include "summary.h"
