@@ -4,6 +4,7 @@
 
 #include "alloc.h"
 #include "executor.h"
+#include "fd_io.h"
 #include "log.h"
 #include "service_config.h"
 #include "timeutil.h"
@@ -85,7 +86,7 @@ static void report_exits(int ev)
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         char line[64];
         int n = snprintf(line, sizeof line, "%d %d\n", (int)pid, status);
-        aw_write_all(ev, line, (size_t)n);
+        aw_fd_write_all(ev, line, (size_t)n);
     }
 }
 
@@ -121,8 +122,8 @@ static void say(int ev, const aw_error *failure)
     }
     char *text = json_dumps(line, JSON_COMPACT);
     if (text != NULL) {
-        aw_write_all(ev, text, strlen(text));
-        aw_write_all(ev, "\n", 1);
+        aw_fd_write_all(ev, text, strlen(text));
+        aw_fd_write_all(ev, "\n", 1);
     }
     free(text), json_decref(line);
 }
@@ -313,7 +314,7 @@ int aw_zygote_spawn(aw_zygote *z, pid_t *pid, int *fd, aw_error *err)
     struct iovec iov = {.iov_base = &got, .iov_len = sizeof got};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
                          .msg_controllen = sizeof cbuf};
-    if (z->state != READY || aw_write_all(z->ctl, "S", 1) != 0 ||
+    if (z->state != READY || aw_fd_write_all(z->ctl, "S", 1) != 0 ||
         recvmsg(z->ctl, &msg, MSG_CMSG_CLOEXEC) != sizeof got || got <= 0)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "spawn",
                             "the zygote could not start an executor");
