@@ -105,7 +105,7 @@ static int extract_gps(ExifData *ed, json_t *exif)
     int n = set_coordinate(gps, "latitude", ed, EXIF_TAG_GPS_LATITUDE, EXIF_TAG_GPS_LATITUDE_REF,
                            90.0);
     n += set_coordinate(gps, "longitude", ed, EXIF_TAG_GPS_LONGITUDE,
-                         EXIF_TAG_GPS_LONGITUDE_REF, 180.0);
+                        EXIF_TAG_GPS_LONGITUDE_REF, 180.0);
     double alt = rational(ed, EXIF_IFD_GPS, EXIF_TAG_GPS_ALTITUDE, 0);
     if (alt >= 0) {
         ExifEntry *ref = entry(ed, EXIF_IFD_GPS, EXIF_TAG_GPS_ALTITUDE_REF, EXIF_FORMAT_BYTE);
