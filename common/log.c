@@ -1,7 +1,7 @@
 /* log.c — JSON-lines or readable log lines on stderr. */
-#define _GNU_SOURCE
 #include "log.h"
 
+#include "alloc.h"
 #include "jsonutil.h"
 #include "timeutil.h"
 
@@ -78,7 +78,7 @@ static char *json_line(aw_log_level level, const aw_log_fields *f, const char *m
 
 static char *text_line(aw_log_level level, const aw_log_fields *f, const char *message)
 {
-    char now[40], *text = NULL;
+    char now[40];
     aw_time_iso8601(now, sizeof now);
     char extra[400] = "";
     if (f != NULL) {
@@ -92,9 +92,7 @@ static char *text_line(aw_log_level level, const aw_log_fields *f, const char *m
         if (f->duration_ms >= 0 && n < sizeof extra)
             snprintf(extra + n, sizeof extra - n, " %.0f ms", f->duration_ms);
     }
-    if (asprintf(&text, "%s %-5s %s%s", now, level_names[level], message, extra) < 0)
-        return NULL;
-    return text;
+    return aw_xasprintf("%s %-5s %s%s", now, level_names[level], message, extra);
 }
 
 void aw_log(aw_log_level level, const aw_log_fields *fields, const char *fmt, ...)

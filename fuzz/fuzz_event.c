@@ -4,7 +4,7 @@
  * ce_type header; the rest is the payload. A decoded event must satisfy the
  * invariants the rest of the service relies on. */
 #include "event.h"
-#include "job.h"
+#include "ids.h"
 
 #include "fuzz_check.h"
 #include <string.h>

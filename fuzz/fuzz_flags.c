@@ -2,6 +2,7 @@
  * (every run and pipeline flag, getopt_long, the size/count parsers) on an
  * argv made of the input's NUL-separated pieces. Accepted settings must be
  * inside the ranges the rest of the service assumes. */
+#include "alloc.h"
 #include "fuzz_check.h"
 #include "service_config.h"
 
@@ -12,7 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    char *copy = malloc(size + 1);
+    char *copy = aw_xmalloc(size + 1); /* size: at most libFuzzer's -max_len */
     memcpy(copy, data, size);
     copy[size] = '\0';
     char *argv[MAX_ARGS + 2] = {"run"};

@@ -5,8 +5,8 @@
  * one line, and parse back to the very same document. The input is split
  * on 0xFF into those four fields. */
 #include "fuzz_check.h"
-#include "job.h"
 #include "jsonutil.h"
+#include "result.h"
 
 #include <stdio.h>
 #include <string.h>

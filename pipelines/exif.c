@@ -3,6 +3,7 @@
  * the standard gives, so a hostile block yields nothing rather than junk. */
 #include "exif.h"
 
+#include "alloc.h"
 #include "jsonutil.h"
 
 #include <ctype.h>
@@ -104,7 +105,7 @@ static int extract_gps(ExifData *ed, json_t *exif)
     int n = set_coordinate(gps, "latitude", ed, EXIF_TAG_GPS_LATITUDE, EXIF_TAG_GPS_LATITUDE_REF,
                            90.0);
     n += set_coordinate(gps, "longitude", ed, EXIF_TAG_GPS_LONGITUDE,
-                         EXIF_TAG_GPS_LONGITUDE_REF, 180.0);
+                        EXIF_TAG_GPS_LONGITUDE_REF, 180.0);
     double alt = rational(ed, EXIF_IFD_GPS, EXIF_TAG_GPS_ALTITUDE, 0);
     if (alt >= 0) {
         ExifEntry *ref = entry(ed, EXIF_IFD_GPS, EXIF_TAG_GPS_ALTITUDE_REF, EXIF_FORMAT_BYTE);
@@ -164,9 +165,7 @@ int aw_exif_extract(const void *blob, size_t len, json_t *exif)
      * "Exif\0\0" header of the JPEG APP1 segment in front of it. */
     unsigned char *framed = NULL;
     if (memcmp(blob, "II*\0", 4) == 0 || memcmp(blob, "MM\0*", 4) == 0) {
-        framed = malloc(len + 6);
-        if (framed == NULL)
-            return 0;
+        framed = aw_xmalloc(len + 6); /* len is at most 16 MiB (above) */
         memcpy(framed, "Exif\0\0", 6);
         memcpy(framed + 6, blob, len);
         blob = framed, len += 6;

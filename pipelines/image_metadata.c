@@ -88,7 +88,7 @@ static void embedded_metadata(aw_ctx *ctx, VipsImage *img)
     const void *xmp = blob_of(img, VIPS_META_XMP_NAME, &len);
     aw_xmp_extract(xmp, len, descriptive, extracted);
     if (aw_image_is_vector(ctx))
-        aw_svg_extract(ctx->input_path, descriptive);
+        aw_xmp_svg_title(ctx->input_path, descriptive);
 }
 
 int aw_image_metadata_run(aw_ctx *ctx, aw_error *err)

@@ -5,7 +5,7 @@
 #define AW_PIPELINE_H
 
 #include "config.h"
-#include "job.h"
+#include "result.h"
 
 /* Process-wide set-up of every stage (libmagic, ClamAV engine, libvips).
  * Call once, before forking executors. A stage whose set-up fails for a

@@ -5,7 +5,7 @@
 #define AW_STAGE_H
 
 #include "config.h"
-#include "job.h"
+#include "result.h"
 
 #include <stdint.h>
 
@@ -16,8 +16,12 @@ typedef enum {
     AW_GATE_CLOSED,    /* nothing more (empty, missing, too large, infected) */
 } aw_gate;
 
-/* One job's context. It owns every per-job handle a stage opens; stages
- * free what they open before they return. */
+/* One job's context. It owns no handle: its pointers are borrowed from
+ * aw_pipeline_run's caller (the job, the config, the paths, the result,
+ * whose JSON the caller frees with aw_result_free). A stage frees every
+ * per-job handle it opens (images, decoders, documents) before it returns;
+ * process-wide handles (the ClamAV engine, the libmagic cookie) belong to
+ * init_global and exit_global. */
 typedef struct aw_ctx {
     const aw_job *job;
     const aw_config *config;

@@ -21,11 +21,12 @@ typedef struct aw_peaks {
 void aw_peaks_init(aw_peaks *p, unsigned samples_per_point, int sample_rate);
 void aw_peaks_free(aw_peaks *p);
 
-/* Adds mono samples in [-1, 1]. Returns 0, or -1 when out of memory. */
-int aw_peaks_add(aw_peaks *p, const float *samples, size_t count);
+/* Adds mono samples in [-1, 1]. The caller bounds the track's length
+ * (av_waveform.c: the duration limit). */
+void aw_peaks_add(aw_peaks *p, const float *samples, size_t count);
 
 /* Closes the last, partly filled point. */
-int aw_peaks_finish(aw_peaks *p);
+void aw_peaks_finish(aw_peaks *p);
 
 /* {"version":2,"channels":1,"sample_rate":…,"samples_per_pixel":…,"bits":8,
  * "length":…,"data":[…]} into path. Returns 0 or -1 (errno set). */

@@ -2,6 +2,8 @@
  * audiowaveform's JSON format. */
 #include "waveform.h"
 
+#include "alloc.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,23 +30,20 @@ static int8_t to_8bit(float v)
     return scaled > 127.0f ? 127 : (int8_t)scaled;
 }
 
-static int push_point(aw_peaks *p)
+static void push_point(aw_peaks *p)
 {
     if (p->length == p->capacity) {
         size_t cap = p->capacity ? p->capacity * 2 : 4096;
-        int8_t *grown = realloc(p->data, cap * 2);
-        if (grown == NULL)
-            return -1;
-        p->data = grown, p->capacity = cap;
+        p->data = aw_xreallocarray(p->data, cap, 2);
+        p->capacity = cap;
     }
     p->data[2 * p->length] = to_8bit(p->low);
     p->data[2 * p->length + 1] = to_8bit(p->high);
     p->length++;
     p->filled = 0;
-    return 0;
 }
 
-int aw_peaks_add(aw_peaks *p, const float *samples, size_t count)
+void aw_peaks_add(aw_peaks *p, const float *samples, size_t count)
 {
     size_t i = 0;
     while (i < count) {
@@ -58,15 +57,15 @@ int aw_peaks_add(aw_peaks *p, const float *samples, size_t count)
         p->low = low, p->high = high;
         p->filled += (unsigned)take;
         i += take;
-        if (p->filled == p->samples_per_point && push_point(p) != 0)
-            return -1;
+        if (p->filled == p->samples_per_point)
+            push_point(p);
     }
-    return 0;
 }
 
-int aw_peaks_finish(aw_peaks *p)
+void aw_peaks_finish(aw_peaks *p)
 {
-    return p->filled > 0 ? push_point(p) : 0;
+    if (p->filled > 0)
+        push_point(p);
 }
 
 int aw_peaks_write_json(const aw_peaks *p, const char *path)

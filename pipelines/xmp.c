@@ -101,7 +101,7 @@ int aw_xmp_extract(const void *packet, size_t len, json_t *descriptive, json_t *
     return n;
 }
 
-int aw_svg_extract(const char *path, json_t *descriptive)
+int aw_xmp_svg_title(const char *path, json_t *descriptive)
 {
     xmlDoc *doc = xmlReadFile(path, NULL, PARSE_OPTIONS);
     if (doc == NULL)

@@ -12,7 +12,8 @@
  * Returns how many fields were set. */
 int aw_xmp_extract(const void *packet, size_t len, json_t *descriptive, json_t *extracted);
 
-/* descriptive.title from the first <title> child of the root <svg>. */
-int aw_svg_extract(const char *path, json_t *descriptive);
+/* descriptive.title from the first <title> child of the root <svg> (the SVG
+ * counterpart of the XMP dc:title). Returns 1 when set, else 0. */
+int aw_xmp_svg_title(const char *path, json_t *descriptive);
 
 #endif

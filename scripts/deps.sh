@@ -45,7 +45,8 @@ aw_install_deps() { # aw_install_deps GROUP…
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 }
 
-aw_build() { # aw_build BUILD_DIR [cmake args…]
+aw_build() { # aw_build BUILD_DIR [cmake args…] — RelWithDebInfo unless an
+  # argument sets CMAKE_BUILD_TYPE (the later -D wins)
   local dir=$1; shift
   cmake -S "$AW_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null &&
     cmake --build "$dir" -j"$(nproc)"

@@ -63,7 +63,8 @@ static void upload_photos(kh_scope *s, upload *u, int n, const char *prefix, int
         snprintf(u[i].asset, sizeof u[i].asset, "%s-%02d", prefix, i);
         long long size = put_photo(u[i].asset, w, h);
         char key[128];
-        snprintf(key, sizeof key, "uploads/%s/photo.jpg", u[i].asset);
+        int n_key = snprintf(key, sizeof key, "uploads/%s/photo.jpg", u[i].asset);
+        assert_true(n_key > 0 && (size_t)n_key < sizeof key);
         assert_int_equal(kh_produce_upload(&K, s, u[i].asset, key, "image/jpeg", size, TRACE,
                                            u[i].id, &u[i].partition, &u[i].offset),
                          0);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "alloc.h"
 #include "aw_expect.h"
 #include "aw_test.h"
 #include "manifest.h"
@@ -62,7 +63,7 @@ struct CMUnitTest *aw_test_corpus_tests(const aw_manifest *m,
                                         void (*test)(void **state), size_t extra, size_t *count)
 {
     size_t n = aw_manifest_count(m);
-    struct CMUnitTest *tests = calloc(n + extra + 1, sizeof *tests);
+    struct CMUnitTest *tests = aw_xcalloc(n + extra + 1, sizeof *tests);
     *count = 0;
     for (size_t i = 0; i < n; i++) {
         const aw_manifest_row *row = aw_manifest_row_at(m, i);

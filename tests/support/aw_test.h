@@ -5,7 +5,7 @@
 #define AW_TEST_H
 
 #include "config.h"
-#include "job.h"
+#include "result.h"
 
 #include <jansson.h>
 #include <stdbool.h>

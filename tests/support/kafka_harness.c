@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "kafka_harness.h"
 
+#include "alloc.h"
 #include "timeutil.h"
 
 #include <fcntl.h>
@@ -263,14 +264,14 @@ static void add(kh_collector *c, const rd_kafka_message_t *m)
     header(m, "traceparent", e.traceparent, sizeof e.traceparent);
     header(m, "content-type", e.content_type, sizeof e.content_type);
     snprintf(e.key, sizeof e.key, "%.*s", (int)m->key_len, (const char *)m->key);
-    e.raw = malloc(m->len + 1);
+    e.raw = aw_xmalloc(m->len + 1);
     memcpy(e.raw, m->payload, m->len);
     e.raw[m->len] = '\0', e.raw_len = m->len;
     e.data = json_loadb(m->payload, m->len, 0, NULL);
     e.partition = m->partition, e.offset = m->offset;
     if (c->n == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 64;
-        c->events = realloc(c->events, c->cap * sizeof *c->events);
+        c->events = aw_xreallocarray(c->events, c->cap, sizeof *c->events);
     }
     c->events[c->n++] = e;
 }

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "manifest.h"
 
+#include "alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +41,7 @@ static int split(char *line, char **cells)
 
 static void add_row(aw_manifest *m, char *line, const char *dir)
 {
-    m->rows = realloc(m->rows, (m->count + 1) * sizeof *m->rows);
+    m->rows = aw_xreallocarray(m->rows, m->count + 1, sizeof *m->rows);
     aw_manifest_row *r = &m->rows[m->count++];
     memset(r, 0, sizeof *r);
     int n = split(line, r->cells);
@@ -56,13 +58,13 @@ aw_manifest *aw_manifest_load(const char *corpus_dir)
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return NULL;
-    aw_manifest *m = calloc(1, sizeof *m);
+    aw_manifest *m = aw_xcalloc(1, sizeof *m);
     char *line = NULL;
     size_t cap = 0;
     if (getline(&line, &cap, f) > 0)
-        m->columns = split(strdup(line), m->header);
+        m->columns = split(aw_xstrdup(line), m->header);
     while (getline(&line, &cap, f) > 0)
-        add_row(m, strdup(line), corpus_dir);
+        add_row(m, aw_xstrdup(line), corpus_dir);
     free(line);
     fclose(f);
     return m;

@@ -9,9 +9,10 @@
 #include "config.h"
 #include "error.h"
 #include "exif.h"
-#include "job.h"
+#include "ids.h"
 #include "jsonutil.h"
 #include "media.h"
+#include "result.h"
 
 #include <string.h>
 

@@ -4,7 +4,9 @@
 #include "cli.h"
 
 #include "config.h"
+#include "ids.h"
 #include "media.h"
+#include "option_parse.h"
 #include "pipeline_options.h"
 #include "pipeline.h"
 #include "summary.h"

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 
+#include "alloc.h"
 #include "event.h"
 #include "kafka.h"
 #include "media.h"
@@ -93,7 +94,7 @@ static int parse(regen_opts *o, int argc, char **argv)
 static json_t *types_list(const char *csv)
 {
     json_t *list = json_array();
-    char *copy = strdup(csv), *save = NULL;
+    char *copy = aw_xstrdup(csv), *save = NULL;
     for (char *t = strtok_r(copy, ", ", &save); t != NULL; t = strtok_r(NULL, ", ", &save))
         json_array_append_new(list, json_string(t));
     free(copy);

@@ -2,7 +2,7 @@
 #ifndef AW_SUMMARY_H
 #define AW_SUMMARY_H
 
-#include "job.h"
+#include "result.h"
 
 #include <stdio.h>
 

@@ -4,8 +4,9 @@
 #define _GNU_SOURCE
 #include "cli.h"
 
+#include "alloc.h"
 #include "event.h"
-#include "job.h"
+#include "ids.h"
 #include "kafka.h"
 #include "media.h"
 #include "storage.h"
@@ -190,14 +191,12 @@ int aw_cli_upload(int argc, char **argv)
     if (conf != NULL)
         rd_kafka_conf_set_dr_msg_cb(conf, on_delivered);
     rd_kafka_t *p = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr) : NULL;
-    upload_line *lines = calloc((size_t)(argc - optind), sizeof *lines);
-    if (p == NULL || lines == NULL) {
-        fprintf(stderr, "asset-worker upload: %s\n", p == NULL ? errstr : "out of memory");
-        if (p != NULL)
-            rd_kafka_destroy(p);
+    if (p == NULL) {
+        fprintf(stderr, "asset-worker upload: %s\n", errstr);
         aw_storage_close(st);
         return AW_EXIT_INTERNAL;
     }
+    upload_line *lines = aw_xcalloc((size_t)(argc - optind), sizeof *lines);
     int failed = 0;
     for (int i = optind; i < argc; i++)
         failed += upload_one(p, st, &o, &lines[i - optind], argv[i]) != 0;

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "db_watch.h"
 
+#include "alloc.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -29,7 +30,7 @@ aw_db_watch *aw_db_watch_new(const char *dir, double settle_ms, aw_error *err)
             close(fd);
         return NULL;
     }
-    aw_db_watch *w = calloc(1, sizeof *w);
+    aw_db_watch *w = aw_xcalloc(1, sizeof *w);
     w->fd = fd, w->settle_ms = settle_ms;
     return w;
 }

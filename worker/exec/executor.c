@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "executor.h"
 
+#include "fd_io.h"
 #include "pipeline.h"
 #include "sandbox.h"
 #include "timeutil.h"
@@ -10,7 +11,6 @@
 #include "test_faults.h"
 #endif
 
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,20 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Writes all of buf; -1 on error. */
-int aw_write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        buf += n, len -= (size_t)n;
-    }
-    return 0;
-}
-
 static int write_json_line(int fd, json_t *obj)
 {
     char *text = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(10));
@@ -40,7 +26,7 @@ static int write_json_line(int fd, json_t *obj)
         return -1;
     size_t n = strlen(text);
     text[n] = '\n'; /* replaces the NUL; length passed explicitly */
-    int rc = aw_write_all(fd, text, n + 1);
+    int rc = aw_fd_write_all(fd, text, n + 1);
     free(text);
     return rc;
 }

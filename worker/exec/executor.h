@@ -23,7 +23,4 @@ typedef struct aw_exec_request {
 /* The request as one JSON line (caller frees). */
 char *aw_exec_request_encode(const aw_exec_request *req);
 
-/* Writes all of buf to fd, through short writes and EINTR; -1 on error. */
-int aw_write_all(int fd, const char *buf, size_t len);
-
 #endif

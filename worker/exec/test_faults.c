@@ -15,6 +15,8 @@
 #define _GNU_SOURCE
 #include "test_faults.h"
 
+#include "alloc.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,9 +38,7 @@ static void allocate_forever(void)
 {
     for (;;) {
         size_t n = 8u << 20;
-        char *p = malloc(n);
-        if (p == NULL)
-            abort(); /* as g_malloc does */
+        char *p = aw_xmalloc(n); /* aborts at the job's memory limit */
         memset(p, 1, n);
         usleep(20000);
     }

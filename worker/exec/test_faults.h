@@ -5,7 +5,7 @@
 #ifndef AW_TEST_FAULTS_H
 #define AW_TEST_FAULTS_H
 
-#include "job.h"
+#include "result.h"
 
 #include <stdbool.h>
 

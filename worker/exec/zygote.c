@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include "zygote.h"
 
+#include "alloc.h"
 #include "executor.h"
+#include "fd_io.h"
 #include "log.h"
 #include "service_config.h"
 #include "timeutil.h"
@@ -84,7 +86,7 @@ static void report_exits(int ev)
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         char line[64];
         int n = snprintf(line, sizeof line, "%d %d\n", (int)pid, status);
-        aw_write_all(ev, line, (size_t)n);
+        aw_fd_write_all(ev, line, (size_t)n);
     }
 }
 
@@ -120,8 +122,8 @@ static void say(int ev, const aw_error *failure)
     }
     char *text = json_dumps(line, JSON_COMPACT);
     if (text != NULL) {
-        aw_write_all(ev, text, strlen(text));
-        aw_write_all(ev, "\n", 1);
+        aw_fd_write_all(ev, text, strlen(text));
+        aw_fd_write_all(ev, "\n", 1);
     }
     free(text), json_decref(line);
 }
@@ -166,7 +168,7 @@ static char **zygote_argv(char *const *run_argv)
     size_t n = 0;
     while (run_argv[n] != NULL)
         n++;
-    char **argv = calloc(n + 2, sizeof *argv);
+    char **argv = aw_xcalloc(n + 2, sizeof *argv);
     argv[0] = "asset-worker-zygote";
     memcpy(argv + 1, run_argv, n * sizeof *argv);
     return argv;
@@ -179,7 +181,7 @@ static char **zygote_env(char *fds_entry)
     size_t n = 0;
     while (environ[n] != NULL)
         n++;
-    char **env = calloc(n + 2, sizeof *env);
+    char **env = aw_xcalloc(n + 2, sizeof *env);
     memcpy(env, environ, n * sizeof *env);
     env[n] = fds_entry;
     return env;
@@ -214,7 +216,7 @@ aw_zygote *aw_zygote_launch(char *const *run_argv, aw_error *err)
         close(ctl[0]), close(ev[0]);
         return NULL;
     }
-    aw_zygote *z = calloc(1, sizeof *z);
+    aw_zygote *z = aw_xcalloc(1, sizeof *z);
     z->pid = pid, z->ctl = ctl[0], z->ev = ev[0], z->state = SETTING_UP;
     return z;
 }
@@ -312,7 +314,7 @@ int aw_zygote_spawn(aw_zygote *z, pid_t *pid, int *fd, aw_error *err)
     struct iovec iov = {.iov_base = &got, .iov_len = sizeof got};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
                          .msg_controllen = sizeof cbuf};
-    if (z->state != READY || aw_write_all(z->ctl, "S", 1) != 0 ||
+    if (z->state != READY || aw_fd_write_all(z->ctl, "S", 1) != 0 ||
         recvmsg(z->ctl, &msg, MSG_CMSG_CLOEXEC) != sizeof got || got <= 0)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "spawn",
                             "the zygote could not start an executor");

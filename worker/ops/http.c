@@ -1,7 +1,7 @@
 /* http.c — /healthz, /readyz and /metrics over libmicrohttpd. */
-#define _GNU_SOURCE
 #include "http.h"
 
+#include "alloc.h"
 #include "timeutil.h"
 
 #include <arpa/inet.h>
@@ -37,15 +37,15 @@ static enum MHD_Result healthz(aw_http *h, struct MHD_Connection *c)
     double beat = aw_metrics_last_beat(h->metrics);
     bool alive = beat == 0 || aw_time_mono_ms() - beat < STUCK_AFTER_MS; /* 0: starting */
     return reply(c, alive ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
-                 strdup(alive ? "ok\n" : "stuck: the supervisor loop has not turned for 60 s\n"));
+                 aw_xstrdup(alive ? "ok\n"
+                                  : "stuck: the supervisor loop has not turned for 60 s\n"));
 }
 
 static enum MHD_Result readyz(aw_http *h, struct MHD_Connection *c)
 {
-    char why[256], *body = NULL;
+    char why[256];
     bool ready = aw_metrics_ready(h->metrics, why, sizeof why);
-    if (asprintf(&body, "%s%s\n", ready ? "ready" : "not ready: ", ready ? "" : why) < 0)
-        return MHD_NO;
+    char *body = aw_xasprintf("%s%s\n", ready ? "ready" : "not ready: ", ready ? "" : why);
     return reply(c, ready ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", body);
 }
 
@@ -56,7 +56,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     (void)version, (void)upload, (void)upload_size, (void)state;
     aw_http *h = cls;
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", strdup("GET only\n"));
+        return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", aw_xstrdup("GET only\n"));
     if (strcmp(url, "/healthz") == 0)
         return healthz(h, c);
     if (strcmp(url, "/readyz") == 0)
@@ -67,7 +67,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
                     : MHD_NO;
     }
     return reply(c, MHD_HTTP_NOT_FOUND, "text/plain",
-                 strdup("not found: /healthz, /readyz, /metrics\n"));
+                 aw_xstrdup("not found: /healthz, /readyz, /metrics\n"));
 }
 
 aw_http *aw_http_start(const char *address, int port, aw_metrics *m, aw_error *err)
@@ -77,7 +77,7 @@ aw_http *aw_http_start(const char *address, int port, aw_metrics *m, aw_error *e
         aw_error_set(err, AW_CODE_PROCESSING_FAILED, "http", "not an IPv4 address: %s", address);
         return NULL;
     }
-    aw_http *h = calloc(1, sizeof *h);
+    aw_http *h = aw_xcalloc(1, sizeof *h);
     h->metrics = m;
     h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
                                  (uint16_t)port, NULL, NULL, answer, h, MHD_OPTION_SOCK_ADDR, &sa,

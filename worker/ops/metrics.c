@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "metrics.h"
 
+#include "alloc.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -69,7 +71,7 @@ struct aw_metrics {
 
 aw_metrics *aw_metrics_new(void)
 {
-    aw_metrics *m = calloc(1, sizeof *m);
+    aw_metrics *m = aw_xcalloc(1, sizeof *m);
     pthread_mutex_init(&m->lock, NULL);
     snprintf(m->why, sizeof m->why, "starting");
     return m;
@@ -124,11 +126,11 @@ static series *find(family *f, const char *labels)
             return &f->s[i];
     if (f->n == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 8;
-        f->s = realloc(f->s, f->cap * sizeof *f->s);
+        f->s = aw_xreallocarray(f->s, f->cap, sizeof *f->s);
     }
     series *s = &f->s[f->n++];
     memset(s, 0, sizeof *s);
-    s->labels = strdup(labels);
+    s->labels = aw_xstrdup(labels);
     return s;
 }
 

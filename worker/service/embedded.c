@@ -1,6 +1,8 @@
 /* embedded.c — the in-process mock cluster. */
 #include "embedded.h"
 
+#include "alloc.h"
+
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <stdio.h>
@@ -17,7 +19,7 @@ aw_embedded *aw_embedded_start(aw_service_config *cfg, aw_error *err)
     char errstr[256];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
-    aw_embedded *e = calloc(1, sizeof *e);
+    aw_embedded *e = aw_xcalloc(1, sizeof *e);
     e->host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (e->host == NULL || (e->cluster = rd_kafka_mock_cluster_new(e->host, 3)) == NULL) {
         aw_error_set(err, AW_CODE_PROCESSING_FAILED, "embedded", "mock cluster: %s", errstr);

@@ -1,8 +1,9 @@
 /* event.c — CloudEvents decode/validate and output event data. */
 #include "event.h"
 
-#include "job.h"
+#include "ids.h"
 #include "media.h"
+#include "stage_kind.h"
 
 #include <ctype.h>
 #include <glib.h>

@@ -3,6 +3,8 @@
  * done ones off the front. */
 #include "offsets.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +27,7 @@ struct aw_offsets {
 
 aw_offsets *aw_offsets_new(void)
 {
-    return calloc(1, sizeof(aw_offsets));
+    return aw_xcalloc(1, sizeof(aw_offsets));
 }
 
 void aw_offsets_free(aw_offsets *o)
@@ -53,7 +55,7 @@ static partition *find_or_add(aw_offsets *o, const char *topic, int32_t id)
         return p;
     if (o->n == o->cap) {
         o->cap = o->cap ? o->cap * 2 : 8;
-        o->parts = realloc(o->parts, o->cap * sizeof *o->parts);
+        o->parts = aw_xreallocarray(o->parts, o->cap, sizeof *o->parts);
     }
     p = &o->parts[o->n++];
     memset(p, 0, sizeof *p);
@@ -71,7 +73,7 @@ void aw_offsets_begin(aw_offsets *o, const char *topic, int32_t partition_id, in
     }
     if (p->head + p->len == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 64;
-        p->q = realloc(p->q, p->cap * sizeof *p->q);
+        p->q = aw_xreallocarray(p->q, p->cap, sizeof *p->q);
     }
     p->q[p->head + p->len++] = (entry){offset, false};
 }

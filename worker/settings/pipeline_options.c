@@ -2,6 +2,7 @@
 #include "pipeline_options.h"
 
 #include "error.h"
+#include "option_parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,14 +126,6 @@ void aw_pipeline_options_usage(FILE *out)
           "                         limit: a 140 KB PNG of 12000x12000 costs 3.5 s\n"
           "                         and 760 MiB (default: off) [AW_SCAN_IMAGE_HASH]\n",
           out);
-}
-
-int aw_option_on_off(const char *arg, bool *out)
-{
-    if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
-        return -1;
-    *out = strcmp(arg, "on") == 0;
-    return 0;
 }
 
 static int bad_value(const char *cmd, const char *what, const char *arg)
@@ -292,15 +285,4 @@ int aw_pipeline_options_from_env(aw_config *cfg, const char *cmd)
             return -1;
     }
     return 0;
-}
-
-void aw_options_join(struct option *out, size_t max, const struct option *a,
-                     const struct option *b)
-{
-    size_t k = 0;
-    for (; a->name != NULL && k + 1 < max; a++)
-        out[k++] = *a;
-    for (; b->name != NULL && k + 1 < max; b++)
-        out[k++] = *b;
-    out[k] = (struct option){NULL, 0, NULL, 0};
 }

@@ -5,9 +5,9 @@
 #define AW_PIPELINE_OPTIONS_H
 
 #include "config.h"
+#include "option_parse.h" /* aw_options_join, to append these to a command's own */
 
 #include <getopt.h>
-#include <stdbool.h>
 #include <stdio.h>
 
 /* First option code of the pipeline options; subcommands number theirs below. */
@@ -26,12 +26,5 @@ int aw_pipeline_option(aw_config *cfg, int code, const char *arg, const char *cm
 
 /* The --help lines of the pipeline options. */
 void aw_pipeline_options_usage(FILE *out);
-
-/* "on" → true, "off" → false: 0; anything else: -1, *out untouched. */
-int aw_option_on_off(const char *arg, bool *out);
-
-/* Appends table b to table a into out (both NULL-terminated). */
-void aw_options_join(struct option *out, size_t max, const struct option *a,
-                     const struct option *b);
 
 #endif

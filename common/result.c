@@ -1,81 +1,10 @@
-/* job.c — stage names, the stage list parser and the job result. */
-#include "job.h"
+/* result.c — the job result: building it, and its JSON for the
+ * asset.job.completed event. */
+#include "result.h"
 
 #include "jsonutil.h"
 
 #include <string.h>
-
-static const char *const stage_names[] = {"sniff",     "scan",    "metadata",
-                                          "thumbnail", "preview", "waveform"};
-
-#define STAGE_NAME_COUNT (sizeof stage_names / sizeof stage_names[0])
-
-const char *aw_stage_kind_name(aw_stage_kind kind)
-{
-    for (unsigned i = 0; i < STAGE_NAME_COUNT; i++)
-        if (kind == (aw_stage_kind)(1u << i))
-            return stage_names[i];
-    return "unknown";
-}
-
-static int stage_bit(const char *word, size_t n, unsigned *bit)
-{
-    if (n == 3 && strncmp(word, "all", 3) == 0) {
-        *bit = AW_STAGES_ALL;
-        return AW_OK;
-    }
-    for (unsigned i = 0; i < STAGE_NAME_COUNT; i++)
-        if (strlen(stage_names[i]) == n && strncmp(stage_names[i], word, n) == 0) {
-            *bit = 1u << i;
-            return AW_OK;
-        }
-    return AW_ERROR;
-}
-
-int aw_stage_mask_parse(const char *list, unsigned *mask, aw_error *err)
-{
-    unsigned result = AW_STAGE_SNIFF;
-    for (const char *p = list; p != NULL && *p != '\0';) {
-        size_t n = strcspn(p, ",");
-        unsigned bit = 0;
-        if (n > 0 && stage_bit(p, n, &bit) != AW_OK)
-            return aw_error_set(err, AW_CODE_INVALID_METADATA, "unknown_stage",
-                                "unknown stage '%.*s' (known: scan, metadata, thumbnail, "
-                                "preview, waveform, all)",
-                                (int)n, p);
-        result |= bit;
-        p += n;
-        p += (*p == ',');
-    }
-    *mask = result;
-    return AW_OK;
-}
-
-static const char id_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
-
-bool aw_id_valid(const char *id)
-{
-    if (id == NULL || id[0] == '\0' || id[0] == '.')
-        return false;
-    size_t n = strspn(id, id_chars);
-    return id[n] == '\0' && n <= 128;
-}
-
-void aw_id_from_name(const char *path, char *buf, size_t size)
-{
-    const char *base = strrchr(path, '/');
-    snprintf(buf, size, "%.128s", base ? base + 1 : path);
-    char *dot = strrchr(buf, '.');
-    if (dot != NULL && dot != buf)
-        *dot = '\0';
-    for (char *p = buf; *p != '\0'; p++)
-        if (strchr(id_chars, *p) == NULL)
-            *p = '-';
-    if (buf[0] == '\0')
-        snprintf(buf, size, "a");
-    else if (buf[0] == '.')
-        buf[0] = 'a';
-}
 
 int aw_result_init(aw_result *r)
 {
@@ -128,7 +57,7 @@ json_t *aw_result_section(aw_result *r, const char *name)
     return section;
 }
 
-const char *aw_job_status_name(aw_job_status s)
+const char *aw_result_status_name(aw_job_status s)
 {
     switch (s) {
     case AW_JOB_COMPLETED: return "completed";
@@ -137,7 +66,7 @@ const char *aw_job_status_name(aw_job_status s)
     }
 }
 
-const char *aw_scan_status_name(aw_scan_status s)
+const char *aw_result_scan_status_name(aw_scan_status s)
 {
     switch (s) {
     case AW_SCAN_CLEAN: return "CLEAN";
@@ -164,8 +93,9 @@ json_t *aw_result_to_json(const aw_result *r, const aw_job *job)
 {
     json_t *data = json_pack(
         "{s:s,s:s,s:s,s:s,s:O,s:O,s:O,s:o,s:f}", "jobId", job->job_id ? job->job_id : "",
-        "assetId", job->asset_id ? job->asset_id : "", "status", aw_job_status_name(r->status),
-        "scanStatus", aw_scan_status_name(r->scan_status), "variants", r->variants, "metadata",
+        "assetId", job->asset_id ? job->asset_id : "", "status",
+        aw_result_status_name(r->status), "scanStatus",
+        aw_result_scan_status_name(r->scan_status), "variants", r->variants, "metadata",
         r->metadata, "errors", r->errors, "timings", timings_json(r), "durationMs", r->total_ms);
     if (data == NULL)
         return NULL;
