@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "pool.h"
 
+#include "alloc.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -85,9 +86,9 @@ static void close_executor(executor *e)
 aw_pool *aw_pool_new(aw_zygote *z, int n, const aw_pool_limits *limits,
                      const aw_pool_callbacks *cb, void *owner, aw_error *err)
 {
-    aw_pool *p = calloc(1, sizeof *p);
+    aw_pool *p = aw_xcalloc(1, sizeof *p);
     p->zygote = z, p->n = n, p->limits = *limits, p->cb = *cb, p->owner = owner;
-    p->ex = calloc((size_t)n, sizeof *p->ex);
+    p->ex = aw_xcalloc((size_t)n, sizeof *p->ex);
     for (int i = 0; i < n; i++)
         if (start_executor(p, &p->ex[i], err) != AW_OK) {
             aw_pool_free(p);
@@ -255,11 +256,8 @@ typedef enum {
 static read_outcome read_once(aw_pool *p, executor *e, int flags)
 {
     if (e->cap - e->len < 65536) {
-        size_t cap = e->cap ? e->cap * 2 : 131072;
-        char *buf = realloc(e->buf, cap);
-        if (buf == NULL)
-            return READ_CLOSED;
-        e->buf = buf, e->cap = cap;
+        e->cap = e->cap ? e->cap * 2 : 131072; /* at most twice LINE_MAX_BYTES */
+        e->buf = aw_xrealloc(e->buf, e->cap);
     }
     ssize_t n = recv(e->fd, e->buf + e->len, e->cap - e->len - 1, flags);
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))

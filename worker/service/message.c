@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "supervisor.h"
 
+#include "alloc.h"
 #include "kafka.h"
 #include "media.h"
 #include "pipeline.h"
@@ -25,15 +26,15 @@
 
 static void *copy_bytes(const void *p, size_t n)
 {
-    void *c = malloc(n ? n : 1);
-    if (c != NULL && n > 0)
+    void *c = aw_xmalloc(n ? n : 1);
+    if (n > 0)
         memcpy(c, p, n);
     return c;
 }
 
 aw_message *aw_message_from_message(aw_supervisor *sv, const rd_kafka_message_t *m)
 {
-    aw_message *r = calloc(1, sizeof *r);
+    aw_message *r = aw_xcalloc(1, sizeof *r);
     snprintf(r->topic, sizeof r->topic, "%s", rd_kafka_topic_name(m->rkt));
     r->partition = m->partition, r->offset = m->offset;
     r->key = copy_bytes(m->key, m->key_len), r->key_len = m->key_len;

@@ -6,6 +6,7 @@
 #include "service_config.h"
 
 #include "error.h"
+#include "option_parse.h"
 #include "pipeline_options.h"
 
 #include <stdlib.h>

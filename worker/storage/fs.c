@@ -4,11 +4,11 @@
 #define _GNU_SOURCE
 #include "storage.h"
 
+#include "alloc.h"
 #include "backends.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glib.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -168,7 +168,7 @@ static int fs_put(aw_storage *s, const char *key, const char *src, const char *c
 
 static void fs_destroy(aw_storage *s)
 {
-    g_free(s);
+    free(s);
 }
 
 static const aw_storage_ops fs_ops = {"file", fs_get, fs_put, fs_destroy};
@@ -186,7 +186,7 @@ aw_storage *aw_storage_fs_open(const char *root, aw_error *err)
                      errno ? strerror(errno) : "not a directory");
         return NULL;
     }
-    fs_storage *fs = g_new0(fs_storage, 1); /* g_malloc aborts on failure */
+    fs_storage *fs = aw_xcalloc(1, sizeof *fs);
     fs->base.ops = &fs_ops;
     snprintf(fs->root, sizeof fs->root, "%s", root);
     return &fs->base;

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "storage.h"
 
+#include "alloc.h"
 #include "backends.h"
 
 #include <curl/curl.h>
@@ -386,7 +387,7 @@ static void s3_destroy(aw_storage *s)
         curl_easy_cleanup(s3->idle[i]);
     pthread_mutex_destroy(&s3->lock);
     g_free(s3->userpwd), g_free(s3->token_header);
-    g_free(s3);
+    free(s3);
 }
 
 static const aw_storage_ops s3_ops = {"s3", s3_get, s3_put, s3_destroy};
@@ -458,7 +459,7 @@ aw_storage *aw_storage_s3_open(const char *rest, aw_error *err)
     }
     static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
     pthread_once(&curl_once, curl_init_once);
-    s3_storage *s3 = g_new0(s3_storage, 1); /* g_malloc aborts on failure (docs/decisions.md) */
+    s3_storage *s3 = aw_xcalloc(1, sizeof *s3);
     s3->base.ops = &s3_ops;
     pthread_mutex_init(&s3->lock, NULL);
     s3->userpwd = g_strdup_printf("%s:%s", id, secret);

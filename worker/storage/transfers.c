@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "transfers.h"
 
+#include "alloc.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -30,7 +31,7 @@ struct aw_transfers {
 aw_transfer *aw_transfer_new(aw_transfer_kind kind, void *owner, const char *key,
                              const char *path, const char *content_type, uint64_t max_bytes)
 {
-    aw_transfer *t = g_new0(aw_transfer, 1); /* g_malloc aborts on failure */
+    aw_transfer *t = aw_xcalloc(1, sizeof *t);
     t->kind = kind, t->owner = owner, t->max_bytes = max_bytes;
     t->key = g_strdup(key), t->path = g_strdup(path), t->content_type = g_strdup(content_type);
     t->rc = AW_ERROR;
@@ -43,7 +44,7 @@ void aw_transfer_free(aw_transfer *t)
     if (t == NULL)
         return;
     g_free(t->key), g_free(t->path), g_free(t->content_type);
-    g_free(t);
+    free(t);
 }
 
 static void push(aw_transfer ***tail, aw_transfer *t)
@@ -101,13 +102,13 @@ static void *worker(void *arg)
 
 aw_transfers *aw_transfers_new(aw_storage *s, int threads, aw_error *err)
 {
-    aw_transfers *p = g_new0(aw_transfers, 1);
+    aw_transfers *p = aw_xcalloc(1, sizeof *p);
     p->storage = s;
     p->queue_tail = &p->queue, p->done_tail = &p->done;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->work, NULL);
     p->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    p->threads = g_new0(pthread_t, threads);
+    p->threads = aw_xcalloc((size_t)threads, sizeof *p->threads);
     for (int i = 0; i < threads && p->event_fd >= 0; i++) {
         int rc = pthread_create(&p->threads[i], NULL, worker, p);
         if (rc != 0) {
@@ -193,5 +194,5 @@ void aw_transfers_free(aw_transfers *p)
         close(p->event_fd);
     pthread_cond_destroy(&p->work);
     pthread_mutex_destroy(&p->lock);
-    g_free(p->threads), g_free(p);
+    free(p->threads), free(p);
 }
