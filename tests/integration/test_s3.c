@@ -437,19 +437,6 @@ static double metric(int http_port, const char *name)
     return v;
 }
 
-/* How many times a worker's log says text. */
-static int log_mentions(const char *name, const char *text)
-{
-    char *path = kh_log_path(work, name);
-    gchar *content = NULL;
-    int n = 0;
-    if (g_file_get_contents(path, &content, NULL, NULL))
-        for (const char *p = content; (p = strstr(p, text)) != NULL; p++)
-            n++;
-    g_free(content), free(path);
-    return n;
-}
-
 /* Collects until the first event of type arrives; false after timeout_s. */
 static bool first_of(kh_collector *c, const char *type, double timeout_s)
 {
@@ -501,7 +488,7 @@ static void backlog_at_latency(int delay_ms)
     print_message("%d ms per request: %d jobs in %.1f s, executors busy %.0f %%, "
                   "%ld requests, at most %ld at once\n", delay_ms, BACKLOG, wall_s,
                   100 * fraction, proxy_stat(&px, "requests"), proxy_stat(&px, "maxInFlight"));
-    assert_int_equal(log_mentions(name, "executor lost"), 0);
+    assert_int_equal(kh_log_count(work, name, "executor lost"), 0);
     assert_true(proxy_stat(&px, "maxInFlight") >= 2); /* transfers overlap */
     assert_true(fraction > 0.5);
     char first[48];

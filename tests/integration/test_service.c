@@ -417,14 +417,7 @@ static void killed_worker_loses_nothing(void **state)
 /* How many times a worker's log has said text. */
 static int log_count(const char *name, const char *text)
 {
-    char *path = kh_log_path(work, name);
-    gchar *content = NULL;
-    int n = 0;
-    if (g_file_get_contents(path, &content, NULL, NULL))
-        for (const char *p = content; (p = strstr(p, text)) != NULL; p++)
-            n++;
-    g_free(content), free(path);
-    return n;
+    return kh_log_count(work, name, text);
 }
 
 /* Waits (bounded) until a worker's log has said text n times. */

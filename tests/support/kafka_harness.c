@@ -122,6 +122,18 @@ char *kh_log_path(const char *dir, const char *name)
     return p;
 }
 
+int kh_log_count(const char *dir, const char *name, const char *text)
+{
+    char *path = kh_log_path(dir, name);
+    gchar *content = NULL;
+    int n = 0;
+    if (g_file_get_contents(path, &content, NULL, NULL))
+        for (const char *p = content; (p = strstr(p, text)) != NULL; p++)
+            n++;
+    g_free(content), free(path);
+    return n;
+}
+
 static pid_t started[64]; /* workers not yet stopped, for kh_kill_workers */
 
 static void forget(pid_t pid)

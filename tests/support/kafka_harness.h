@@ -68,6 +68,8 @@ pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, c
 
 /* "dir/name.log" (caller frees): where a test keeps a worker's output. */
 char *kh_log_path(const char *dir, const char *name);
+/* How many times the log of worker name (in dir) says text. */
+int kh_log_count(const char *dir, const char *name, const char *text);
 
 /* Kills every worker started and not stopped (a failed test leaves none). */
 void kh_kill_workers(void);
