@@ -40,6 +40,21 @@ void aw_expect_text(json_t *job, const char *path, const char *want)
         fail_msg("%s is '%s', expected '%s'", path, got ? got : "(absent)", want);
 }
 
+const aw_expected_end *aw_expected_end_for(const aw_expected_end *table, size_t n,
+                                           const char *relpath)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(table[i].relpath, relpath) == 0)
+            return &table[i];
+    return NULL;
+}
+
+void aw_expect_end(json_t *job, const aw_expected_end *e)
+{
+    aw_expect_status(job, e->status);
+    aw_expect_error(job, e->stage, e->code, e->reason);
+}
+
 void aw_test_make(const char *dir, const char *recipe)
 {
     gchar *cmd = g_strdup_printf("cd '%s' && %s", dir, recipe);

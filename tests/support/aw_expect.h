@@ -19,6 +19,19 @@ void aw_expect_error(json_t *job, const char *stage, const char *code, const cha
 /* Fails unless the string at the dotted path is `want` (absent fails). */
 void aw_expect_text(json_t *job, const char *path, const char *want);
 
+/* How a corpus file that cannot end `completed` must end: with `status`
+ * and an error of `stage` with that code and reason. */
+typedef struct aw_expected_end {
+    const char *relpath, *status, *stage, *code, *reason;
+} aw_expected_end;
+
+/* The entry of table[0..n) for relpath, or NULL. */
+const aw_expected_end *aw_expected_end_for(const aw_expected_end *table, size_t n,
+                                           const char *relpath);
+
+/* Fails unless the job ends the way `e` says. */
+void aw_expect_end(json_t *job, const aw_expected_end *e);
+
 /* Runs a shell recipe inside `dir`; the test fails if it does. */
 void aw_test_make(const char *dir, const char *recipe);
 

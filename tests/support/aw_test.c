@@ -260,6 +260,28 @@ void aw_test_mp4_box_offsets(const char *path, long *moov, long *mdat)
         fclose(f);
 }
 
+void aw_test_command_line(const char *fmt, const char *path, char *buf, size_t size)
+{
+    gchar *quoted = g_shell_quote(path);
+    gchar *cmd = g_strdup_printf(fmt, quoted);
+    FILE *p = popen(cmd, "r");
+    buf[0] = '\0';
+    if (p != NULL) {
+        if (fgets(buf, (int)size, p) == NULL)
+            buf[0] = '\0';
+        pclose(p);
+    }
+    buf[strcspn(buf, "\n")] = '\0';
+    g_free(cmd), g_free(quoted);
+}
+
+long aw_test_command_number(const char *fmt, const char *path)
+{
+    char buf[64];
+    aw_test_command_line(fmt, path, buf, sizeof buf);
+    return buf[0] ? atol(buf) : -1;
+}
+
 const char *aw_test_str(json_t *obj, const char *path)
 {
     return json_string_value(lookup(obj, path));

@@ -77,4 +77,11 @@ double aw_test_ffmpeg_max_detail(const char *path);
  * absent): faststart means moov comes first. */
 void aw_test_mp4_box_offsets(const char *path, long *moov, long *mdat);
 
+/* The first line a shell command prints, trailing newline cut ("" when it
+ * prints nothing). fmt has one %s, replaced by path, shell-quoted. */
+void aw_test_command_line(const char *fmt, const char *path, char *buf, size_t size);
+
+/* That first line as a number, or -1 when the command printed nothing. */
+long aw_test_command_number(const char *fmt, const char *path);
+
 #endif
