@@ -14,8 +14,7 @@ static void out_of_memory(size_t size) __attribute__((noreturn));
 static void out_of_memory(size_t size)
 {
     char line[80];
-    int n = snprintf(line, sizeof line, "asset-worker: out of memory allocating %zu bytes\n",
-                     size);
+    int n = snprintf(line, sizeof line, "asset-worker: out of memory allocating %zu bytes\n", size);
     ssize_t w = write(STDERR_FILENO, line, n > 0 ? (size_t)n : 0);
     (void)w;
     abort();

@@ -7,17 +7,17 @@
 #include <stdint.h>
 
 typedef struct aw_limits {
-    uint64_t max_file_bytes;    /* seed 003 MAX_FILE_SIZE: 104,857,600 */
-    uint64_t max_image_pixels;  /* width × height read from the header */
-    unsigned max_frames;        /* frames/pages an image declares (animated GIF) */
-    unsigned max_pages;         /* pages a PDF declares (only page 1 is rendered) */
-    uint64_t max_video_pixels;  /* width × height of one video frame */
-    unsigned max_media_seconds; /* longest audio/video decoded (waveform, checks) */
-    double max_page_points;     /* PDF: largest page side rendered, in points */
-    unsigned max_zip_entries;   /* OOXML: members of the ZIP package */
-    uint64_t max_zip_bytes;     /* OOXML: declared uncompressed size, all members */
-    unsigned max_zip_ratio;     /* OOXML: uncompressed / compressed, whole package */
-    uint64_t scan_max_bytes;    /* ClamAV: data scanned per file, archives included */
+    uint64_t max_file_bytes;      /* seed 003 MAX_FILE_SIZE: 104,857,600 */
+    uint64_t max_image_pixels;    /* width × height read from the header */
+    unsigned max_frames;          /* frames/pages an image declares (animated GIF) */
+    unsigned max_pages;           /* pages a PDF declares (only page 1 is rendered) */
+    uint64_t max_video_pixels;    /* width × height of one video frame */
+    unsigned max_media_seconds;   /* longest audio/video decoded (waveform, checks) */
+    double max_page_points;       /* PDF: largest page side rendered, in points */
+    unsigned max_zip_entries;     /* OOXML: members of the ZIP package */
+    uint64_t max_zip_bytes;       /* OOXML: declared uncompressed size, all members */
+    unsigned max_zip_ratio;       /* OOXML: uncompressed / compressed, whole package */
+    uint64_t scan_max_bytes;      /* ClamAV: data scanned per file, archives included */
     uint64_t scan_max_file_bytes; /* ClamAV: largest single file or member */
     unsigned scan_max_recursion;  /* ClamAV: archive nesting */
     unsigned scan_max_files;      /* ClamAV: members scanned in one container */
@@ -32,15 +32,15 @@ typedef struct aw_config {
     bool scan_enabled;         /* false only when asked for explicitly (--no-scan) */
     bool scan_image_hash;      /* ClamAV's image fuzzy hash (decodes images whole) */
     aw_thumb_format thumb_format;
-    int thumb_quality;         /* 1–100, for WebP and JPEG */
-    int thumb_effort;          /* WebP encoder effort 0–6 (libwebp "method") */
-    int image_threads;         /* libvips worker threads per job (default 1) */
-    int codec_threads;         /* FFmpeg decoder/encoder threads per job (default 1) */
-    unsigned preview_seconds;  /* video preview clip length */
-    unsigned audio_preview_seconds; /* audio preview clip length */
-    int preview_height;        /* video preview: at most this many lines (480p) */
-    int preview_crf;           /* libx264 constant rate factor, 0–51 */
-    unsigned waveform_spp;     /* audio samples per waveform point (min/max pair) */
+    int thumb_quality;                   /* 1–100, for WebP and JPEG */
+    int thumb_effort;                    /* WebP encoder effort 0–6 (libwebp "method") */
+    int image_threads;                   /* libvips worker threads per job (default 1) */
+    int codec_threads;                   /* FFmpeg decoder/encoder threads per job (default 1) */
+    unsigned preview_seconds;            /* video preview clip length */
+    unsigned audio_preview_seconds;      /* audio preview clip length */
+    int preview_height;                  /* video preview: at most this many lines (480p) */
+    int preview_crf;                     /* libx264 constant rate factor, 0–51 */
+    unsigned waveform_spp;               /* audio samples per waveform point (min/max pair) */
     int waveform_width, waveform_height; /* PNG rendered from the peaks */
 } aw_config;
 

@@ -32,9 +32,9 @@ typedef enum {
 
 typedef struct aw_error {
     aw_code code;
-    char reason[48];    /* machine-readable detail, e.g. "pixel_limit" */
-    char message[512];  /* one human sentence */
-    bool retriable;     /* a later attempt may succeed (storage, timeouts) */
+    char reason[48];   /* machine-readable detail, e.g. "pixel_limit" */
+    char message[512]; /* one human sentence */
+    bool retriable;    /* a later attempt may succeed (storage, timeouts) */
 } aw_error;
 
 /* "ASSET_NOT_FOUND" etc.; "" for AW_CODE_NONE. Never NULL. */

@@ -69,7 +69,8 @@ static char *json_line(aw_log_level level, const aw_log_fields *f, const char *m
         add(line, "jobId", f->job_id), add(line, "assetId", f->asset_id);
         add(line, "traceId", trace), add(line, "stage", f->stage);
         if (f->duration_ms >= 0)
-            json_object_set_new(line, "durationMs", json_integer((json_int_t)(f->duration_ms + 0.5)));
+            json_object_set_new(line, "durationMs",
+                                json_integer((json_int_t)(f->duration_ms + 0.5)));
     }
     char *text = json_dumps(line, JSON_COMPACT);
     json_decref(line);

@@ -15,7 +15,8 @@
 
 static const aw_media_type media_types[] = {
     /* Images */
-    {"image/jpeg", AW_FAMILY_IMAGE, "jpeg", "jpg jpeg jpe jfif", "image/jpeg image/pjpeg", true, NULL},
+    {"image/jpeg", AW_FAMILY_IMAGE, "jpeg", "jpg jpeg jpe jfif", "image/jpeg image/pjpeg", true,
+     NULL},
     {"image/png", AW_FAMILY_IMAGE, "png", "png", "image/png image/apng", true, NULL},
     {"image/gif", AW_FAMILY_IMAGE, "gif", "gif", "image/gif", true, NULL},
     {"image/webp", AW_FAMILY_IMAGE, "webp", "webp", "image/webp", true, NULL},
@@ -27,10 +28,12 @@ static const aw_media_type media_types[] = {
     /* Video */
     {"video/mp4", AW_FAMILY_VIDEO, "isobmff", "mp4 m4v", "video/mp4", true, NULL},
     {"video/quicktime", AW_FAMILY_VIDEO, "isobmff", "mov qt", "video/quicktime", true, NULL},
-    {"video/x-msvideo", AW_FAMILY_VIDEO, "riff-avi", "avi", "video/x-msvideo video/avi", true, NULL},
+    {"video/x-msvideo", AW_FAMILY_VIDEO, "riff-avi", "avi", "video/x-msvideo video/avi", true,
+     NULL},
     {"video/x-matroska", AW_FAMILY_VIDEO, "matroska", "mkv", "video/x-matroska", true, NULL},
     {"video/webm", AW_FAMILY_VIDEO, "matroska", "webm", "video/webm", true, NULL},
-    {"video/3gpp", AW_FAMILY_VIDEO, "isobmff", "3gp 3gpp 3g2", "video/3gpp video/3gpp2", false, NULL},
+    {"video/3gpp", AW_FAMILY_VIDEO, "isobmff", "3gp 3gpp 3g2", "video/3gpp video/3gpp2", false,
+     NULL},
     /* Audio */
     {"audio/mpeg", AW_FAMILY_AUDIO, "mpeg-audio", "mp3", "audio/mpeg audio/mp3", true, NULL},
     {"audio/wav", AW_FAMILY_AUDIO, "riff-wave", "wav",
@@ -42,7 +45,8 @@ static const aw_media_type media_types[] = {
     /* Documents */
     {"application/pdf", AW_FAMILY_PDF, "pdf", "pdf", "application/pdf", true, NULL},
     {"application/msword", AW_FAMILY_OFFICE, "ole2", "doc", "application/msword", true, NULL},
-    {"application/vnd.ms-excel", AW_FAMILY_OFFICE, "ole2", "xls", "application/vnd.ms-excel", true, NULL},
+    {"application/vnd.ms-excel", AW_FAMILY_OFFICE, "ole2", "xls", "application/vnd.ms-excel", true,
+     NULL},
     {"application/vnd.ms-powerpoint", AW_FAMILY_OFFICE, "ole2", "ppt",
      "application/vnd.ms-powerpoint application/vnd.ms-office application/x-ole-storage "
      "application/cdfv2",

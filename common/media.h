@@ -20,7 +20,7 @@ typedef enum {
 #define AW_FAMILY_ANY 0x3f
 
 typedef struct aw_media_type {
-    const char *mime;       /* canonical name, as the API tier declares it */
+    const char *mime; /* canonical name, as the API tier declares it */
     aw_family family;
     const char *group;      /* container group: declared and sniffed must share it */
     const char *extensions; /* space separated, lower case, no dot */

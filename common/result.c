@@ -81,8 +81,9 @@ static json_t *timings_json(const aw_result *r)
     json_t *list = json_array();
     for (int i = 0; i < r->timing_count; i++) {
         const aw_stage_timing *t = &r->timings[i];
-        const char *outcome = t->outcome == AW_OK ? "ok" : t->outcome == AW_DECLINED ? "skipped"
-                                                                                      : "error";
+        const char *outcome = t->outcome == AW_OK         ? "ok"
+                              : t->outcome == AW_DECLINED ? "skipped"
+                                                          : "error";
         json_array_append_new(list, json_pack("{s:s,s:f,s:s}", "stage", t->stage, "ms", t->ms,
                                               "outcome", outcome));
     }
@@ -91,12 +92,13 @@ static json_t *timings_json(const aw_result *r)
 
 json_t *aw_result_to_json(const aw_result *r, const aw_job *job)
 {
-    json_t *data = json_pack(
-        "{s:s,s:s,s:s,s:s,s:O,s:O,s:O,s:o,s:f}", "jobId", job->job_id ? job->job_id : "",
-        "assetId", job->asset_id ? job->asset_id : "", "status",
-        aw_result_status_name(r->status), "scanStatus",
-        aw_result_scan_status_name(r->scan_status), "variants", r->variants, "metadata",
-        r->metadata, "errors", r->errors, "timings", timings_json(r), "durationMs", r->total_ms);
+    json_t *data = json_pack("{s:s,s:s,s:s,s:s,s:O,s:O,s:O,s:o,s:f}", "jobId",
+                             job->job_id ? job->job_id : "", "assetId",
+                             job->asset_id ? job->asset_id : "", "status",
+                             aw_result_status_name(r->status), "scanStatus",
+                             aw_result_scan_status_name(r->scan_status), "variants", r->variants,
+                             "metadata", r->metadata, "errors", r->errors, "timings",
+                             timings_json(r), "durationMs", r->total_ms);
     if (data == NULL)
         return NULL;
     if (r->scan_signature[0] != '\0')

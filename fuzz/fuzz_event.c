@@ -14,8 +14,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     static const char *const types[] = {AW_TYPE_UPLOAD, AW_TYPE_REGENERATE, "", "x"};
     if (size < 1)
         return 0;
-    aw_ce_headers h = {.specversion = "1.0", .id = "fuzz-id", .type = types[data[0] & 3],
-                       .source = "fuzz", .content_type = "application/json",
+    aw_ce_headers h = {.specversion = "1.0",
+                       .id = "fuzz-id",
+                       .type = types[data[0] & 3],
+                       .source = "fuzz",
+                       .content_type = "application/json",
                        .traceparent = (data[0] & 4) ? "00-0af7651916cd43dd8448eb211c80319c-"
                                                       "b7ad6b7169203331-01"
                                                     : NULL};

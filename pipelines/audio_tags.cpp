@@ -20,7 +20,8 @@
 #include <new>
 #include <string>
 
-namespace {
+namespace
+{
 
 // Audio properties are not read: FFmpeg reports those, and TagLib would
 // scan the whole file for some formats.

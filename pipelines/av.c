@@ -14,8 +14,8 @@
 static const struct {
     const char *group, *demuxer;
 } demuxers[] = {
-    {"isobmff", "mov"}, {"matroska", "matroska"}, {"riff-avi", "avi"}, {"mpeg-audio", "mp3"},
-    {"riff-wave", "wav"}, {"ogg", "ogg"},         {"aac", "aac"},      {"flac", "flac"},
+    {"isobmff", "mov"},   {"matroska", "matroska"}, {"riff-avi", "avi"}, {"mpeg-audio", "mp3"},
+    {"riff-wave", "wav"}, {"ogg", "ogg"},           {"aac", "aac"},      {"flac", "flac"},
 };
 
 #define AW_AV_MAX_BAD_PACKETS 200
@@ -197,7 +197,8 @@ int aw_av_check_frame_pixels(const aw_ctx *ctx, const aw_av_input *in, aw_error 
     if (in->video < 0)
         return AW_OK;
     const AVCodecParameters *par = in->fmt->streams[in->video]->codecpar;
-    uint64_t pixels = (uint64_t)(par->width > 0 ? par->width : 0) * (uint64_t)(par->height > 0 ? par->height : 0);
+    uint64_t pixels = (uint64_t)(par->width > 0 ? par->width : 0) *
+                      (uint64_t)(par->height > 0 ? par->height : 0);
     uint64_t limit = ctx->config->limits.max_video_pixels;
     if (pixels > limit)
         return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "frame_pixels",
@@ -295,8 +296,8 @@ int aw_av_seek(aw_av_input *in, AVCodecContext *dec, double seconds)
 
 int aw_av_rotation(const AVStream *st)
 {
-    const int32_t *matrix =
-        (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    const int32_t *matrix = (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX,
+                                                                     NULL);
     double theta = 0.0;
     if (matrix != NULL) {
         theta = -av_display_rotation_get(matrix); /* counter-clockwise → clockwise */

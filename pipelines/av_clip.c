@@ -15,7 +15,7 @@ typedef struct clip {
     aw_lane lanes[2]; /* video, audio */
     AVFrame *frame;
     AVPacket *packet;
-    double reported;  /* last progress fraction reported */
+    double reported; /* last progress fraction reported */
 } clip;
 
 static aw_lane *lane_of(clip *c, int stream_index)
@@ -241,8 +241,8 @@ static int encode_clip(clip *c, const char *path, aw_error *err)
     if (c->lanes[0].packets + c->lanes[1].packets == 0)
         return aw_av_fail(err, AW_CODE_PROCESSING_FAILED,
                           aw_av_damaged(c->in) ? "corrupt"
-                          : c->spec->video                          ? "no_frame"
-                                                                    : "no_audio",
+                          : c->spec->video     ? "no_frame"
+                                               : "no_audio",
                           c->in->read_error, "nothing could be decoded for the clip");
     return AW_OK;
 }
@@ -253,9 +253,9 @@ int aw_clip_write(aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *spec, const 
     clip c = {.ctx = ctx, .in = in, .spec = spec, .lanes = {{.index = -1}, {.index = -1}}};
     c.frame = av_frame_alloc();
     c.packet = av_packet_alloc();
-    int rc = (c.frame && c.packet) ? encode_clip(&c, path, err)
-                                   : aw_av_fail(err, AW_CODE_PROCESSING_FAILED, "memory",
-                                                AVERROR(ENOMEM), "clip");
+    int rc = (c.frame && c.packet)
+                 ? encode_clip(&c, path, err)
+                 : aw_av_fail(err, AW_CODE_PROCESSING_FAILED, "memory", AVERROR(ENOMEM), "clip");
     *seconds = clip_seconds(&c);
     for (int i = 0; i < 2; i++)
         aw_lane_close(&c.lanes[i]);

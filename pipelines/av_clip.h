@@ -21,24 +21,24 @@ typedef struct aw_clip_spec {
 
 /* One stream's way through: decoder, filter graph, encoder, output stream. */
 typedef struct aw_lane {
-    int index;               /* input stream, -1 when the lane is unused */
+    int index; /* input stream, -1 when the lane is unused */
     AVCodecContext *dec, *enc;
     AVFilterGraph *graph;
     AVFilterContext *src, *sink;
     AVStream *out;
-    double end_time;         /* input seconds from which no frame is needed (frames come
+    double end_time; /* input seconds from which no frame is needed (frames come
                                 in display order: the first one past it ends the lane) */
     bool input_done;
-    int64_t end_pts;         /* end of the last packet written, enc time base */
-    long packets;            /* packets written */
+    int64_t end_pts; /* end of the last packet written, enc time base */
+    long packets;    /* packets written */
 } aw_lane;
 
 /* Lane set-up (av_lane.c): decoder, graph from the decoder's format, then
  * the encoder from the graph's output. */
-int aw_lane_open_video(const aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *spec,
-                       aw_lane *lane, aw_error *err);
-int aw_lane_open_audio(const aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *spec,
-                       aw_lane *lane, aw_error *err);
+int aw_lane_open_video(const aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *spec, aw_lane *lane,
+                       aw_error *err);
+int aw_lane_open_audio(const aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *spec, aw_lane *lane,
+                       aw_error *err);
 void aw_lane_close(aw_lane *lane);
 
 /* Writes the clip to path; *seconds gets its length. The progress of the

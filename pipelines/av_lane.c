@@ -15,11 +15,11 @@ static int build_graph(aw_lane *lane, const char *source, const char *src_args,
     lane->graph = avfilter_graph_alloc();
     int rc = (outputs && inputs && lane->graph) ? 0 : AVERROR(ENOMEM);
     if (rc == 0)
-        rc = avfilter_graph_create_filter(&lane->src, avfilter_get_by_name(source), "in",
-                                          src_args, NULL, lane->graph);
+        rc = avfilter_graph_create_filter(&lane->src, avfilter_get_by_name(source), "in", src_args,
+                                          NULL, lane->graph);
     if (rc >= 0)
-        rc = avfilter_graph_create_filter(&lane->sink, avfilter_get_by_name(sink_name), "out",
-                                          NULL, NULL, lane->graph);
+        rc = avfilter_graph_create_filter(&lane->sink, avfilter_get_by_name(sink_name), "out", NULL,
+                                          NULL, lane->graph);
     if (rc >= 0) {
         lane->graph->nb_threads = 1;
         outputs->name = av_strdup("in"), outputs->filter_ctx = lane->src;
@@ -40,17 +40,18 @@ static void trim_args(const aw_av_input *in, const aw_lane *lane, const aw_clip_
                       char *buf, size_t size)
 {
     if (spec->start > 0)
-        snprintf(buf, size, "start=%.6f:duration=%.6f", aw_av_stream_start(in, lane->index) +
-                 spec->start, spec->seconds);
+        snprintf(buf, size, "start=%.6f:duration=%.6f",
+                 aw_av_stream_start(in, lane->index) + spec->start, spec->seconds);
     else
         snprintf(buf, size, "duration=%.6f", spec->seconds);
 }
 
 static const char *rotation_filters(int rotation)
 {
-    return rotation == 90 ? "transpose=clock," : rotation == 180 ? "hflip,vflip,"
-                                                : rotation == 270 ? "transpose=cclock,"
-                                                                  : "";
+    return rotation == 90    ? "transpose=clock,"
+           : rotation == 180 ? "hflip,vflip,"
+           : rotation == 270 ? "transpose=cclock,"
+                             : "";
 }
 
 static int open_encoder(aw_lane *lane, const AVCodec *codec, AVDictionary **opts, aw_error *err)
@@ -58,8 +59,7 @@ static int open_encoder(aw_lane *lane, const AVCodec *codec, AVDictionary **opts
     int rc = avcodec_open2(lane->enc, codec, opts);
     av_dict_free(opts);
     if (rc < 0)
-        return aw_av_fail(err, AW_CODE_PROCESSING_FAILED, "encoder", rc,
-                          "cannot open the encoder");
+        return aw_av_fail(err, AW_CODE_PROCESSING_FAILED, "encoder", rc, "cannot open the encoder");
     return AW_OK;
 }
 
@@ -109,8 +109,8 @@ static int video_encoder(const aw_clip_spec *spec, aw_lane *lane, AVRational gue
     return open_encoder(lane, codec, &opts, err);
 }
 
-int aw_lane_open_video(const aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *spec,
-                       aw_lane *lane, aw_error *err)
+int aw_lane_open_video(const aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *spec, aw_lane *lane,
+                       aw_error *err)
 {
     lane->index = in->video;
     lane->end_time = aw_av_stream_start(in, lane->index) + spec->start + spec->seconds;
@@ -158,8 +158,8 @@ static int audio_graph(aw_av_input *in, const aw_clip_spec *spec, aw_lane *lane,
     return build_graph(lane, "abuffer", args, "abuffersink", description, err);
 }
 
-int aw_lane_open_audio(const aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *spec,
-                       aw_lane *lane, aw_error *err)
+int aw_lane_open_audio(const aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *spec, aw_lane *lane,
+                       aw_error *err)
 {
     lane->index = in->audio;
     lane->end_time = aw_av_stream_start(in, lane->index) + spec->start + spec->seconds;

@@ -113,8 +113,9 @@ static const char *tag(const AVDictionary *m, const char *key)
 static void container_tags(aw_ctx *ctx, const AVDictionary *m)
 {
     static const char *const keys[][2] = {
-        {"title", "title"}, {"artist", "artist"}, {"album", "album"},
-        {"albumArtist", "album_artist"}, {"composer", "composer"}, {"creator", "encoder"},
+        {"title", "title"},       {"artist", "artist"},
+        {"album", "album"},       {"albumArtist", "album_artist"},
+        {"composer", "composer"}, {"creator", "encoder"},
     };
     json_t *d = aw_result_section(ctx->result, "descriptive");
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -138,10 +139,14 @@ static aw_tags_format tags_format(const aw_ctx *ctx, const aw_av_input *in)
     const char *group = ctx->result->media->group;
     enum AVCodecID codec = in->audio >= 0 ? in->fmt->streams[in->audio]->codecpar->codec_id
                                           : AV_CODEC_ID_NONE;
-    if (strcmp(group, "mpeg-audio") == 0) return AW_TAGS_MPEG;
-    if (strcmp(group, "flac") == 0) return AW_TAGS_FLAC;
-    if (strcmp(group, "isobmff") == 0) return AW_TAGS_MP4;
-    if (strcmp(group, "riff-wave") == 0) return AW_TAGS_WAV;
+    if (strcmp(group, "mpeg-audio") == 0)
+        return AW_TAGS_MPEG;
+    if (strcmp(group, "flac") == 0)
+        return AW_TAGS_FLAC;
+    if (strcmp(group, "isobmff") == 0)
+        return AW_TAGS_MP4;
+    if (strcmp(group, "riff-wave") == 0)
+        return AW_TAGS_WAV;
     if (strcmp(group, "ogg") == 0)
         return codec == AV_CODEC_ID_OPUS   ? AW_TAGS_OGG_OPUS
                : codec == AV_CODEC_ID_FLAC ? AW_TAGS_OGG_FLAC
@@ -173,7 +178,8 @@ static int av_metadata_run(aw_ctx *ctx, aw_error *err)
                        aw_result_section(ctx->result, "extracted"));
     aw_av_close(&in);
     if (rc == AW_ERROR)
-        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "tags", "TagLib failed (out of memory)");
+        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "tags",
+                            "TagLib failed (out of memory)");
     return AW_OK;
 }
 

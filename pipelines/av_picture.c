@@ -40,16 +40,16 @@ static int scale_to_rgb(const AVFrame *frame, int w, int h, uint8_t *rgb)
 {
     int flags = (w * 2 < frame->width) ? SWS_AREA : SWS_BICUBIC;
     struct SwsContext *sws = sws_getContext(frame->width, frame->height, frame->format, w, h,
-                                            AV_PIX_FMT_RGB24, flags | SWS_ACCURATE_RND, NULL,
-                                            NULL, NULL);
+                                            AV_PIX_FMT_RGB24, flags | SWS_ACCURATE_RND, NULL, NULL,
+                                            NULL);
     if (sws == NULL)
         return -1;
     sws_setColorspaceDetails(sws, source_matrix(frame), full_range(frame),
                              sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
     uint8_t *dst[4] = {rgb, NULL, NULL, NULL};
     int stride[4] = {w * 3, 0, 0, 0};
-    int rc = sws_scale(sws, (const uint8_t *const *)frame->data, frame->linesize, 0,
-                       frame->height, dst, stride);
+    int rc = sws_scale(sws, (const uint8_t *const *)frame->data, frame->linesize, 0, frame->height,
+                       dst, stride);
     sws_freeContext(sws);
     return rc == h ? 0 : -1;
 }
@@ -59,7 +59,7 @@ static VipsImage *rotated(VipsImage *img, int rotation)
     if (rotation == 0)
         return img;
     VipsImage *out = NULL;
-    VipsAngle angle = rotation == 90 ? VIPS_ANGLE_D90
+    VipsAngle angle = rotation == 90    ? VIPS_ANGLE_D90
                       : rotation == 180 ? VIPS_ANGLE_D180
                                         : VIPS_ANGLE_D270;
     int rc = vips_rot(img, &out, angle, NULL);

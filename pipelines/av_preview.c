@@ -64,9 +64,8 @@ static void record(aw_ctx *ctx, const aw_clip_spec *spec, const char *file, cons
 {
     char key[512];
     aw_ctx_output_key(ctx, file, key, sizeof key);
-    json_t *v = json_pack("{s:s,s:f,s:s,s:I}", "key", key, "duration",
-                          round(seconds * 1000) / 1000, "contentType",
-                          spec->video ? "video/mp4" : "audio/mp4", "bytes",
+    json_t *v = json_pack("{s:s,s:f,s:s,s:I}", "key", key, "duration", round(seconds * 1000) / 1000,
+                          "contentType", spec->video ? "video/mp4" : "audio/mp4", "bytes",
                           (json_int_t)aw_output_bytes(path));
     if (spec->video) {
         json_object_set_new(v, "width", json_integer(spec->width));

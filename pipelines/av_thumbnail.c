@@ -22,8 +22,7 @@ double aw_av_poster_time(double duration)
 }
 
 /* Keeps the picture with more detail in *best. */
-static void keep_better(VipsImage **best, double *best_detail, VipsImage *candidate,
-                        double detail)
+static void keep_better(VipsImage **best, double *best_detail, VipsImage *candidate, double detail)
 {
     if (*best == NULL || detail > *best_detail) {
         if (*best != NULL)
@@ -37,8 +36,8 @@ static void keep_better(VipsImage **best, double *best_detail, VipsImage *candid
 /* Looks at up to `candidates` decoded frames, one in every `stride`, from
  * the current position; returns the first with enough detail, or the most
  * detailed one (its detail in *detail). */
-static VipsImage *pick_frame(aw_av_input *in, AVCodecContext *dec, AVFrame *frame,
-                             int candidates, int stride, double *detail)
+static VipsImage *pick_frame(aw_av_input *in, AVCodecContext *dec, AVFrame *frame, int candidates,
+                             int stride, double *detail)
 {
     const AVStream *st = in->fmt->streams[in->video];
     VipsImage *best = NULL;
@@ -54,8 +53,7 @@ static VipsImage *pick_frame(aw_av_input *in, AVCodecContext *dec, AVFrame *fram
     return best;
 }
 
-static VipsImage *poster_frame(aw_av_input *in, AVCodecContext *dec, AVFrame *frame,
-                               double *detail)
+static VipsImage *poster_frame(aw_av_input *in, AVCodecContext *dec, AVFrame *frame, double *detail)
 {
     dec->skip_frame = AVDISCARD_NONKEY; /* keyframes decode alone: no reference chain */
     double at = aw_av_poster_time(aw_av_duration(in));

@@ -23,8 +23,8 @@ static int mixer_setup(mono_mixer *m, const AVFrame *frame)
     else if (av_channel_layout_copy(&in_layout, &frame->ch_layout) < 0)
         return AVERROR(ENOMEM);
     swr_free(&m->swr);
-    int rc = swr_alloc_set_opts2(&m->swr, &mono, AV_SAMPLE_FMT_FLT, frame->sample_rate,
-                                 &in_layout, frame->format, frame->sample_rate, 0, NULL);
+    int rc = swr_alloc_set_opts2(&m->swr, &mono, AV_SAMPLE_FMT_FLT, frame->sample_rate, &in_layout,
+                                 frame->format, frame->sample_rate, 0, NULL);
     av_channel_layout_uninit(&in_layout);
     /* an average of the channels, as audiowaveform mixes them: float output
      * would otherwise keep swr's -3 dB per channel and clip loud stereo */
@@ -88,15 +88,16 @@ static int collect_peaks(const aw_ctx *ctx, aw_av_input *in, AVCodecContext *dec
     av_freep(&mixer.buf);
     av_frame_free(&frame);
     if (rc == AVERROR(EFBIG))
-        return duration_limit(ctx, (double)peaks->length * peaks->samples_per_point /
-                                       peaks->sample_rate, err);
+        return duration_limit(ctx,
+                              (double)peaks->length * peaks->samples_per_point / peaks->sample_rate,
+                              err);
     if (rc != AVERROR_EOF)
         return aw_av_fail(err, AW_CODE_PROCESSING_FAILED, "decode", rc, "cannot decode the audio");
     aw_peaks_finish(peaks);
     if (peaks->length == 0)
         return aw_av_fail(err, AW_CODE_PROCESSING_FAILED,
-                          aw_av_damaged(in) ? "corrupt" : "no_audio",
-                          in->read_error, "no audio could be decoded");
+                          aw_av_damaged(in) ? "corrupt" : "no_audio", in->read_error,
+                          "no audio could be decoded");
     return AW_OK;
 }
 
@@ -107,10 +108,10 @@ static void record(aw_ctx *ctx, const aw_peaks *peaks, const char *png, const ch
     aw_ctx_output_key(ctx, json, json_key, sizeof json_key);
     json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:I}", "key", png_key, "dataKey",
                           json_key, "contentType", "image/png", "dataContentType",
-                          "application/json", "width", ctx->config->waveform_width,
-                          "height", ctx->config->waveform_height, "samplesPerPixel",
-                          (int)peaks->samples_per_point, "sampleRate", peaks->sample_rate,
-                          "length", (json_int_t)peaks->length);
+                          "application/json", "width", ctx->config->waveform_width, "height",
+                          ctx->config->waveform_height, "samplesPerPixel",
+                          (int)peaks->samples_per_point, "sampleRate", peaks->sample_rate, "length",
+                          (json_int_t)peaks->length);
     json_object_set_new(ctx->result->variants, "waveform", v);
 }
 
@@ -121,8 +122,8 @@ static int write_outputs(aw_ctx *ctx, const aw_peaks *peaks, aw_error *err)
     aw_ctx_output_path(ctx, "waveform.json", json, sizeof json);
     if (aw_peaks_write_json(peaks, json) != 0)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "write", "cannot write waveform.json");
-    if (aw_peaks_write_png(peaks, ctx->config->waveform_width, ctx->config->waveform_height,
-                           png) != 0)
+    if (aw_peaks_write_png(peaks, ctx->config->waveform_width, ctx->config->waveform_height, png) !=
+        0)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "write", "cannot write waveform.png");
     record(ctx, peaks, "waveform.png", "waveform.json");
     return AW_OK;

@@ -76,7 +76,8 @@ static int set_short(json_t *obj, const char *key, ExifData *ed, ExifIfd ifd, Ex
     ExifEntry *e = entry(ed, ifd, tag, EXIF_FORMAT_SHORT);
     if (e == NULL)
         return 0;
-    json_object_set_new(obj, key, json_integer(exif_get_short(e->data, exif_data_get_byte_order(ed))));
+    json_object_set_new(obj, key,
+                        json_integer(exif_get_short(e->data, exif_data_get_byte_order(ed))));
     return 1;
 }
 
@@ -104,8 +105,8 @@ static int extract_gps(ExifData *ed, json_t *exif)
     json_t *gps = json_object();
     int n = set_coordinate(gps, "latitude", ed, EXIF_TAG_GPS_LATITUDE, EXIF_TAG_GPS_LATITUDE_REF,
                            90.0);
-    n += set_coordinate(gps, "longitude", ed, EXIF_TAG_GPS_LONGITUDE,
-                        EXIF_TAG_GPS_LONGITUDE_REF, 180.0);
+    n += set_coordinate(gps, "longitude", ed, EXIF_TAG_GPS_LONGITUDE, EXIF_TAG_GPS_LONGITUDE_REF,
+                        180.0);
     double alt = rational(ed, EXIF_IFD_GPS, EXIF_TAG_GPS_ALTITUDE, 0);
     if (alt >= 0) {
         ExifEntry *ref = entry(ed, EXIF_IFD_GPS, EXIF_TAG_GPS_ALTITUDE_REF, EXIF_FORMAT_BYTE);

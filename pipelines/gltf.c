@@ -56,8 +56,8 @@ static json_int_t triangles(json_int_t mode, json_int_t count)
 
 static void count_primitive(json_t *root, json_t *prim, gltf_tally *t)
 {
-    json_t *position = accessor(root, json_object_get(json_object_get(prim, "attributes"),
-                                                      "POSITION"));
+    json_t *position = accessor(root,
+                                json_object_get(json_object_get(prim, "attributes"), "POSITION"));
     json_int_t vertices = json_integer_value(json_object_get(position, "count"));
     json_t *indices = accessor(root, json_object_get(prim, "indices"));
     json_int_t drawn = indices ? json_integer_value(json_object_get(indices, "count")) : vertices;
@@ -165,7 +165,8 @@ static json_t *load_glb(const char *path, aw_error *err)
 int aw_gltf_read(const char *path, bool binary, json_t *model, aw_error *err)
 {
     json_error_t jerr;
-    json_t *root = binary ? load_glb(path, err) : json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = binary ? load_glb(path, err)
+                          : json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL)
         return binary ? AW_ERROR
                       : aw_error_set(err, AW_CODE_PROCESSING_FAILED, "corrupt",

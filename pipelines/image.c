@@ -14,8 +14,8 @@
 /* The loaders we allow. Everything else under VipsForeignLoad (magick,
  * matload, fits, openslide, csv, raw, vips, …) stays blocked. */
 static const char *const allowed_loaders[] = {
-    "VipsForeignLoadJpeg", "VipsForeignLoadPng",  "VipsForeignLoadNsgif", "VipsForeignLoadWebp",
-    "VipsForeignLoadTiff", "VipsForeignLoadSvg",  "VipsForeignLoadHeif",
+    "VipsForeignLoadJpeg", "VipsForeignLoadPng", "VipsForeignLoadNsgif", "VipsForeignLoadWebp",
+    "VipsForeignLoadTiff", "VipsForeignLoadSvg", "VipsForeignLoadHeif",
 };
 
 static bool vips_ready;
@@ -80,7 +80,6 @@ static int image_init(const aw_config *cfg, aw_error *err)
     return AW_OK;
 }
 
-
 /* libvips' error buffer, lines joined, or the warnings when it is empty. */
 static void vips_detail(char *buf, size_t size)
 {
@@ -117,8 +116,8 @@ static int pixel_limit_error(aw_error *err, uint64_t w, uint64_t h, uint64_t lim
 {
     return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "pixel_limit",
                         "image is %llux%llu = %llu pixels, over the limit of %llu",
-                        (unsigned long long)w, (unsigned long long)h,
-                        (unsigned long long)(w * h), (unsigned long long)limit);
+                        (unsigned long long)w, (unsigned long long)h, (unsigned long long)(w * h),
+                        (unsigned long long)limit);
 }
 
 int aw_image_open_header(aw_ctx *ctx, VipsImage **out, aw_error *err)

@@ -6,8 +6,8 @@
 
 json_t *aw_model_bbox(const double min[3], const double max[3])
 {
-    return json_pack("{s:[f,f,f],s:[f,f,f]}", "min", min[0], min[1], min[2], "max", max[0],
-                     max[1], max[2]);
+    return json_pack("{s:[f,f,f],s:[f,f,f]}", "min", min[0], min[1], min[2], "max", max[0], max[1],
+                     max[2]);
 }
 
 static int model_metadata_run(aw_ctx *ctx, aw_error *err)

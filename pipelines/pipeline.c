@@ -169,8 +169,12 @@ int aw_pipeline_run(const aw_job *job, const aw_config *cfg, const char *input_p
     if (aw_result_init(result) != AW_OK)
         return AW_ERROR;
     init_processing(result);
-    aw_ctx ctx = {.job = job, .config = cfg, .input_path = input_path,
-                  .output_dir = output_dir, .result = result, .gate = AW_GATE_OPEN};
+    aw_ctx ctx = {.job = job,
+                  .config = cfg,
+                  .input_path = input_path,
+                  .output_dir = output_dir,
+                  .result = result,
+                  .gate = AW_GATE_OPEN};
     double start = aw_time_mono_ms();
     int done = 0;
     tally t = {0};

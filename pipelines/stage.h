@@ -36,9 +36,9 @@ typedef struct aw_ctx {
 } aw_ctx;
 
 typedef struct aw_stage {
-    const char *name;     /* for logs: "sniff", "image.thumbnail", … */
-    aw_stage_kind kind;   /* which request bit runs it, and its name in events */
-    unsigned families;    /* aw_family bits it applies to; AW_FAMILY_ANY for all */
+    const char *name;   /* for logs: "sniff", "image.thumbnail", … */
+    aw_stage_kind kind; /* which request bit runs it, and its name in events */
+    unsigned families;  /* aw_family bits it applies to; AW_FAMILY_ANY for all */
     int (*init_global)(const aw_config *cfg, aw_error *err); /* once per process, or NULL */
     void (*exit_global)(void);                               /* or NULL */
     /* Once per job: AW_OK, AW_DECLINED (does not apply), or AW_ERROR with err. */

@@ -3,7 +3,6 @@
 
 #include "image.h"
 
-
 typedef struct thumb_size {
     const char *name; /* seed 003 size name */
     int box;          /* fits in box × box */
@@ -67,8 +66,8 @@ static int write_size(aw_ctx *ctx, VipsImage *from, const thumb_size *size, Vips
     if (from->Xsize <= size->box && from->Ysize <= size->box) {
         mem = g_object_ref(from); /* fits already: never upscaled */
     } else {
-        if (vips_thumbnail_image(from, &img, size->box, "height", size->box, "size",
-                                 VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL) != 0)
+        if (vips_thumbnail_image(from, &img, size->box, "height", size->box, "size", VIPS_SIZE_DOWN,
+                                 "no_rotate", TRUE, NULL) != 0)
             return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "resize", "cannot resize");
         /* each size is read again for the next one: keep its pixels */
         mem = vips_image_copy_memory(img);
@@ -126,8 +125,8 @@ int aw_thumbnail_write_from_buffer(aw_ctx *ctx, const void *data, size_t size, c
                                    aw_error *err)
 {
     aw_image_reset_warnings();
-    VipsImage *header = vips_image_new_from_buffer(data, size, "", "access",
-                                                   VIPS_ACCESS_SEQUENTIAL, NULL);
+    VipsImage *header = vips_image_new_from_buffer(data, size, "", "access", VIPS_ACCESS_SEQUENTIAL,
+                                                   NULL);
     char message[96];
     snprintf(message, sizeof message, "cannot read the %s", what);
     if (header == NULL)

@@ -27,7 +27,8 @@ int aw_tiff_rgba_decode(const char *path, uint64_t max_pixels, VipsImage **out, 
     TIFFSetWarningHandler(tiff_silent);
     TIFF *tif = TIFFOpen(path, "r");
     if (tif == NULL)
-        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "corrupt", "libtiff cannot open the file");
+        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "corrupt",
+                            "libtiff cannot open the file");
     uint32_t w = 0, h = 0;
     TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
     TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h);

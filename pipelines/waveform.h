@@ -8,9 +8,9 @@
 #include <stdint.h>
 
 typedef struct aw_peaks {
-    int8_t *data;          /* min, max, min, max, … (length pairs) */
-    size_t length;         /* points */
-    size_t capacity;       /* pairs allocated */
+    int8_t *data;    /* min, max, min, max, … (length pairs) */
+    size_t length;   /* points */
+    size_t capacity; /* pairs allocated */
     unsigned samples_per_point;
     int sample_rate;
     /* the point being filled */

@@ -15,13 +15,14 @@
 
 static bool is_element(const xmlNode *n, const char *ns, const char *name)
 {
-    return n->type == XML_ELEMENT_NODE && n->ns != NULL && strcmp((const char *)n->ns->href, ns) == 0 &&
-           strcmp((const char *)n->name, name) == 0;
+    return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+           strcmp((const char *)n->ns->href, ns) == 0 && strcmp((const char *)n->name, name) == 0;
 }
 
 /* Appends the text of every rdf:li under n (or n's own text when it has
  * none) to buf, separated by sep; with first_only, just the first one. */
-static void collect_items(const xmlNode *n, const char *sep, bool first_only, char *buf, size_t size)
+static void collect_items(const xmlNode *n, const char *sep, bool first_only, char *buf,
+                          size_t size)
 {
     for (const xmlNode *c = n->children; c != NULL; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)

@@ -199,8 +199,8 @@ static void upload_file(kh_scope *s, const char *asset, const char *path, const 
     stat(path, &st);
     int32_t p;
     int64_t o;
-    assert_int_equal(kh_produce_upload(&K, s, asset, key, mime, (long long)st.st_size, NULL, id,
-                                       &p, &o), 0);
+    assert_int_equal(
+        kh_produce_upload(&K, s, asset, key, mime, (long long)st.st_size, NULL, id, &p, &o), 0);
 }
 
 static char *make_photo(const char *name, int w, int h)
@@ -381,7 +381,8 @@ static void missing_object_fails_at_once(void **state)
     int32_t p;
     int64_t o;
     assert_int_equal(kh_produce_upload(&K, &s, "s3missing", "uploads/s3missing/never.jpg",
-                                       "image/jpeg", 10, NULL, id, &p, &o), 0);
+                                       "image/jpeg", 10, NULL, id, &p, &o),
+                     0);
     pid_t w = worker(&s, "s3missing", NULL);
     assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 1, 60), 1);
     stop_worker(w);
@@ -486,8 +487,9 @@ static void backlog_at_latency(int delay_ms)
         }
     double fraction = busy / (2 * wall_s);
     print_message("%d ms per request: %d jobs in %.1f s, executors busy %.0f %%, "
-                  "%ld requests, at most %ld at once\n", delay_ms, BACKLOG, wall_s,
-                  100 * fraction, proxy_stat(&px, "requests"), proxy_stat(&px, "maxInFlight"));
+                  "%ld requests, at most %ld at once\n",
+                  delay_ms, BACKLOG, wall_s, 100 * fraction, proxy_stat(&px, "requests"),
+                  proxy_stat(&px, "maxInFlight"));
     assert_int_equal(kh_log_count(work, name, "executor lost"), 0);
     assert_true(proxy_stat(&px, "maxInFlight") >= 2); /* transfers overlap */
     assert_true(fraction > 0.5);
@@ -574,7 +576,8 @@ static void small_jobs_flow_while_a_large_source_downloads(void **state)
         long done = position(&c, AW_TYPE_COMPLETED, asset);
         if (done < 0 || done > big_started)
             fail_msg("%s completed at event %ld, after the large source reached an executor "
-                     "(event %ld)", asset, done, big_started);
+                     "(event %ld)",
+                     asset, done, big_started);
         assert_string_equal(aw_test_str(kh_find(&c, AW_TYPE_COMPLETED, asset)->data, "status"),
                             "completed");
     }
@@ -603,8 +606,8 @@ static int setup(void **state)
     snprintf(out, sizeof out, "%s/s3rver.out", work);
     s3_port = free_port();
     snprintf(port, sizeof port, "%d", s3_port);
-    const char *argv[] = {s3rver, "-d", dir, "-a", "127.0.0.1", "-p", port,
-                          "--configure-bucket", "assets", NULL};
+    const char *argv[] = {s3rver,   "-d", dir, "-a", "127.0.0.1", "-p", port, "--configure-bucket",
+                          "assets", NULL};
     s3_pid = spawn(argv, out);
     if (wait_for(out, "listening", buf, sizeof buf) == NULL)
         return -1;

@@ -97,8 +97,8 @@ static void expect_completed(kh_collector *c, int n, double timeout_s, const cha
         show_log_of(name);
         for (size_t i = 0; i < c->n; i++) /* what did arrive: worker stuck, or events lost? */
             fprintf(stderr, "collected %s %s\n", c->events[i].type, c->events[i].time);
-        fail_msg("%d of %d jobs completed within %.0f s (worker %s, %zu events collected)", got,
-                 n, timeout_s, name, c->n);
+        fail_msg("%d of %d jobs completed within %.0f s (worker %s, %zu events collected)", got, n,
+                 timeout_s, name, c->n);
     }
 }
 
@@ -111,9 +111,12 @@ static void expect_clean_exit_of(pid_t pid, const char *name)
         return;
     show_log_of(name);
     fail_msg("worker %s: %s %d", name,
-             status == -1 ? "did not stop within 60 s" : WIFSIGNALED(status) ? "killed by signal"
-                                                                            : "exit status",
-             status == -1 ? 0 : WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+             status == -1          ? "did not stop within 60 s"
+             : WIFSIGNALED(status) ? "killed by signal"
+                                   : "exit status",
+             status == -1          ? 0
+             : WIFSIGNALED(status) ? WTERMSIG(status)
+                                   : WEXITSTATUS(status));
 }
 
 static void dump(const kh_collector *c)
@@ -141,8 +144,7 @@ static void check_all_committed(kh_scope *s, const char *topic, const upload *u,
         int64_t committed = kh_committed(&K, s->group, topic, u[i].partition);
         if (committed <= u[i].offset && dump_logs())
             fail_msg("%s[%d] committed at %lld, not past %s at offset %lld (see the logs in %s)",
-                     topic,
-                     (int)u[i].partition, (long long)committed, u[i].asset,
+                     topic, (int)u[i].partition, (long long)committed, u[i].asset,
                      (long long)u[i].offset, work);
     }
 }
@@ -212,20 +214,27 @@ static void malformed_events_go_to_the_dlq(void **state)
     kh_scope_init(&K, &s, "dlq", 1);
     kh_collector c;
     kh_collector_start(&c, &K, &s);
-    const char *ce[] = {"ce_specversion", "1.0", "ce_id", "x1", "ce_type",
+    const char *ce[] = {"ce_specversion",         "1.0",       "ce_id",    "x1", "ce_type",
                         "asset.upload.confirmed", "ce_source", "test-api", NULL};
-    const char *unknown[] = {"ce_specversion", "1.0", "ce_id", "x2", "ce_type", "asset.deleted",
-                             "ce_source", "test-api", NULL};
-    struct { const char *value; const char *const *headers; const char *code; } bad[] = {
+    const char *unknown[] = {"ce_specversion", "1.0",       "ce_id",    "x2", "ce_type",
+                             "asset.deleted",  "ce_source", "test-api", NULL};
+    struct {
+        const char *value;
+        const char *const *headers;
+        const char *code;
+    } bad[] = {
         {"this is not json", ce, "ASSET_INVALID_METADATA"},
         {"{\"storageKey\":\"k\",\"mimeType\":\"image/png\",\"fileSize\":1,\"createdBy\":\"u\"}", ce,
          "ASSET_INVALID_METADATA"},
         {"{\"assetId\":\"a1\",\"storageKey\":\"k\",\"mimeType\":\"image/png\",\"fileSize\":1,"
-         "\"createdBy\":\"u\"}", unknown, "ASSET_INVALID_METADATA"},
+         "\"createdBy\":\"u\"}",
+         unknown, "ASSET_INVALID_METADATA"},
         {"{\"assetId\":\"a2\",\"storageKey\":\"k\",\"mimeType\":\"application/x-msdownload\","
-         "\"fileSize\":1,\"createdBy\":\"u\"}", ce, "ASSET_INVALID_FILE_TYPE"},
+         "\"fileSize\":1,\"createdBy\":\"u\"}",
+         ce, "ASSET_INVALID_FILE_TYPE"},
         {"{\"assetId\":\"../etc\",\"storageKey\":\"k\",\"mimeType\":\"image/png\",\"fileSize\":1,"
-         "\"createdBy\":\"u\"}", ce, "ASSET_INVALID_METADATA"},
+         "\"createdBy\":\"u\"}",
+         ce, "ASSET_INVALID_METADATA"},
     };
     int32_t p[5];
     int64_t o[5];
@@ -238,7 +247,8 @@ static void malformed_events_go_to_the_dlq(void **state)
              "{\"specversion\":\"1.0\",\"id\":\"s1\",\"type\":\"asset.upload.confirmed\","
              "\"source\":\"test-api\",\"data\":{\"assetId\":\"dlq-good\",\"storageKey\":"
              "\"uploads/dlq-good/photo.jpg\",\"mimeType\":\"image/jpeg\",\"fileSize\":%lld,"
-             "\"createdBy\":\"u\"}}", size);
+             "\"createdBy\":\"u\"}}",
+             size);
     const char *sh[] = {"content-type", "application/cloudevents+json", NULL};
     int32_t gp;
     int64_t go;
@@ -273,7 +283,8 @@ static void upload_one(kh_scope *s, upload *u, const char *asset)
     char key[128];
     snprintf(key, sizeof key, "uploads/%s/photo.jpg", asset);
     assert_int_equal(kh_produce_upload(&K, s, asset, key, "image/jpeg", size, NULL, u->id,
-                                       &u->partition, &u->offset), 0);
+                                       &u->partition, &u->offset),
+                     0);
 }
 
 /* The error a failed job reports first. */
@@ -310,8 +321,15 @@ static void executor_faults_cost_only_their_job(void **state)
     upload_one(&s, &u[2], "fault-stage-hang-c");
     upload_one(&s, &u[3], "fault-alloc-d");
     upload_one(&s, &u[4], "after-faults");
-    const char *extra[] = {"--job-timeout", "4", "--stage-timeout", "2", "--job-memory", "128M",
-                           "--concurrency", "2", NULL};
+    const char *extra[] = {"--job-timeout",
+                           "4",
+                           "--stage-timeout",
+                           "2",
+                           "--job-memory",
+                           "128M",
+                           "--concurrency",
+                           "2",
+                           NULL};
     pid_t w = worker(&s, "crash", extra);
     expect_completed(&c, 5, 90, "crash");
     assert_int_equal(kill(w, 0), 0); /* the pod stays up */
@@ -378,8 +396,7 @@ static void check_commits_behind_unfinished(kh_collector *c, kh_scope *s, const 
         int64_t committed = kh_committed(&K, s->group, s->uploads, u[i].partition);
         if (committed > u[i].offset && !completed_within(c, u[i].asset, 15))
             fail_msg("%s[%d] committed at %lld past unfinished %s at offset %lld", s->uploads,
-                     (int)u[i].partition, (long long)committed, u[i].asset,
-                     (long long)u[i].offset);
+                     (int)u[i].partition, (long long)committed, u[i].asset, (long long)u[i].offset);
     }
 }
 
@@ -395,14 +412,19 @@ static void killed_worker_loses_nothing(void **state)
     upload u[16];
     upload_photos(&s, u, 16, "fault-slow-kill", 640, 480); /* 0.5 s each, before A starts */
     /* a short session so the group notices the killed member in seconds */
-    const char *one[] = {"--concurrency", "1", "-X", "session.timeout.ms=6000",
-                         "-X", "heartbeat.interval.ms=1000", NULL};
+    const char *one[] = {"--concurrency",
+                         "1",
+                         "-X",
+                         "session.timeout.ms=6000",
+                         "-X",
+                         "heartbeat.interval.ms=1000",
+                         NULL};
     const char *fast[] = {"-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=1000",
                           NULL};
     pid_t a = worker(&s, "kill-a", one);
     /* A's log, not the collector (which may lag under load), says when */
     assert_true(log_waits_for("kill-a", "job completed", 3, 90));
-    kh_worker_stop(a, SIGKILL, 5); /* mid-stream, no goodbye */
+    kh_worker_stop(a, SIGKILL, 5);                  /* mid-stream, no goodbye */
     kh_collect_until(&c, AW_TYPE_COMPLETED, 16, 1); /* take in what A published */
     check_commits_behind_unfinished(&c, &s, u, 16);
     assert_true(kh_count(&c, AW_TYPE_COMPLETED) < 16); /* A really died mid-stream */
@@ -440,14 +462,20 @@ static void two_workers_share_and_one_leaves(void **state)
     kh_collector_start(&c, &K, &s);
     upload u[20];
     upload_photos(&s, u, 20, "fault-slow-pair", 640, 480);
-    const char *one[] = {"--concurrency", "1", "-X", "session.timeout.ms=6000",
-                         "-X", "heartbeat.interval.ms=1000", NULL};
+    const char *one[] = {"--concurrency",
+                         "1",
+                         "-X",
+                         "session.timeout.ms=6000",
+                         "-X",
+                         "heartbeat.interval.ms=1000",
+                         NULL};
     pid_t a = worker(&s, "pair-a", one);
     pid_t b = worker(&s, "pair-b", one);
     assert_true(kh_collect_until(&c, AW_TYPE_COMPLETED, 4, 90) >= 4);
     assert_true(log_waits_for("pair-a", "assigned", 1, 30)); /* A holds partitions to hand over */
     assert_true(kh_count(&c, AW_TYPE_COMPLETED) < 20);
-    expect_clean_exit_of(a, "pair-a"); /* leaves the group mid-stream: B takes over its partitions */
+    expect_clean_exit_of(a,
+                         "pair-a"); /* leaves the group mid-stream: B takes over its partitions */
     assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 20, 180), 20);
     /* Let the group settle before B stops (the mock cluster waits
      * session.timeout.ms - 1 s for members to rejoin after a leave); this is
@@ -502,9 +530,9 @@ static void regenerate_runs_only_the_asked_stages(void **state)
     const char *value = "{\"jobId\":\"regen-job-1\",\"assetId\":\"regen-a\",\"storageKey\":"
                         "\"uploads/regen-a/photo.jpg\",\"mimeType\":\"image/jpeg\","
                         "\"types\":[\"thumbnail\"]}";
-    const char *h[] = {"ce_specversion", "1.0", "ce_id", "r1", "ce_type",
-                       "asset.regenerate.requested", "ce_source", "ops-cli", "traceparent", TRACE,
-                       NULL};
+    const char *h[] = {
+        "ce_specversion", "1.0",     "ce_id",       "r1",  "ce_type", "asset.regenerate.requested",
+        "ce_source",      "ops-cli", "traceparent", TRACE, NULL};
     int32_t p;
     int64_t o;
     assert_int_equal(kh_produce(&K, s.regenerate, "regen-a", value, strlen(value), h, &p, &o), 0);
@@ -566,8 +594,7 @@ static void one_asset_runs_one_job_at_a_time(void **state)
     /* with two idle executors the second still waited for the first (ISO
      * times of one clock compare as strings) */
     if (strcmp(second_start, first_done) < 0)
-        fail_msg("second job started at %s before the first ended at %s", second_start,
-                 first_done);
+        fail_msg("second job started at %s before the first ended at %s", second_start, first_done);
     kh_collector_stop(&c);
 }
 

@@ -56,8 +56,8 @@ static void rotated_video_is_upright(void **state)
 {
     (void)state;
     aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=320x180:rate=25:duration=2 "
-         "-c:v libx264 -preset ultrafast rotated.mp4 && "
-         "exiftool -q -overwrite_original -Rotation=90 rotated.mp4");
+                        "-c:v libx264 -preset ultrafast rotated.mp4 && "
+                        "exiftool -q -overwrite_original -Rotation=90 rotated.mp4");
     char *out = NULL;
     json_t *job = run("rotated.mp4", "video/mp4", AW_STAGES_ALL, &out);
     aw_expect_status(job, "completed");
@@ -77,7 +77,8 @@ static void rotated_video_is_upright(void **state)
 static void rotated_poster_matches_ffmpeg(void **state)
 {
     (void)state;
-    aw_test_make(media, "ffmpeg -v error -y -i rotated.mp4 -frames:v 1 -vf scale=180:320 ffmpeg_poster.png");
+    aw_test_make(
+        media, "ffmpeg -v error -y -i rotated.mp4 -frames:v 1 -vf scale=180:320 ffmpeg_poster.png");
     char *out = NULL;
     json_t *job = run("rotated.mp4", "video/mp4", AW_STAGE_THUMBNAIL, &out);
     VipsImage *ours = output_image(out, "thumbnail_large.webp");
@@ -105,10 +106,11 @@ static void rotated_poster_matches_ffmpeg(void **state)
 static void poster_skips_black_frames(void **state)
 {
     (void)state;
-    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i color=black:size=320x180:rate=25:duration=5 "
-         "-f lavfi -i testsrc=size=320x180:rate=25:duration=15 "
-         "-filter_complex '[0][1]concat=n=2:v=1' -g 25 -c:v libx264 -preset ultrafast "
-         "black_start.mp4");
+    aw_test_make(media,
+                 "ffmpeg -v error -y -f lavfi -i color=black:size=320x180:rate=25:duration=5 "
+                 "-f lavfi -i testsrc=size=320x180:rate=25:duration=15 "
+                 "-filter_complex '[0][1]concat=n=2:v=1' -g 25 -c:v libx264 -preset ultrafast "
+                 "black_start.mp4");
     char *out = NULL;
     json_t *job = run("black_start.mp4", "video/mp4", AW_STAGE_THUMBNAIL, &out);
     aw_expect_status(job, "completed");
@@ -126,9 +128,10 @@ static void poster_skips_black_frames(void **state)
 static void odd_sized_webm(void **state)
 {
     (void)state;
-    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=321x241:rate=25:duration=2 "
-         "-f lavfi -i sine=frequency=300:duration=2 -c:v libvpx -b:v 300k -c:a libvorbis "
-         "odd.webm");
+    aw_test_make(media,
+                 "ffmpeg -v error -y -f lavfi -i testsrc=size=321x241:rate=25:duration=2 "
+                 "-f lavfi -i sine=frequency=300:duration=2 -c:v libvpx -b:v 300k -c:a libvorbis "
+                 "odd.webm");
     char *out = NULL;
     json_t *job = run("odd.webm", "video/webm", AW_STAGES_ALL, &out);
     aw_expect_status(job, "completed");
@@ -151,7 +154,7 @@ static void video_without_audio(void **state)
 {
     (void)state;
     aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=640x360:rate=30:duration=3 "
-         "-c:v libx264 -preset ultrafast silent.mp4");
+                        "-c:v libx264 -preset ultrafast silent.mp4");
     char *out = NULL;
     json_t *job = run("silent.mp4", "video/mp4", AW_STAGES_ALL, &out);
     aw_expect_status(job, "completed");
@@ -187,12 +190,16 @@ static void log_progress(void *ctx, const char *stage, int percent)
 static void long_video_clip_and_progress(void **state)
 {
     (void)state;
-    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=1280x720:rate=24:duration=30 "
-         "-f lavfi -i sine=duration=30 -c:v libx264 -preset ultrafast -c:a aac long.mp4");
+    aw_test_make(media,
+                 "ffmpeg -v error -y -f lavfi -i testsrc=size=1280x720:rate=24:duration=30 "
+                 "-f lavfi -i sine=duration=30 -c:v libx264 -preset ultrafast -c:a aac long.mp4");
     char *path = media_path("long.mp4"), *out = aw_test_tmpdir("out");
     progress_log log = {0};
-    aw_job job = {.job_id = "job-progress", .asset_id = "long", .declared_mime = "video/mp4",
-                  .stages = AW_STAGE_SNIFF | AW_STAGE_PREVIEW, .on_progress = log_progress,
+    aw_job job = {.job_id = "job-progress",
+                  .asset_id = "long",
+                  .declared_mime = "video/mp4",
+                  .stages = AW_STAGE_SNIFF | AW_STAGE_PREVIEW,
+                  .on_progress = log_progress,
                   .progress_ctx = &log};
     aw_result r;
     assert_int_equal(aw_pipeline_run(&job, &cfg, path, out, &r), AW_OK);
@@ -218,8 +225,8 @@ static void waveform_of_known_signal(void **state)
 {
     (void)state;
     aw_test_make(media, "ffmpeg -v error -y -f lavfi "
-         "-i \"aevalsrc='if(lt(t,0.5),0,0.5*sin(2*PI*440*t))':s=44100:d=1\" "
-         "-c:a pcm_s16le half_sine.wav");
+                        "-i \"aevalsrc='if(lt(t,0.5),0,0.5*sin(2*PI*440*t))':s=44100:d=1\" "
+                        "-c:a pcm_s16le half_sine.wav");
     char *out = NULL;
     json_t *job = run("half_sine.wav", "audio/wav", AW_STAGE_WAVEFORM, &out);
     aw_expect_status(job, "completed");
@@ -252,10 +259,11 @@ static void waveform_of_known_signal(void **state)
 static void mp3_tags_and_audio_clip(void **state)
 {
     (void)state;
-    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i sine=frequency=500:duration=90 -c:a libmp3lame "
-         "-b:a 64k -metadata title='Night Train' -metadata artist='The Testers' "
-         "-metadata album='Recipes' -metadata genre='Jazz' -metadata date=2019 "
-         "-metadata track=3/12 tagged.mp3");
+    aw_test_make(media,
+                 "ffmpeg -v error -y -f lavfi -i sine=frequency=500:duration=90 -c:a libmp3lame "
+                 "-b:a 64k -metadata title='Night Train' -metadata artist='The Testers' "
+                 "-metadata album='Recipes' -metadata genre='Jazz' -metadata date=2019 "
+                 "-metadata track=3/12 tagged.mp3");
     char *out = NULL;
     json_t *job = run("tagged.mp3", "audio/mpeg", AW_STAGES_ALL, &out);
     aw_expect_status(job, "completed");
@@ -263,8 +271,8 @@ static void mp3_tags_and_audio_clip(void **state)
     assert_string_equal(aw_test_str(job, "metadata.descriptive.title"), "Night Train");
     assert_string_equal(aw_test_str(job, "metadata.descriptive.artist"), "The Testers");
     assert_string_equal(aw_test_str(job, "metadata.descriptive.album"), "Recipes");
-    assert_string_equal(json_string_value(json_array_get(
-                            aw_test_get(job, "metadata.descriptive.genre"), 0)),
+    assert_string_equal(json_string_value(
+                            json_array_get(aw_test_get(job, "metadata.descriptive.genre"), 0)),
                         "Jazz");
     assert_int_equal(aw_test_int(job, "metadata.descriptive.year"), 2019);
     assert_int_equal(aw_test_int(job, "metadata.descriptive.track"), 3);
@@ -282,8 +290,10 @@ static void mp3_tags_and_audio_clip(void **state)
 static void m4a_cover_art(void **state)
 {
     (void)state;
-    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i sine=duration=2 -f lavfi -i testsrc=size=600x300:duration=1 "
-         "-map 0 -map 1 -frames:v 1 -c:a aac -c:v png -disposition:v attached_pic cover.m4a");
+    aw_test_make(
+        media, "ffmpeg -v error -y -f lavfi -i sine=duration=2 -f lavfi -i "
+               "testsrc=size=600x300:duration=1 "
+               "-map 0 -map 1 -frames:v 1 -c:a aac -c:v png -disposition:v attached_pic cover.m4a");
     char *out = NULL;
     json_t *job = run("cover.m4a", "audio/mp4", AW_STAGES_ALL, &out);
     aw_expect_status(job, "completed");
@@ -300,10 +310,11 @@ static void m4a_cover_art(void **state)
 static void playlists_never_reach_other_files(void **state)
 {
     (void)state;
-    aw_test_make(media, "printf 'secret\\n' > secret.txt && "
-         "printf '#EXTM3U\\n#EXT-X-TARGETDURATION:10\\n#EXTINF:10,\\n%s/secret.txt\\n"
-         "#EXT-X-ENDLIST\\n' \"$PWD\" > list.m3u8 && "
-         "printf 'ffconcat version 1.0\\nfile %s/secret.txt\\n' \"$PWD\" > list.ffconcat");
+    aw_test_make(media,
+                 "printf 'secret\\n' > secret.txt && "
+                 "printf '#EXTM3U\\n#EXT-X-TARGETDURATION:10\\n#EXTINF:10,\\n%s/secret.txt\\n"
+                 "#EXT-X-ENDLIST\\n' \"$PWD\" > list.m3u8 && "
+                 "printf 'ffconcat version 1.0\\nfile %s/secret.txt\\n' \"$PWD\" > list.ffconcat");
     char *secret = media_path("secret.txt");
     int fd = inotify_init1(IN_NONBLOCK);
     assert_true(fd >= 0);
@@ -315,7 +326,7 @@ static void playlists_never_reach_other_files(void **state)
             json_t *job = run(files[f], declared[d], AW_STAGES_ALL, NULL);
             aw_expect_status(job, "failed");
             aw_expect_error(job, "sniff", "ASSET_INVALID_FILE_TYPE",
-                         declared[d] ? "type_mismatch" : "not_allowed");
+                            declared[d] ? "type_mismatch" : "not_allowed");
             json_decref(job);
         }
     }
@@ -334,7 +345,8 @@ static void playlists_never_reach_other_files(void **state)
             aw_error err;
             if (aw_av_open(&ctx, &in, &err) == AW_OK) {
                 AVCodecContext *dec = NULL;
-                if (in.audio >= 0 && aw_av_open_decoder(&ctx, &in, in.audio, false, &dec, &err) == AW_OK) {
+                if (in.audio >= 0 &&
+                    aw_av_open_decoder(&ctx, &in, in.audio, false, &dec, &err) == AW_OK) {
                     AVFrame *frame = av_frame_alloc();
                     while (aw_av_next_frame(&in, in.audio, dec, frame) >= 0)
                         av_frame_unref(frame);
@@ -379,8 +391,8 @@ static void truncated_video_is_refused_cleanly(void **state)
 {
     (void)state;
     aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=320x180:rate=25:duration=3 "
-         "-c:v libx264 -preset ultrafast whole.mp4 && "
-         "head -c $(( $(stat -c %s whole.mp4) / 2 )) whole.mp4 > truncated.mp4");
+                        "-c:v libx264 -preset ultrafast whole.mp4 && "
+                        "head -c $(( $(stat -c %s whole.mp4) / 2 )) whole.mp4 > truncated.mp4");
     char *out = NULL;
     json_t *job = run("truncated.mp4", "video/mp4", AW_STAGES_ALL, &out);
     aw_expect_status(job, "failed");
@@ -400,7 +412,7 @@ static void preview_geometry(void **state)
     assert_int_equal(w, 480), assert_int_equal(h, 854);
     aw_preview_size(321, 241, 480, &w, &h); /* never enlarged, even */
     assert_int_equal(w, 320), assert_int_equal(h, 240);
-    aw_preview_size(4000, 1000, 480, &w, &h); /* very wide: the width decides */
+    aw_preview_size(4000, 1000, 480, &w, &h);           /* very wide: the width decides */
     assert_int_equal(w, 854), assert_int_equal(h, 214); /* 213.5 → nearest even */
     assert_true(aw_av_poster_time(20.0) > 1.99 && aw_av_poster_time(20.0) < 2.01);
     assert_true(aw_av_poster_time(3600.0) == 30.0);

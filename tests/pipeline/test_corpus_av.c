@@ -36,19 +36,28 @@ typedef struct expected_failure {
 
 static const expected_failure expected_failures[] = {
     /* zero bytes */
-    {"open/edge/zero-byte/emptyfile.mp3", "failed", {{"sniff", "ASSET_UPLOAD_FAILED", "empty_file"}}},
+    {"open/edge/zero-byte/emptyfile.mp3",
+     "failed",
+     {{"sniff", "ASSET_UPLOAD_FAILED", "empty_file"}}},
     /* cut inside the first frames ("partial file"); ffprobe: aac channel element not allocated */
-    {"open/edge/corrupt-mp4/truncated-64bit.mp4", "partial",
+    {"open/edge/corrupt-mp4/truncated-64bit.mp4",
+     "partial",
      {{"thumbnail", PF, "corrupt"}, {"preview", PF, "corrupt"}, {"waveform", PF, "corrupt"}}},
     /* a Matroska block runs past its cluster 0.03 s in: one frame (the poster), no clip */
-    {"open/edge/corrupt-mkv/block_ends_beyond_cluster.mkv", "partial", {{"preview", PF, "corrupt"}}},
+    {"open/edge/corrupt-mkv/block_ends_beyond_cluster.mkv",
+     "partial",
+     {{"preview", PF, "corrupt"}}},
     /* oracle_errors: "invalid residual"; `ffmpeg -f null -` decodes 0 s of it */
-    {"open/audio/flac/flac_application.flac", "partial",
+    {"open/audio/flac/flac_application.flac",
+     "partial",
      {{"preview", PF, "corrupt"}, {"waveform", PF, "corrupt"}}},
     /* 0.05 s: two MP3 frames the decoder needs as priming; `ffmpeg -f null -` gives time=0 */
-    {"open/audio/mp3/itunes10.mp3", "partial", {{"preview", PF, "no_audio"}, {"waveform", PF, "no_audio"}}},
+    {"open/audio/mp3/itunes10.mp3",
+     "partial",
+     {{"preview", PF, "no_audio"}, {"waveform", PF, "no_audio"}}},
     /* 1x1 MPEG-4 without a duration; `ffmpeg -f null -` fails on it too */
-    {"open/video/avi/AudioVideoInterleave.avi", "partial",
+    {"open/video/avi/AudioVideoInterleave.avi",
+     "partial",
      {{"thumbnail", PF, "no_frame"}, {"preview", PF, "corrupt"}}},
 };
 

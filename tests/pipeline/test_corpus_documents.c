@@ -73,8 +73,8 @@ static double pdftoppm_detail(const char *path)
     return buf[0] ? atof(buf) : -1.0;
 }
 
-static void check_page_thumbnail(const char *path, json_t *job, const char *out_dir,
-                                 double page_w, double page_h)
+static void check_page_thumbnail(const char *path, json_t *job, const char *out_dir, double page_w,
+                                 double page_h)
 {
     long w = aw_test_int(job, "variants.thumbnails.large.width");
     long h = aw_test_int(job, "variants.thumbnails.large.height");
@@ -106,14 +106,15 @@ static void check_pdf(const aw_manifest_row *row, json_t *job, const char *out_d
     bool encrypted = strncmp(aw_manifest_get(row, "encrypted"), "yes", 3) == 0;
     assert_int_equal(json_is_true(aw_test_get(job, "metadata.technical.encrypted")), encrypted);
     char date[64];
-    aw_test_command_line("pdfinfo -isodates %s 2>/dev/null | sed -n 's/^CreationDate: *//p'",
-                         path, date, sizeof date);
-    check_prefix(job, "metadata.extracted.creationDate", date);
-    aw_test_command_line("pdfinfo -isodates %s 2>/dev/null | sed -n 's/^ModDate: *//p'", path,
+    aw_test_command_line("pdfinfo -isodates %s 2>/dev/null | sed -n 's/^CreationDate: *//p'", path,
                          date, sizeof date);
+    check_prefix(job, "metadata.extracted.creationDate", date);
+    aw_test_command_line("pdfinfo -isodates %s 2>/dev/null | sed -n 's/^ModDate: *//p'", path, date,
+                         sizeof date);
     check_prefix(job, "metadata.extracted.modificationDate", date);
     char size[64];
-    aw_test_command_line("pdfinfo %s 2>/dev/null | sed -n 's/^Page size: *\\([0-9.]*\\) x \\([0-9.]*\\).*/\\1 \\2/p'",
+    aw_test_command_line("pdfinfo %s 2>/dev/null | sed -n 's/^Page size: *\\([0-9.]*\\) x "
+                         "\\([0-9.]*\\).*/\\1 \\2/p'",
                          path, size, sizeof size);
     double pw = 0, ph = 0;
     assert_int_equal(sscanf(size, "%lf %lf", &pw, &ph), 2);
@@ -146,8 +147,8 @@ static void corpus_file(void **state)
     const aw_media_type *declared = aw_media_by_extension(path);
     char *out = NULL;
     json_t *job = aw_test_run(&cfg, path, declared ? declared->mime : NULL, AW_STAGES_ALL, &out);
-    const aw_expected_end *e =
-        aw_expected_end_for(expected, sizeof expected / sizeof expected[0], rel);
+    const aw_expected_end *e = aw_expected_end_for(expected, sizeof expected / sizeof expected[0],
+                                                   rel);
     if (e != NULL)
         aw_expect_end(job, e);
     else if (strcmp(family, "pdf") == 0)

@@ -143,7 +143,8 @@ static void check_good_image(const aw_manifest_row *row, json_t *job, const char
 {
     const char *path = aw_manifest_path(row);
     if (strcmp(aw_test_str(job, "status"), "completed") != 0)
-        fail_msg("status %s: %s", aw_test_str(job, "status"), json_dumps(json_object_get(job, "errors"), 0));
+        fail_msg("status %s: %s", aw_test_str(job, "status"),
+                 json_dumps(json_object_get(job, "errors"), 0));
     assert_string_equal(aw_test_str(job, "scanStatus"), "CLEAN");
     assert_string_equal(aw_test_str(job, "metadata.type"), "IMAGE");
     check_string(job, "metadata.extracted.exif.make", aw_manifest_get(row, "exif_make"));
@@ -159,7 +160,8 @@ static void check_good_image(const aw_manifest_row *row, json_t *job, const char
     long w, h;
     displayed_size(row, &w, &h);
     if (w <= 0) /* exiftool gives no size for some SVGs: use ours for the thumbnails */
-        w = aw_test_int(job, "metadata.technical.width"), h = aw_test_int(job, "metadata.technical.height");
+        w = aw_test_int(job, "metadata.technical.width"),
+        h = aw_test_int(job, "metadata.technical.height");
     else {
         assert_int_equal(aw_test_int(job, "metadata.technical.width"), w);
         assert_int_equal(aw_test_int(job, "metadata.technical.height"), h);
@@ -251,8 +253,8 @@ static void orientations_look_alike(void **state)
         for (int w = 0; w < n_wrong; w++) {
             double other = mean_abs_diff(img, wrong[w]);
             if (other <= upright)
-                fail_msg("landscape_%d: %.1f from upright, %.1f from wrong variant %d", n,
-                         upright, other, w);
+                fail_msg("landscape_%d: %.1f from upright, %.1f from wrong variant %d", n, upright,
+                         other, w);
         }
         g_object_unref(img), aw_test_rmtree(out), free(out);
     }

@@ -32,9 +32,10 @@ static const aw_expected_end expected[] = {
 static long gltf_count(const char *path, bool glb, const char *jq_expr)
 {
     gchar *quoted = g_shell_quote(path);
-    gchar *source = glb ? g_strdup_printf("dd if=%s bs=1 skip=20 "
-                                          "count=$(od -An -tu4 -j12 -N4 %s | tr -d ' ') 2>/dev/null",
-                                          quoted, quoted)
+    gchar *source = glb ? g_strdup_printf(
+                              "dd if=%s bs=1 skip=20 "
+                              "count=$(od -An -tu4 -j12 -N4 %s | tr -d ' ') 2>/dev/null",
+                              quoted, quoted)
                         : g_strdup_printf("cat %s", quoted);
     gchar *cmd = g_strdup_printf("%s | jq '%s'", source, jq_expr);
     FILE *p = popen(cmd, "r");
@@ -60,7 +61,8 @@ static void check_gltf(const char *path, json_t *job, bool glb)
         {"animations", ".animations // [] | length"},
         {"nodes", ".nodes // [] | length"},
         /* every primitive's POSITION accessor count */
-        {"vertices", ". as $d | [.meshes[].primitives[].attributes.POSITION | $d.accessors[.].count] | add"},
+        {"vertices",
+         ". as $d | [.meshes[].primitives[].attributes.POSITION | $d.accessors[.].count] | add"},
         /* triangle lists: index count (or vertex count) / 3 */
         {"triangles", ". as $d | [.meshes[].primitives[] | select((.mode // 4) == 4) | "
                       "(if .indices != null then $d.accessors[.indices].count else "
@@ -95,8 +97,8 @@ static void corpus_file(void **state)
     const aw_media_type *declared = aw_media_by_extension(path);
     char *out = NULL;
     json_t *job = aw_test_run(&cfg, path, declared ? declared->mime : NULL, AW_STAGES_ALL, &out);
-    const aw_expected_end *e =
-        aw_expected_end_for(expected, sizeof expected / sizeof expected[0], rel);
+    const aw_expected_end *e = aw_expected_end_for(expected, sizeof expected / sizeof expected[0],
+                                                   rel);
     if (e != NULL) {
         aw_expect_end(job, e);
     } else if (declared == NULL) { /* .mtl, .bin: no type the API accepts */

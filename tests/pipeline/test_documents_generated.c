@@ -108,7 +108,7 @@ static void encrypted_pdfs(void **state)
     (void)state;
     write_pdf("plain.pdf", 595, 842);
     aw_test_make(dir, "qpdf --encrypt secret owner 256 -- plain.pdf locked.pdf && "
-         "qpdf --encrypt '' owner 256 --modify=none -- plain.pdf restricted.pdf");
+                      "qpdf --encrypt '' owner 256 --modify=none -- plain.pdf restricted.pdf");
     char *out = NULL;
     json_t *job = run_with(&cfg, "locked.pdf", "application/pdf", &out);
     aw_expect_status(job, "partial");
@@ -153,7 +153,8 @@ static const char docx_recipe[] =
     "package/2006/relationships\"/>' > _rels/.rels && "
     "printf '<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/"
     "wordprocessingml/2006/main\"><w:body/></w:document>' > word/document.xml && "
-    "printf '<?xml version=\"1.0\"?><cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/"
+    "printf '<?xml version=\"1.0\"?><cp:coreProperties "
+    "xmlns:cp=\"http://schemas.openxmlformats.org/"
     "package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
     "xmlns:dcterms=\"http://purl.org/dc/terms/\"><dc:title>Plan &amp; Budget</dc:title>"
     "<dc:creator>Grace Hopper</dc:creator><cp:keywords>plan</cp:keywords>"
@@ -202,11 +203,11 @@ static void docx_zip_bomb(void **state)
     aw_test_make(dir, recipe);
     g_free(recipe);
     aw_test_make(dir, "mkdir -p b/word/media && head -c 300M /dev/zero > b/word/media/zeros.bin && "
-         "cd b && zip -q -9 ../bomb.docx word/media/zeros.bin && cd .. && rm -rf b");
+                      "cd b && zip -q -9 ../bomb.docx word/media/zeros.bin && cd .. && rm -rf b");
     char *out = NULL;
-    json_t *job = run_with(&cfg, "bomb.docx",
-                           "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                           &out);
+    json_t *job = run_with(
+        &cfg, "bomb.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", &out);
     aw_expect_status(job, "failed");
     aw_expect_error(job, "metadata", "ASSET_FILE_TOO_LARGE", "zip_limit");
     aw_expect_error(job, "thumbnail", "ASSET_FILE_TOO_LARGE", "zip_limit");
@@ -227,9 +228,12 @@ static void ole2_summary_information(void **state)
     GValue title = G_VALUE_INIT, author = G_VALUE_INIT;
     g_value_init(&title, G_TYPE_STRING), g_value_set_string(&title, "Old Memo");
     g_value_init(&author, G_TYPE_STRING), g_value_set_string(&author, "Alan Turing");
-    gsf_doc_meta_data_insert(meta, g_strdup(GSF_META_NAME_TITLE), g_boxed_copy(G_TYPE_VALUE, &title));
-    gsf_doc_meta_data_insert(meta, g_strdup(GSF_META_NAME_CREATOR), g_boxed_copy(G_TYPE_VALUE, &author));
-    assert_true(gsf_doc_meta_data_write_to_msole(meta, summary, FALSE)); /* FALSE: SummaryInformation */
+    gsf_doc_meta_data_insert(meta, g_strdup(GSF_META_NAME_TITLE),
+                             g_boxed_copy(G_TYPE_VALUE, &title));
+    gsf_doc_meta_data_insert(meta, g_strdup(GSF_META_NAME_CREATOR),
+                             g_boxed_copy(G_TYPE_VALUE, &author));
+    assert_true(
+        gsf_doc_meta_data_write_to_msole(meta, summary, FALSE)); /* FALSE: SummaryInformation */
     gsf_output_close(summary), g_object_unref(summary);
     GsfOutput *body = gsf_outfile_new_child(ole, "WordDocument", FALSE);
     gsf_output_write(body, 8, (const guint8 *)"\xec\xa5\xc1\x00\x00\x00\x00\x00");

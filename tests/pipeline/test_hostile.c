@@ -97,8 +97,8 @@ static void truncated_jpeg_fails_its_thumbnail(void **state)
     assert_true(g_file_get_contents(whole, &data, &len, NULL));
     char *cut = path_for("cut.jpg");
     write_bytes(cut, data, len / 2);
-    json_t *job = expect_error(cut, "image/jpeg", "partial", "thumbnail",
-                               "ASSET_PROCESSING_FAILED", "corrupt");
+    json_t *job = expect_error(cut, "image/jpeg", "partial", "thumbnail", "ASSET_PROCESSING_FAILED",
+                               "corrupt");
     assert_string_equal(aw_test_str(job, "scanStatus"), "CLEAN");
     assert_no_thumbnails(job);
     json_decref(job), g_free(data), free(cut), free(whole);
@@ -190,9 +190,10 @@ static void infected_image_gets_no_thumbnail(void **state)
 /* A PNG whose header claims width × height but carries one tiny row. */
 static char *make_png_bomb(const char *name, uint32_t w, uint32_t h)
 {
-    unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H',
-                           'D', 'R', 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
-                           0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+    unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0,   0, 0, 13,
+                           'I',  'H', 'D', 'R', 0,    0,    0,    0,    0,   0, 0, 0,
+                           1,    0,   0,   0,   0,    0,    0,    0,    0,   0, 0, 0,
+                           0,    'I', 'E', 'N', 'D',  0xae, 0x42, 0x60, 0x82};
     for (int i = 0; i < 4; i++) {
         png[16 + i] = (unsigned char)(w >> (24 - 8 * i));
         png[20 + i] = (unsigned char)(h >> (24 - 8 * i));
@@ -211,8 +212,8 @@ static void pixel_bomb_is_refused_from_the_header(void **state)
     char *p = make_png_bomb("bomb.png", 100000, 100000);
     json_t *job = expect_error(p, "image/png", "failed", "thumbnail", "ASSET_FILE_TOO_LARGE",
                                "pixel_limit");
-    assert_non_null(strstr(aw_test_str(aw_test_error(job, "thumbnail"), "message"),
-                           "100000x100000"));
+    assert_non_null(
+        strstr(aw_test_str(aw_test_error(job, "thumbnail"), "message"), "100000x100000"));
     json_decref(job), free(p);
 }
 

@@ -91,11 +91,13 @@ static void gltf_and_glb(void **state)
 static void obj_counts(void **state)
 {
     (void)state;
-    aw_test_make(dir, "{ printf '# made by the test\\r\\nmtllib a.mtl b.mtl\\r\\no box\\r\\n'; "
-         "for p in '0 0 0' '1 0 0' '1 1 0' '0 1 0' '0 0 5'; do printf 'v %s\\r\\n' \"$p\"; done; "
-         "printf 'vt 0 0\\r\\nvn 0 0 1\\r\\nusemtl red\\r\\nf 1 2 3 4\\r\\nusemtl blue\\r\\n"
-         "f 1/1 2/1 5/1\\r\\nusemtl red\\r\\nf 1 2 3 4 5\\r\\n#'; head -c 65534 /dev/zero | "
-         "tr '\\0' x; printf 'v 7 7 7\\nv 9 9 9\\n'; } > shape.obj");
+    aw_test_make(
+        dir,
+        "{ printf '# made by the test\\r\\nmtllib a.mtl b.mtl\\r\\no box\\r\\n'; "
+        "for p in '0 0 0' '1 0 0' '1 1 0' '0 1 0' '0 0 5'; do printf 'v %s\\r\\n' \"$p\"; done; "
+        "printf 'vt 0 0\\r\\nvn 0 0 1\\r\\nusemtl red\\r\\nf 1 2 3 4\\r\\nusemtl blue\\r\\n"
+        "f 1/1 2/1 5/1\\r\\nusemtl red\\r\\nf 1 2 3 4 5\\r\\n#'; head -c 65534 /dev/zero | "
+        "tr '\\0' x; printf 'v 7 7 7\\nv 9 9 9\\n'; } > shape.obj");
     char *obj = g_build_filename(dir, "shape.obj", NULL), *out = NULL;
     json_t *job = aw_test_run(&cfg, obj, "model/obj", AW_STAGES_ALL, &out);
     aw_expect_status(job, "completed");

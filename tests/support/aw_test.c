@@ -113,7 +113,9 @@ json_t *aw_test_run(const aw_config *cfg, const char *path, const char *mime, un
                     char **out_dir)
 {
     char *dir = aw_test_tmpdir("out");
-    aw_job job = {.job_id = "job-test", .asset_id = "asset-test", .declared_mime = mime,
+    aw_job job = {.job_id = "job-test",
+                  .asset_id = "asset-test",
+                  .declared_mime = mime,
                   .stages = stages};
     aw_result r;
     if (aw_pipeline_run(&job, cfg, path, dir, &r) != AW_OK)
@@ -223,7 +225,8 @@ double aw_test_ffmpeg_max_detail(const char *path)
     enum { W = 160, H = 90 };
     gchar *quoted = g_shell_quote(path);
     gchar *cmd = g_strdup_printf("ffmpeg -nostdin -v error -i %s -map 0:v:0 -vf "
-                                 "scale=%d:%d,format=gray -f rawvideo -", quoted, W, H);
+                                 "scale=%d:%d,format=gray -f rawvideo -",
+                                 quoted, W, H);
     FILE *p = popen(cmd, "r");
     static unsigned char frame[W * H];
     double best = -1.0;

@@ -105,9 +105,18 @@ int kh_produce_upload(kh_cluster *k, const kh_scope *s, const char *asset, const
                              "mimeType", mime, "fileSize", size, "title", asset, "createdBy",
                              "tester");
     char *value = json_dumps(data, JSON_COMPACT);
-    const char *headers[] = {"ce_specversion", "1.0", "ce_id", id, "ce_type",
-                             "asset.upload.confirmed", "ce_source", "test-api", "content-type",
-                             "application/json", traceparent ? "traceparent" : NULL, traceparent,
+    const char *headers[] = {"ce_specversion",
+                             "1.0",
+                             "ce_id",
+                             id,
+                             "ce_type",
+                             "asset.upload.confirmed",
+                             "ce_source",
+                             "test-api",
+                             "content-type",
+                             "application/json",
+                             traceparent ? "traceparent" : NULL,
+                             traceparent,
                              NULL};
     int rc = kh_produce(k, s->uploads, asset, value, strlen(value), headers, partition, offset);
     free(value), json_decref(data);
@@ -158,11 +167,30 @@ pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, c
 {
     char url[4200];
     snprintf(url, sizeof url, "%s%s", strstr(storage, "://") ? "" : "file://", storage);
-    const char *argv[64] = {bin, "run", "--brokers", k->bootstraps, "--storage", url,
-                            "--clamav-db", db, "--group", s->group, "--topic-uploads", s->uploads,
-                            "--topic-regenerate", s->regenerate, "--topic-events", s->events,
-                            "--topic-dlq", s->dlq, "-X", "topic.metadata.refresh.interval.ms=1000",
-                            "-X", "log_level=3", "--http-port", "0"};
+    const char *argv[64] = {bin,
+                            "run",
+                            "--brokers",
+                            k->bootstraps,
+                            "--storage",
+                            url,
+                            "--clamav-db",
+                            db,
+                            "--group",
+                            s->group,
+                            "--topic-uploads",
+                            s->uploads,
+                            "--topic-regenerate",
+                            s->regenerate,
+                            "--topic-events",
+                            s->events,
+                            "--topic-dlq",
+                            s->dlq,
+                            "-X",
+                            "topic.metadata.refresh.interval.ms=1000",
+                            "-X",
+                            "log_level=3",
+                            "--http-port",
+                            "0"};
     int n = 24;
     for (int i = 0; extra != NULL && extra[i] != NULL && n < 62; i++)
         argv[n++] = extra[i];

@@ -28,8 +28,8 @@ typedef struct kh_scope {
 typedef struct kh_event {
     char topic[96], type[64], id[160], source[128], time[64], traceparent[80], content_type[64];
     char key[160];
-    json_t *data;           /* parsed value (NULL when not JSON) */
-    char *raw;              /* value bytes, NUL-terminated */
+    json_t *data; /* parsed value (NULL when not JSON) */
+    char *raw;    /* value bytes, NUL-terminated */
     size_t raw_len;
     char dlq_code[64], dlq_src_topic[96];
     long dlq_src_partition;

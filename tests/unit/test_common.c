@@ -43,16 +43,31 @@ static void media_every_seed_type_is_accepted(void **state)
 {
     (void)state;
     static const char *const seed[] = {
-        "image/jpeg", "image/png", "image/gif", "image/webp", "image/svg+xml", "image/tiff",
-        "video/mp4", "video/quicktime", "video/x-msvideo", "video/x-matroska", "video/webm",
-        "audio/mpeg", "audio/wav", "audio/ogg", "audio/aac", "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/svg+xml",
+        "image/tiff",
+        "video/mp4",
+        "video/quicktime",
+        "video/x-msvideo",
+        "video/x-matroska",
+        "video/webm",
+        "audio/mpeg",
+        "audio/wav",
+        "audio/ogg",
+        "audio/aac",
+        "application/pdf",
         "application/msword",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.ms-excel",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "application/vnd.ms-powerpoint",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "model/gltf+json", "model/gltf-binary", "model/obj"};
+        "model/gltf+json",
+        "model/gltf-binary",
+        "model/obj"};
     for (size_t i = 0; i < sizeof seed / sizeof seed[0]; i++) {
         const aw_media_type *t = aw_media_by_mime(seed[i]);
         assert_non_null(t);
@@ -171,8 +186,12 @@ static void json_text_is_valid_utf8_and_trimmed(void **state)
     json_t *v = aw_json_text("  Canon\0\0\0", 10);
     assert_string_equal(json_string_value(v), "Canon");
     json_decref(v);
-    v = aw_json_text("a\xff" "b\x01" "c", 5);
-    assert_string_equal(json_string_value(v), "a\xef\xbf\xbd" "b c");
+    v = aw_json_text("a\xff"
+                     "b\x01"
+                     "c",
+                     5);
+    assert_string_equal(json_string_value(v), "a\xef\xbf\xbd"
+                                              "b c");
     json_decref(v);
     v = aw_json_text("caf\xc3\xa9", 5);
     assert_string_equal(json_string_value(v), "caf\xc3\xa9");

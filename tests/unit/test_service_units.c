@@ -19,8 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const aw_ce_headers binary = {"1.0", "id-1", "asset.upload.confirmed", "api", NULL,
-                                     "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"};
+static const aw_ce_headers binary = {
+    "1.0", "id-1", "asset.upload.confirmed",
+    "api", NULL,   "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"};
 
 static int decode(const char *payload, const aw_ce_headers *h, aw_input_event *ev, aw_error *err)
 {
@@ -65,8 +66,8 @@ static void structured_mode_and_regenerate(void **state)
     assert_int_equal(decode(p, &h, &ev, &err), AW_OK);
     assert_int_equal(ev.kind, AW_EVENT_REGENERATE);
     assert_string_equal(ev.job_id, "regen-7");
-    assert_int_equal(ev.stages, AW_STAGE_SNIFF | AW_STAGE_SCAN | AW_STAGE_THUMBNAIL |
-                                    AW_STAGE_METADATA);
+    assert_int_equal(ev.stages,
+                     AW_STAGE_SNIFF | AW_STAGE_SCAN | AW_STAGE_THUMBNAIL | AW_STAGE_METADATA);
     assert_string_equal(ev.traceparent, ""); /* none given */
 }
 
@@ -75,21 +76,29 @@ static void malformed_events_say_why(void **state)
     (void)state;
     aw_input_event ev;
     aw_error err;
-    struct { const char *payload, *reason; aw_code code; } cases[] = {
+    struct {
+        const char *payload, *reason;
+        aw_code code;
+    } cases[] = {
         {"not json", "not_json", AW_CODE_INVALID_METADATA},
         {"[1,2]", "not_json", AW_CODE_INVALID_METADATA},
         {"{\"storageKey\":\"k\",\"mimeType\":\"image/png\",\"fileSize\":1,\"createdBy\":\"u\"}",
          "missing_field", AW_CODE_INVALID_METADATA},
         {"{\"assetId\":\"a/b\",\"storageKey\":\"k\",\"mimeType\":\"image/png\",\"fileSize\":1,"
-         "\"createdBy\":\"u\"}", "bad_field", AW_CODE_INVALID_METADATA},
+         "\"createdBy\":\"u\"}",
+         "bad_field", AW_CODE_INVALID_METADATA},
         {"{\"assetId\":\"a\",\"storageKey\":\"k\",\"mimeType\":\"image/png\",\"fileSize\":-1,"
-         "\"createdBy\":\"u\"}", "bad_field", AW_CODE_INVALID_METADATA},
+         "\"createdBy\":\"u\"}",
+         "bad_field", AW_CODE_INVALID_METADATA},
         {"{\"assetId\":\"a\",\"storageKey\":\"k\",\"mimeType\":\"text/html\",\"fileSize\":1,"
-         "\"createdBy\":\"u\"}", "declared_not_allowed", AW_CODE_INVALID_FILE_TYPE},
+         "\"createdBy\":\"u\"}",
+         "declared_not_allowed", AW_CODE_INVALID_FILE_TYPE},
         {"{\"assetId\":\"a\",\"storageKey\":7,\"mimeType\":\"image/png\",\"fileSize\":1,"
-         "\"createdBy\":\"u\"}", "bad_field", AW_CODE_INVALID_METADATA},
+         "\"createdBy\":\"u\"}",
+         "bad_field", AW_CODE_INVALID_METADATA},
         {"{\"assetId\":\"a\",\"assetId\":\"b\",\"storageKey\":\"k\",\"mimeType\":\"image/png\","
-         "\"fileSize\":1,\"createdBy\":\"u\"}", "not_json", AW_CODE_INVALID_METADATA},
+         "\"fileSize\":1,\"createdBy\":\"u\"}",
+         "not_json", AW_CODE_INVALID_METADATA},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         aw_error_clear(&err);

@@ -203,8 +203,10 @@ int aw_cli_process(int argc, char **argv)
         fprintf(stderr, "asset-worker process: set-up failed: %s\n", err.message);
         return AW_EXIT_INTERNAL;
     }
-    aw_job job = {.job_id = o.job_id ? o.job_id : job_id, .asset_id = aid,
-                  .declared_mime = declared_mime(&o), .stages = o.stages};
+    aw_job job = {.job_id = o.job_id ? o.job_id : job_id,
+                  .asset_id = aid,
+                  .declared_mime = declared_mime(&o),
+                  .stages = o.stages};
     rc = run_job(&o, &job, out_dir);
     aw_pipeline_shutdown();
     return rc;

@@ -24,11 +24,16 @@ typedef struct regen_opts {
 enum { R_BROKERS = 256, R_TOPIC, R_SOURCE, R_ASSET, R_KEY, R_MIME, R_TYPES, R_JOB, R_FILE };
 
 static const struct option regen_options[] = {
-    {"brokers", required_argument, NULL, R_BROKERS}, {"topic", required_argument, NULL, R_TOPIC},
-    {"source", required_argument, NULL, R_SOURCE},   {"asset", required_argument, NULL, R_ASSET},
-    {"storage-key", required_argument, NULL, R_KEY}, {"mime", required_argument, NULL, R_MIME},
-    {"types", required_argument, NULL, R_TYPES},     {"job-id", required_argument, NULL, R_JOB},
-    {"file", required_argument, NULL, R_FILE},       {"help", no_argument, NULL, 'h'},
+    {"brokers", required_argument, NULL, R_BROKERS},
+    {"topic", required_argument, NULL, R_TOPIC},
+    {"source", required_argument, NULL, R_SOURCE},
+    {"asset", required_argument, NULL, R_ASSET},
+    {"storage-key", required_argument, NULL, R_KEY},
+    {"mime", required_argument, NULL, R_MIME},
+    {"types", required_argument, NULL, R_TYPES},
+    {"job-id", required_argument, NULL, R_JOB},
+    {"file", required_argument, NULL, R_FILE},
+    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -49,7 +54,8 @@ static void regen_usage(FILE *out)
           "  --types LIST        thumbnail,preview,metadata or all (default: all)\n"
           "  --job-id ID         (default: regen-RANDOM)\n"
           "  --file F            one JSON object per line, - for stdin:\n"
-          "                      {\"assetId\", \"storageKey\", \"mimeType\"?, \"types\"?, \"jobId\"?};\n"
+          "                      {\"assetId\", \"storageKey\", \"mimeType\"?, \"types\"?, "
+          "\"jobId\"?};\n"
           "                      --mime and --types are the defaults of missing fields\n",
           out);
 }
@@ -79,9 +85,10 @@ static int parse(regen_opts *o, int argc, char **argv)
         default: regen_usage(stderr); return AW_EXIT_USAGE;
         }
     }
-    const char *missing = o->svc.brokers == NULL                       ? "--brokers (or AW_BROKERS)"
-                          : o->file == NULL && (!o->asset || !o->key) ? "--asset and --storage-key, or --file"
-                                                                       : NULL;
+    const char *missing = o->svc.brokers == NULL ? "--brokers (or AW_BROKERS)"
+                          : o->file == NULL && (!o->asset || !o->key)
+                              ? "--asset and --storage-key, or --file"
+                              : NULL;
     if (missing != NULL || optind != argc) {
         fprintf(stderr, "asset-worker regenerate: needs %s (see --help)\n",
                 missing ? missing : "no arguments");

@@ -54,7 +54,9 @@ void aw_summary_print(FILE *out, const char *input, const char *output_dir, cons
     fprintf(out, "  %-11s%s\n", "status", aw_result_status_name(r->status));
     fprintf(out, "  %-11s%s (%s)\n", "type",
             json_string_value(json_object_get(r->metadata, "type")),
-            r->media ? r->media->mime : r->sniffed_mime[0] ? r->sniffed_mime : "unknown");
+            r->media             ? r->media->mime
+            : r->sniffed_mime[0] ? r->sniffed_mime
+                                 : "unknown");
     fprintf(out, "  %-11s%s%s%s\n", "scan", aw_result_scan_status_name(r->scan_status),
             r->scan_signature[0] ? " " : "", r->scan_signature);
     print_image_facts(out, r);

@@ -28,17 +28,35 @@ typedef struct tool_opts {
     bool json;
 } tool_opts;
 
-enum { T_BROKERS = 256, T_STORAGE, T_TOPIC, T_MIME, T_ASSET, T_CREATED, T_SOURCE, T_JOB,
-       T_UNTIL, T_TIMEOUT, T_JSON };
+enum {
+    T_BROKERS = 256,
+    T_STORAGE,
+    T_TOPIC,
+    T_MIME,
+    T_ASSET,
+    T_CREATED,
+    T_SOURCE,
+    T_JOB,
+    T_UNTIL,
+    T_TIMEOUT,
+    T_JSON
+};
 
 static const struct option tool_options[] = {
-    {"brokers", required_argument, NULL, T_BROKERS}, {"storage", required_argument, NULL, T_STORAGE},
-    {"topic", required_argument, NULL, T_TOPIC},     {"mime", required_argument, NULL, T_MIME},
-    {"asset-id", required_argument, NULL, T_ASSET},  {"created-by", required_argument, NULL, T_CREATED},
-    {"source", required_argument, NULL, T_SOURCE},   {"asset", required_argument, NULL, T_ASSET},
-    {"job", required_argument, NULL, T_JOB},         {"until", required_argument, NULL, T_UNTIL},
-    {"timeout", required_argument, NULL, T_TIMEOUT}, {"json", no_argument, NULL, T_JSON},
-    {"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0},
+    {"brokers", required_argument, NULL, T_BROKERS},
+    {"storage", required_argument, NULL, T_STORAGE},
+    {"topic", required_argument, NULL, T_TOPIC},
+    {"mime", required_argument, NULL, T_MIME},
+    {"asset-id", required_argument, NULL, T_ASSET},
+    {"created-by", required_argument, NULL, T_CREATED},
+    {"source", required_argument, NULL, T_SOURCE},
+    {"asset", required_argument, NULL, T_ASSET},
+    {"job", required_argument, NULL, T_JOB},
+    {"until", required_argument, NULL, T_UNTIL},
+    {"timeout", required_argument, NULL, T_TIMEOUT},
+    {"json", no_argument, NULL, T_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static void tools_usage(FILE *out)
@@ -218,8 +236,8 @@ int aw_cli_upload(int argc, char **argv)
 
 static void print_readable(const char *type, const char *time, json_t *d)
 {
-    const char *short_type = strcmp(type, AW_TYPE_SCAN) == 0       ? "scan"
-                             : strcmp(type, AW_TYPE_PROGRESS) == 0 ? "progress"
+    const char *short_type = strcmp(type, AW_TYPE_SCAN) == 0        ? "scan"
+                             : strcmp(type, AW_TYPE_PROGRESS) == 0  ? "progress"
                              : strcmp(type, AW_TYPE_COMPLETED) == 0 ? "status"
                                                                     : type;
     printf("%s  %-24s %-20.20s %-9s ", time + 11, json_string_value(json_object_get(d, "assetId")),
@@ -285,8 +303,8 @@ int aw_cli_events(int argc, char **argv)
         return rc;
     char group[64], errstr[256];
     snprintf(group, sizeof group, "asset-worker-events-%d", (int)getpid());
-    const char *const fixed[] = {"group.id", group, "auto.offset.reset", "earliest",
-                                 "enable.auto.commit", "false", NULL};
+    const char *const fixed[] = {
+        "group.id", group, "auto.offset.reset", "earliest", "enable.auto.commit", "false", NULL};
     rd_kafka_conf_t *conf = aw_kafka_conf(&o.svc, fixed, errstr, sizeof errstr);
     rd_kafka_t *c = conf ? rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr) : NULL;
     if (c == NULL) {

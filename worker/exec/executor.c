@@ -35,8 +35,7 @@ char *aw_exec_request_encode(const aw_exec_request *r)
 {
     json_t *obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "jobId", r->job_id, "assetId",
                             r->asset_id, "mime", r->mime ? r->mime : "", "input", r->input,
-                            "output", r->output, "scratch", r->scratch, "stages",
-                            (int)r->stages);
+                            "output", r->output, "scratch", r->scratch, "stages", (int)r->stages);
     char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
     return text;

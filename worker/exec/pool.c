@@ -24,13 +24,13 @@ typedef enum { KILLED_NOT, KILLED_JOB_TIME, KILLED_STAGE_TIME, KILLED_MEMORY } k
 
 typedef struct executor {
     pid_t pid;
-    int fd;           /* -1 once closed */
+    int fd; /* -1 once closed */
     char *buf;
     size_t len, cap;
-    void *job;        /* NULL when idle */
-    double deadline;  /* monotonic ms */
+    void *job;       /* NULL when idle */
+    double deadline; /* monotonic ms */
     double timeout_ms;
-    char stage[48];   /* the stage it last announced */
+    char stage[48]; /* the stage it last announced */
     double stage_deadline;
     uint64_t anon_baseline; /* anonymous resident bytes when the job was handed over */
     uint64_t anon_now;
@@ -83,8 +83,8 @@ static void close_executor(executor *e)
     e->fd = -1;
 }
 
-aw_pool *aw_pool_new(aw_zygote *z, int n, const aw_pool_limits *limits,
-                     const aw_pool_callbacks *cb, void *owner, aw_error *err)
+aw_pool *aw_pool_new(aw_zygote *z, int n, const aw_pool_limits *limits, const aw_pool_callbacks *cb,
+                     void *owner, aw_error *err)
 {
     aw_pool *p = aw_xcalloc(1, sizeof *p);
     p->zygote = z, p->n = n, p->limits = *limits, p->cb = *cb, p->owner = owner;
@@ -318,17 +318,20 @@ static void describe_exit(const aw_pool *p, const executor *e, int status, aw_ex
                  e->timeout_ms / 1000);
     } else if (e->killed == KILLED_STAGE_TIME) {
         loss->reason = "stage_timeout";
-        snprintf(msg, size, "stage %s exceeded the stage wall-time limit of %.0f s; "
-                 "executor killed", e->stage, p->limits.stage_timeout_ms / 1000);
+        snprintf(msg, size,
+                 "stage %s exceeded the stage wall-time limit of %.0f s; "
+                 "executor killed",
+                 e->stage, p->limits.stage_timeout_ms / 1000);
     } else if (e->killed == KILLED_MEMORY) {
         loss->reason = "memory_limit";
-        snprintf(msg, size, "executor grew by %.0f MiB, over the job memory limit of %.0f MiB, "
-                 "in stage %s; killed", (double)(e->anon_now - e->anon_baseline) / mib,
+        snprintf(msg, size,
+                 "executor grew by %.0f MiB, over the job memory limit of %.0f MiB, "
+                 "in stage %s; killed",
+                 (double)(e->anon_now - e->anon_baseline) / mib,
                  (double)p->limits.memory_bytes / mib, e->stage);
     } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
         loss->reason = "cpu_limit";
-        snprintf(msg, size, "executor exceeded its CPU-time limit in stage %s (SIGXCPU)",
-                 e->stage);
+        snprintf(msg, size, "executor exceeded its CPU-time limit in stage %s (SIGXCPU)", e->stage);
     } else if (WIFSIGNALED(status)) {
         loss->reason = "crashed", loss->retry = true;
         snprintf(msg, size, "executor killed by signal %d (SIG%s, %s) in stage %s",

@@ -39,8 +39,8 @@ typedef struct aw_pool_limits {
 } aw_pool_limits;
 
 /* Starts n executors through the zygote, which the pool then owns. */
-aw_pool *aw_pool_new(aw_zygote *z, int n, const aw_pool_limits *limits,
-                     const aw_pool_callbacks *cb, void *owner, aw_error *err);
+aw_pool *aw_pool_new(aw_zygote *z, int n, const aw_pool_limits *limits, const aw_pool_callbacks *cb,
+                     void *owner, aw_error *err);
 void aw_pool_free(aw_pool *p);
 
 int aw_pool_size(const aw_pool *p);

@@ -49,7 +49,9 @@ static int send_fd(int sock, int fd, pid_t pid)
 {
     char cbuf[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {.iov_base = &pid, .iov_len = sizeof pid};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = cbuf,
                          .msg_controllen = sizeof cbuf};
     memset(cbuf, 0, sizeof cbuf);
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
@@ -117,8 +119,8 @@ static void say(int ev, const aw_error *failure)
         aw_scan_engine e;
         aw_pipeline_scan_engine(&e);
         line = json_pack("{s:b,s:{s:b,s:b,s:i,s:i,s:I,s:s}}", "ready", 1, "scan", "enabled",
-                         e.enabled, "loaded", e.loaded, "signatures", (int)e.signatures,
-                         "version", (int)e.version, "built", (json_int_t)e.built, "error", e.error);
+                         e.enabled, "loaded", e.loaded, "signatures", (int)e.signatures, "version",
+                         (int)e.version, "built", (json_int_t)e.built, "error", e.error);
     }
     char *text = json_dumps(line, JSON_COMPACT);
     if (text != NULL) {
@@ -203,7 +205,7 @@ aw_zygote *aw_zygote_launch(char *const *run_argv, aw_error *err)
     snprintf(fds, sizeof fds, FDS_ENV "=%d,%d", ctl[1], ev[1]);
     char **argv = zygote_argv(run_argv), **env = zygote_env(fds);
     pid_t pid = fork();
-    if (pid == 0) { /* only async-signal-safe calls until exec */
+    if (pid == 0) {                               /* only async-signal-safe calls until exec */
         close_range(3, ~0U, CLOSE_RANGE_CLOEXEC); /* the HTTP and Kafka sockets stay here */
         fcntl(ctl[1], F_SETFD, 0), fcntl(ev[1], F_SETFD, 0);
         execve("/proc/self/exe", argv, env);
@@ -312,7 +314,9 @@ int aw_zygote_spawn(aw_zygote *z, pid_t *pid, int *fd, aw_error *err)
     char cbuf[CMSG_SPACE(sizeof(int))];
     pid_t got = -1;
     struct iovec iov = {.iov_base = &got, .iov_len = sizeof got};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = cbuf,
                          .msg_controllen = sizeof cbuf};
     if (z->state != READY || aw_fd_write_all(z->ctl, "S", 1) != 0 ||
         recvmsg(z->ctl, &msg, MSG_CMSG_CLOEXEC) != sizeof got || got <= 0)

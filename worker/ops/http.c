@@ -23,8 +23,8 @@ struct aw_http {
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
                              char *body)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body,
+                                                             MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(r, "Content-Type", type);
     MHD_add_response_header(r, "Cache-Control", "no-store");
     enum MHD_Result rc = MHD_queue_response(c, status, r);
@@ -81,8 +81,8 @@ aw_http *aw_http_start(const char *address, int port, aw_metrics *m, aw_error *e
     h->metrics = m;
     h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
                                  (uint16_t)port, NULL, NULL, answer, h, MHD_OPTION_SOCK_ADDR, &sa,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, 10u,
-                                 MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
+                                 MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT,
+                                 64u, MHD_OPTION_END);
     if (h->daemon == NULL) {
         aw_error_set(err, AW_CODE_PROCESSING_FAILED, "http", "cannot listen on %s:%d", address,
                      port);

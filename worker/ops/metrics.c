@@ -160,9 +160,18 @@ static void update(aw_metrics *m, aw_metric id, op o, double v, va_list ap)
     update(m, id, op_, v, ap);                                                                     \
     va_end(ap)
 
-void aw_metrics_add(aw_metrics *m, aw_metric id, double v, ...) { UPDATE(OP_ADD); }
-void aw_metrics_set(aw_metrics *m, aw_metric id, double v, ...) { UPDATE(OP_SET); }
-void aw_metrics_observe(aw_metrics *m, aw_metric id, double v, ...) { UPDATE(OP_OBSERVE); }
+void aw_metrics_add(aw_metrics *m, aw_metric id, double v, ...)
+{
+    UPDATE(OP_ADD);
+}
+void aw_metrics_set(aw_metrics *m, aw_metric id, double v, ...)
+{
+    UPDATE(OP_SET);
+}
+void aw_metrics_observe(aw_metrics *m, aw_metric id, double v, ...)
+{
+    UPDATE(OP_OBSERVE);
+}
 
 void aw_metrics_set_ready(aw_metrics *m, bool ready, const char *why)
 {

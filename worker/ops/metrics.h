@@ -9,22 +9,22 @@
 #include <stddef.h>
 
 typedef enum {
-    AW_M_JOBS,             /* counter {status, type} */
-    AW_M_STAGE_SECONDS,    /* histogram {stage} */
-    AW_M_IN_FLIGHT,        /* gauge */
-    AW_M_EXECUTOR_RESTARTS, /* counter {reason} */
-    AW_M_RETRIES,          /* counter {kind} */
-    AW_M_DEAD_LETTERS,     /* counter */
-    AW_M_SCAN_VERDICTS,    /* counter {verdict} */
-    AW_M_CLAMAV_SIGNATURES, /* gauge */
-    AW_M_CLAMAV_VERSION,   /* gauge */
-    AW_M_CLAMAV_DB_TIME,   /* gauge, seconds since the epoch */
-    AW_M_CLAMAV_RELOADS,   /* counter {result} */
-    AW_M_CONSUMER_LAG,     /* gauge {topic, partition} */
-    AW_M_STORAGE_BYTES,    /* counter {direction} */
-    AW_M_READY,            /* gauge 0/1 */
+    AW_M_JOBS,                  /* counter {status, type} */
+    AW_M_STAGE_SECONDS,         /* histogram {stage} */
+    AW_M_IN_FLIGHT,             /* gauge */
+    AW_M_EXECUTOR_RESTARTS,     /* counter {reason} */
+    AW_M_RETRIES,               /* counter {kind} */
+    AW_M_DEAD_LETTERS,          /* counter */
+    AW_M_SCAN_VERDICTS,         /* counter {verdict} */
+    AW_M_CLAMAV_SIGNATURES,     /* gauge */
+    AW_M_CLAMAV_VERSION,        /* gauge */
+    AW_M_CLAMAV_DB_TIME,        /* gauge, seconds since the epoch */
+    AW_M_CLAMAV_RELOADS,        /* counter {result} */
+    AW_M_CONSUMER_LAG,          /* gauge {topic, partition} */
+    AW_M_STORAGE_BYTES,         /* counter {direction} */
+    AW_M_READY,                 /* gauge 0/1 */
     AW_M_EXECUTOR_BUSY_SECONDS, /* counter: wall time executors spent on jobs */
-    AW_M_STORAGE_SECONDS,  /* histogram {op}: one storage request, queue wait included */
+    AW_M_STORAGE_SECONDS,       /* histogram {op}: one storage request, queue wait included */
     AW_M_COUNT
 } aw_metric;
 

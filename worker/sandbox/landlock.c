@@ -17,21 +17,25 @@
 #include <unistd.h>
 
 #define FS_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
-#define FS_WRITE                                                                              \
-    (LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                          \
+#define FS_WRITE                                                                                   \
+    (LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                               \
      LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG)
-#define FS_ABI1                                                                               \
-    (LANDLOCK_ACCESS_FS_EXECUTE | FS_READ | FS_WRITE | LANDLOCK_ACCESS_FS_MAKE_CHAR |         \
-     LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |                            \
-     LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM)
+#define FS_ABI1                                                                                    \
+    (LANDLOCK_ACCESS_FS_EXECUTE | FS_READ | FS_WRITE | LANDLOCK_ACCESS_FS_MAKE_CHAR |              \
+     LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK | \
+     LANDLOCK_ACCESS_FS_MAKE_SYM)
 
 /* Read-only trees the libraries open after the fork: shared objects and
  * their data (/usr: fonts, poppler's tables, gconv, zoneinfo), fontconfig's
  * configuration and cache, the CPU count and the process's own /proc files.
  * Missing ones are skipped. */
 static const char *const system_read_paths[] = {
-    "/usr", "/lib", "/lib64", "/etc/fonts", "/etc/localtime", "/var/cache/fontconfig",
-    "/proc/self", "/sys/devices/system/cpu", "/dev/null", "/dev/zero", "/dev/urandom",
+    "/usr",           "/lib",
+    "/lib64",         "/etc/fonts",
+    "/etc/localtime", "/var/cache/fontconfig",
+    "/proc/self",     "/sys/devices/system/cpu",
+    "/dev/null",      "/dev/zero",
+    "/dev/urandom",
 };
 
 int aw_sandbox_landlock_abi(void)

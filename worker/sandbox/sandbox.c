@@ -85,8 +85,8 @@ static int apply_limits(const aw_sandbox_config *cfg, aw_error *err)
     return AW_OK;
 }
 
-int aw_sandbox_enter(const aw_sandbox_config *cfg, const aw_sandbox_paths *paths,
-                     bool *confined, aw_error *err)
+int aw_sandbox_enter(const aw_sandbox_config *cfg, const aw_sandbox_paths *paths, bool *confined,
+                     aw_error *err)
 {
     *confined = false;
     if (apply_limits(cfg, err) != AW_OK)

@@ -21,11 +21,11 @@
 #include <stdint.h>
 
 typedef struct aw_sandbox_config {
-    bool enabled;           /* --sandbox on|off */
-    uint64_t memory_bytes;  /* --job-memory: resident growth the supervisor allows */
-    unsigned cpu_seconds;   /* --job-cpu: RLIMIT_CPU of the executor */
-    uint64_t file_bytes;    /* --job-file-size: RLIMIT_FSIZE, largest file written */
-    unsigned open_files;    /* --job-open-files: RLIMIT_NOFILE */
+    bool enabled;          /* --sandbox on|off */
+    uint64_t memory_bytes; /* --job-memory: resident growth the supervisor allows */
+    unsigned cpu_seconds;  /* --job-cpu: RLIMIT_CPU of the executor */
+    uint64_t file_bytes;   /* --job-file-size: RLIMIT_FSIZE, largest file written */
+    unsigned open_files;   /* --job-open-files: RLIMIT_NOFILE */
 } aw_sandbox_config;
 
 /* The paths one job may touch. */
@@ -44,7 +44,7 @@ int aw_sandbox_landlock_abi(void);
  * Fails (and the job must not run) when a part that the kernel supports
  * cannot be applied. Without Landlock support the file tree stays open and
  * *confined is set false; the rest still applies. */
-int aw_sandbox_enter(const aw_sandbox_config *cfg, const aw_sandbox_paths *paths,
-                     bool *confined, aw_error *err);
+int aw_sandbox_enter(const aw_sandbox_config *cfg, const aw_sandbox_paths *paths, bool *confined,
+                     aw_error *err);
 
 #endif

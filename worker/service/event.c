@@ -153,7 +153,8 @@ static json_t *open_envelope(const void *payload, size_t len, const aw_ce_header
         bad(err, "not_json", "payload is not a JSON object");
         return NULL;
     }
-    bool structured = (h->content_type && strncmp(h->content_type, CE_JSON, strlen(CE_JSON)) == 0) ||
+    bool structured = (h->content_type &&
+                       strncmp(h->content_type, CE_JSON, strlen(CE_JSON)) == 0) ||
                       (h->type == NULL && json_object_get(*doc, "specversion") != NULL);
     const char *spec = h->specversion, *id = h->id, *type = h->type, *source = h->source;
     const char *trace = h->traceparent;
@@ -169,8 +170,9 @@ static json_t *open_envelope(const void *payload, size_t len, const aw_ce_header
     }
     if (spec == NULL || strcmp(spec, "1.0") != 0 || id == NULL || !*id || source == NULL ||
         !*source || type == NULL || !json_is_object(data)) {
-        bad(err, "bad_envelope", "not a CloudEvents 1.0 event (specversion, id, source, type, "
-                                 "data object)");
+        bad(err, "bad_envelope",
+            "not a CloudEvents 1.0 event (specversion, id, source, type, "
+            "data object)");
         return NULL;
     }
     if (strcmp(type, AW_TYPE_UPLOAD) == 0)
@@ -203,8 +205,8 @@ int aw_event_decode(const void *payload, size_t len, const aw_ce_headers *h, aw_
     return rc;
 }
 
-json_t *aw_event_progress(const char *job_id, const char *asset_id, const char *stage,
-                          int percent, const char *status)
+json_t *aw_event_progress(const char *job_id, const char *asset_id, const char *stage, int percent,
+                          const char *status)
 {
     return json_pack("{s:s,s:s,s:s,s:i,s:s}", "jobId", job_id, "assetId", asset_id, "stage", stage,
                      "progress", percent, "status", status);

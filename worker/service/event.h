@@ -33,8 +33,8 @@ typedef struct aw_input_event {
     char asset_id[130];
     char storage_key[1025];
     char mime[128];
-    int64_t file_size;    /* -1 when not given (regenerate) */
-    unsigned stages;      /* aw_stage_kind bits, scan and sniff always in */
+    int64_t file_size; /* -1 when not given (regenerate) */
+    unsigned stages;   /* aw_stage_kind bits, scan and sniff always in */
 } aw_input_event;
 
 /* Decodes one input message. Structured mode when the content type is
@@ -52,8 +52,8 @@ void aw_event_hash(char out[33], const char *const *parts, int n);
 void aw_event_id(char out[33], const char *job_id, const char *type, const char *discriminator);
 
 /* Output event data (new references). */
-json_t *aw_event_progress(const char *job_id, const char *asset_id, const char *stage,
-                          int percent, const char *status);
+json_t *aw_event_progress(const char *job_id, const char *asset_id, const char *stage, int percent,
+                          const char *status);
 json_t *aw_event_scan_completed(json_t *job_completed);
 
 /* True when s is a W3C traceparent: 00-<32 hex>-<16 hex>-<2 hex>. */

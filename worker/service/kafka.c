@@ -49,13 +49,15 @@ static int set_from_environment(rd_kafka_conf_t *conf, char *errstr, size_t errs
 /* librdkafka's own messages (syslog levels) as our log lines. */
 static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
-    aw_log_level l = level <= 3 ? AW_LOG_ERROR : level == 4 ? AW_LOG_WARN
-                   : level <= 6 ? AW_LOG_INFO : AW_LOG_DEBUG;
+    aw_log_level l = level <= 3   ? AW_LOG_ERROR
+                     : level == 4 ? AW_LOG_WARN
+                     : level <= 6 ? AW_LOG_INFO
+                                  : AW_LOG_DEBUG;
     aw_log(l, NULL, "%s: %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
-rd_kafka_conf_t *aw_kafka_conf(const aw_service_config *cfg, const char *const *fixed,
-                               char *errstr, size_t errsize)
+rd_kafka_conf_t *aw_kafka_conf(const aw_service_config *cfg, const char *const *fixed, char *errstr,
+                               size_t errsize)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(conf, kafka_log);

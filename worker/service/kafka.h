@@ -12,8 +12,8 @@
 /* Applies cfg's brokers and pass-through properties (-X and AW_RDKAFKA_*),
  * then `fixed` (NULL-terminated key, value pairs that may not be
  * overridden). NULL with errstr filled on an unknown or invalid property. */
-rd_kafka_conf_t *aw_kafka_conf(const aw_service_config *cfg, const char *const *fixed,
-                               char *errstr, size_t errsize);
+rd_kafka_conf_t *aw_kafka_conf(const aw_service_config *cfg, const char *const *fixed, char *errstr,
+                               size_t errsize);
 
 /* The last value of header name, copied into buf (always NUL-terminated,
  * "" when absent or 256 bytes or longer); NULL when absent. */

@@ -111,8 +111,8 @@ static void finish(aw_supervisor *sv, aw_message *r)
             rd_kafka_topic_partition_list_add(l, r->topic, r->partition)->offset = commit;
             if (rd_kafka_offsets_store(sv->consumer, l) != RD_KAFKA_RESP_ERR_NO_ERROR ||
                 l->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR)
-                aw_log_error("cannot store offset %lld of %s[%d]: %s", (long long)commit,
-                             r->topic, (int)r->partition, rd_kafka_err2str(l->elems[0].err));
+                aw_log_error("cannot store offset %lld of %s[%d]: %s", (long long)commit, r->topic,
+                             (int)r->partition, rd_kafka_err2str(l->elems[0].err));
             rd_kafka_topic_partition_list_destroy(l);
         }
         sv->active--;
@@ -139,9 +139,8 @@ static void publish_dead_letter(aw_supervisor *sv, aw_message *r)
 {
     int err = aw_kafka_dead_letter(sv->producer, sv->cfg->topic_dlq, r->key, r->key_len, r->value,
                                    r->value_len, r->headers, aw_code_name(r->failure.code),
-                                   r->failure.message,
-                                   r->executor_attempts + r->io_attempts + 1, r->topic,
-                                   r->partition, r->offset, r);
+                                   r->failure.message, r->executor_attempts + r->io_attempts + 1,
+                                   r->topic, r->partition, r->offset, r);
     if (err == 0)
         r->deliveries++;
     else
@@ -222,8 +221,8 @@ static void start_execution(aw_supervisor *sv, aw_message *r)
     snprintf(input, sizeof input, "%s/source", r->spool);
     snprintf(output, sizeof output, "%s/out", r->spool);
     snprintf(scratch, sizeof scratch, "%s/tmp", r->spool);
-    aw_exec_request req = {r->ev.job_id, r->ev.asset_id, r->ev.mime, input,
-                           output,      scratch,      r->ev.stages};
+    aw_exec_request req = {r->ev.job_id, r->ev.asset_id, r->ev.mime,  input,
+                           output,       scratch,        r->ev.stages};
     if (aw_pool_submit(sv->pool, r, &req, sv->cfg->job_timeout_ms) != AW_OK)
         return; /* no executor after all: try again on the next turn */
     r->state = MSG_EXECUTING;
@@ -351,10 +350,7 @@ void aw_message_step(aw_supervisor *sv, aw_message *r)
         if (r->transfers == 0 && now >= r->not_before)
             aw_message_store_outputs(sv, r); /* the next attempt */
         break;
-    case MSG_PUBLISHING:
-        step_publishing(sv, r);
-        break;
-    default:
-        break;
+    case MSG_PUBLISHING: step_publishing(sv, r); break;
+    default: break;
     }
 }

@@ -48,28 +48,27 @@ void aw_message_report_finished(aw_supervisor *sv, const aw_message *r)
         snprintf(peak, sizeof peak, ", executor peak RSS %lld MiB", (long long)(peak_kib >> 10));
     aw_log(strcmp(status, "failed") == 0 ? AW_LOG_WARN : AW_LOG_INFO, &f,
            "job %s (scan %s%s)%s%s%s%s; %s[%d]@%lld done", status, scan, peak,
-           first_error ? ": " : "",
-           first_error ? text(first_error, "code", "") : "", first_error ? " " : "",
-           first_error ? text(first_error, "message", "") : "", r->topic, (int)r->partition,
-           (long long)r->offset);
+           first_error ? ": " : "", first_error ? text(first_error, "code", "") : "",
+           first_error ? " " : "", first_error ? text(first_error, "message", "") : "", r->topic,
+           (int)r->partition, (long long)r->offset);
 }
 
 void aw_message_report_timings(aw_supervisor *sv, const aw_message *r)
 {
     size_t i;
     json_t *t;
-    json_array_foreach(json_object_get(r->completed, "timings"), i, t)
-    {
+    json_array_foreach(json_object_get(r->completed, "timings"), i, t) {
         const char *stage = json_string_value(json_object_get(t, "stage"));
         const char *outcome = json_string_value(json_object_get(t, "outcome"));
         if (stage != NULL && (outcome == NULL || strcmp(outcome, "skipped") != 0))
             aw_metrics_observe(sv->metrics, AW_M_STAGE_SECONDS,
-                               json_number_value(json_object_get(t, "ms")) / 1000.0, "stage",
-                               stage, NULL);
+                               json_number_value(json_object_get(t, "ms")) / 1000.0, "stage", stage,
+                               NULL);
     }
 }
 
-void aw_message_report_retry(aw_supervisor *sv, const aw_message *r, const char *kind, const char *why)
+void aw_message_report_retry(aw_supervisor *sv, const aw_message *r, const char *kind,
+                             const char *why)
 {
     aw_log_fields f = aw_message_log_fields(r, NULL);
     aw_metrics_add(sv->metrics, AW_M_RETRIES, 1, "kind", kind, NULL);

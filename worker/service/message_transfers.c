@@ -61,8 +61,9 @@ void aw_message_start_fetch(aw_supervisor *sv, aw_message *r)
     char source[PATH_MAX + 16];
     snprintf(source, sizeof source, "%s/source", r->spool);
     r->state = MSG_FETCHING;
-    submit(sv, r, aw_transfer_new(AW_TRANSFER_GET, r, r->ev.storage_key, source, NULL,
-                                  sv->cfg->pipeline.limits.max_file_bytes));
+    submit(sv, r,
+           aw_transfer_new(AW_TRANSFER_GET, r, r->ev.storage_key, source, NULL,
+                           sv->cfg->pipeline.limits.max_file_bytes));
 }
 
 /* Uploads the output file that v[key_field] names, typed by v[type_field]. */

@@ -63,11 +63,12 @@ static void log_sandbox(const aw_service_config *cfg)
         return;
     }
     aw_log_info("sandbox: seccomp filter, limits (memory +%llu MiB, CPU %u s, files %llu MiB, "
-             "%u open files, stage %.0f s, job %.0f s), %s",
-             (unsigned long long)(sb->memory_bytes >> 20), sb->cpu_seconds,
-             (unsigned long long)(sb->file_bytes >> 20), sb->open_files,
-             cfg->stage_timeout_ms / 1000, cfg->job_timeout_ms / 1000,
-             abi > 0 ? "Landlock file confinement" : "NO file confinement (the kernel has no Landlock)");
+                "%u open files, stage %.0f s, job %.0f s), %s",
+                (unsigned long long)(sb->memory_bytes >> 20), sb->cpu_seconds,
+                (unsigned long long)(sb->file_bytes >> 20), sb->open_files,
+                cfg->stage_timeout_ms / 1000, cfg->job_timeout_ms / 1000,
+                abi > 0 ? "Landlock file confinement"
+                        : "NO file confinement (the kernel has no Landlock)");
 }
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -76,7 +77,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     if (m->_private != NULL)
         aw_message_on_delivery(opaque, m->_private, m->err);
     if (m->err)
-        aw_log_warn("delivery to %s failed: %s", rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+        aw_log_warn("delivery to %s failed: %s", rd_kafka_topic_name(m->rkt),
+                    rd_kafka_err2str(m->err));
 }
 
 /* ---- the pump: everything but taking new messages ---------------------- */
@@ -218,7 +220,7 @@ static void commit_before_leaving(aw_supervisor *sv, double deadline)
             return;
         if (aw_time_mono_ms() >= deadline) {
             aw_log_warn("final offset commit failed: %s (those jobs will be delivered again)",
-                     rd_kafka_err2str(err));
+                        rd_kafka_err2str(err));
             return;
         }
         poll_discarding(sv, 200);
@@ -355,13 +357,19 @@ static int on_statistics(rd_kafka_t *rk, char *json, size_t len, void *opaque)
 
 static rd_kafka_t *make_consumer(aw_supervisor *sv, char *errstr, size_t n)
 {
-    static const char *const fixed[] = {"enable.auto.offset.store", "false",
-                                        "enable.auto.commit", "true", NULL};
-    const char *const defaults[] = {"group.id", sv->cfg->group,
-                                    "partition.assignment.strategy", "cooperative-sticky",
-                                    "auto.offset.reset", "earliest",
-                                    "auto.commit.interval.ms", "1000",
-                                    "statistics.interval.ms", "5000", NULL};
+    static const char *const fixed[] = {"enable.auto.offset.store", "false", "enable.auto.commit",
+                                        "true", NULL};
+    const char *const defaults[] = {"group.id",
+                                    sv->cfg->group,
+                                    "partition.assignment.strategy",
+                                    "cooperative-sticky",
+                                    "auto.offset.reset",
+                                    "earliest",
+                                    "auto.commit.interval.ms",
+                                    "1000",
+                                    "statistics.interval.ms",
+                                    "5000",
+                                    NULL};
     rd_kafka_conf_t *conf = aw_kafka_conf(sv->cfg, fixed, errstr, n);
     if (conf == NULL)
         return NULL;
@@ -451,7 +459,7 @@ static void serve(aw_supervisor *sv)
     for (;;) {
         if (stop_requested && !sv->stopping) {
             aw_log_info("stopping: finishing the jobs in flight for up to %.0f s",
-                     sv->cfg->grace_ms / 1000);
+                        sv->cfg->grace_ms / 1000);
             sv->stopping = true;
             set_paused(sv, true);
             hand_back_queued(sv, NULL);
@@ -589,8 +597,9 @@ int aw_service_run(aw_service_config *cfg)
     aw_metrics_add(sv.metrics, AW_M_DEAD_LETTERS, 0, NULL);
     if (start(&sv, &mock) == 0) {
         aw_log_info("serving %s and %s with %d executor(s), storage %s (%d transfers in flight, "
-                    "%d prefetched)", cfg->topic_uploads, cfg->topic_regenerate, cfg->concurrency,
-                    cfg->storage_url, cfg->transfers, cfg->prefetch);
+                    "%d prefetched)",
+                    cfg->topic_uploads, cfg->topic_regenerate, cfg->concurrency, cfg->storage_url,
+                    cfg->transfers, cfg->prefetch);
         log_sandbox(cfg);
         serve(&sv);
         shut_down(&sv);

@@ -33,9 +33,9 @@ typedef enum {
 typedef struct aw_message {
     struct aw_message *next;
     message_state state;
-    aw_input_event ev;   /* valid unless dead_letter_only */
+    aw_input_event ev;     /* valid unless dead_letter_only */
     bool dead_letter_only; /* malformed input: DLQ, nothing else */
-    aw_error failure;    /* why it goes to the DLQ */
+    aw_error failure;      /* why it goes to the DLQ */
     /* the input message, kept for the DLQ and for committing */
     char topic[256];
     int32_t partition;
@@ -49,15 +49,15 @@ typedef struct aw_message {
     double last_progress; /* monotonic ms of the last progress event */
     int progress_seq;
     char spool[PATH_MAX];
-    json_t *completed;    /* asset.job.completed data, once known */
-    bool to_dead_letter;  /* failed after retries: also copied to the DLQ */
-    int deliveries;       /* produced, not yet acknowledged */
+    json_t *completed;   /* asset.job.completed data, once known */
+    bool to_dead_letter; /* failed after retries: also copied to the DLQ */
+    int deliveries;      /* produced, not yet acknowledged */
     bool delivery_failed;
-    bool abandoned;       /* partition revoked or shutdown: never commit */
-    double taken_ms;      /* monotonic ms when the message was taken */
+    bool abandoned;         /* partition revoked or shutdown: never commit */
+    double taken_ms;        /* monotonic ms when the message was taken */
     double executing_since; /* monotonic ms when an executor took it */
-    int transfers;        /* storage requests in flight: the spool stays meanwhile */
-    bool store_failed;    /* a PUT of this round failed (store_error) */
+    int transfers;          /* storage requests in flight: the spool stays meanwhile */
+    bool store_failed;      /* a PUT of this round failed (store_error) */
     aw_error store_error;
 } aw_message;
 
@@ -69,20 +69,20 @@ typedef struct aw_supervisor {
     aw_pool *pool;
     aw_offsets *offsets;
     aw_message *messages; /* in arrival order */
-    int active;   /* messages not done */
+    int active;           /* messages not done */
     bool paused;
     bool stopping;
     bool ever_assigned; /* a rebalance has completed for this member */
     aw_metrics *metrics;
-    aw_engines engines;  /* the ClamAV engine's zygotes */
+    aw_engines engines; /* the ClamAV engine's zygotes */
     aw_http *http;
-    bool brokers_down;   /* librdkafka: all brokers down, until a statistics
+    bool brokers_down; /* librdkafka: all brokers down, until a statistics
                             report shows one up again */
 } aw_supervisor;
 
 /* message.c */
 aw_message *aw_message_from_message(aw_supervisor *sv, const rd_kafka_message_t *m);
-void aw_message_step(aw_supervisor *sv, aw_message *r);           /* advance what is due */
+void aw_message_step(aw_supervisor *sv, aw_message *r); /* advance what is due */
 void aw_message_on_progress(aw_supervisor *sv, aw_message *r, const char *stage, int percent);
 void aw_message_on_result(aw_supervisor *sv, aw_message *r, json_t *result);
 void aw_message_on_lost(aw_supervisor *sv, aw_message *r, const aw_exec_loss *loss);
@@ -106,7 +106,8 @@ bool aw_message_asset_busy(const aw_supervisor *sv, const aw_message *r);
 aw_log_fields aw_message_log_fields(const aw_message *r, const char *stage);
 void aw_message_report_finished(aw_supervisor *sv, const aw_message *r);
 void aw_message_report_timings(aw_supervisor *sv, const aw_message *r);
-void aw_message_report_retry(aw_supervisor *sv, const aw_message *r, const char *kind, const char *why);
+void aw_message_report_retry(aw_supervisor *sv, const aw_message *r, const char *kind,
+                             const char *why);
 void aw_message_report_transfer(aw_supervisor *sv, const aw_transfer *t);
 
 /* health.c */

@@ -11,8 +11,7 @@ int aw_option_on_off(const char *arg, bool *out)
     return 0;
 }
 
-void aw_options_join(struct option *out, size_t max, const struct option *a,
-                     const struct option *b)
+void aw_options_join(struct option *out, size_t max, const struct option *a, const struct option *b)
 {
     size_t k = 0;
     for (; a->name != NULL && k + 1 < max; a++)

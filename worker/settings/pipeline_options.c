@@ -9,11 +9,33 @@
 #include <string.h>
 
 enum {
-    OPT_DB = AW_OPT_PIPELINE_BASE, OPT_NOSCAN, OPT_FORMAT, OPT_QUALITY, OPT_EFFORT,
-    OPT_MAXSIZE, OPT_MAXPIX, OPT_MAXVPIX, OPT_MAXDUR, OPT_PREVIEW_S, OPT_AUDIO_PREVIEW_S,
-    OPT_PREVIEW_H, OPT_CRF, OPT_SPP, OPT_WAVE_SIZE, OPT_PAGE, OPT_ZIP_ENTRIES, OPT_ZIP_SIZE,
-    OPT_ZIP_RATIO, OPT_FRAMES, OPT_PAGES, OPT_SCAN_SIZE, OPT_SCAN_FILE_SIZE, OPT_SCAN_RECURSION,
-    OPT_SCAN_FILES, OPT_SCAN_TIME, OPT_SCAN_IMAGE_HASH,
+    OPT_DB = AW_OPT_PIPELINE_BASE,
+    OPT_NOSCAN,
+    OPT_FORMAT,
+    OPT_QUALITY,
+    OPT_EFFORT,
+    OPT_MAXSIZE,
+    OPT_MAXPIX,
+    OPT_MAXVPIX,
+    OPT_MAXDUR,
+    OPT_PREVIEW_S,
+    OPT_AUDIO_PREVIEW_S,
+    OPT_PREVIEW_H,
+    OPT_CRF,
+    OPT_SPP,
+    OPT_WAVE_SIZE,
+    OPT_PAGE,
+    OPT_ZIP_ENTRIES,
+    OPT_ZIP_SIZE,
+    OPT_ZIP_RATIO,
+    OPT_FRAMES,
+    OPT_PAGES,
+    OPT_SCAN_SIZE,
+    OPT_SCAN_FILE_SIZE,
+    OPT_SCAN_RECURSION,
+    OPT_SCAN_FILES,
+    OPT_SCAN_TIME,
+    OPT_SCAN_IMAGE_HASH,
 };
 
 const struct option aw_pipeline_long_options[] = {
@@ -48,18 +70,32 @@ const struct option aw_pipeline_long_options[] = {
 };
 
 /* Environment variable of each option, same order as the table. */
-static const char *const env_names[] = {"AW_CLAMAV_DB", NULL, "AW_THUMBNAIL_FORMAT", "AW_QUALITY",
-                                        "AW_THUMBNAIL_EFFORT", "AW_MAX_FILE_SIZE",
-                                        "AW_MAX_PIXELS", "AW_MAX_VIDEO_PIXELS",
-                                        "AW_MAX_DURATION", "AW_PREVIEW_SECONDS",
-                                        "AW_AUDIO_PREVIEW_SECONDS", "AW_PREVIEW_HEIGHT",
-                                        "AW_PREVIEW_CRF", "AW_WAVEFORM_SPP",
-                                        "AW_WAVEFORM_SIZE", "AW_MAX_PAGE_SIZE",
-                                        "AW_MAX_ZIP_ENTRIES", "AW_MAX_ZIP_SIZE",
-                                        "AW_MAX_ZIP_RATIO", "AW_MAX_FRAMES",
-                                        "AW_MAX_PAGES", "AW_SCAN_MAX_SIZE",
-                                        "AW_SCAN_MAX_FILE_SIZE", "AW_SCAN_MAX_RECURSION",
-                                        "AW_SCAN_MAX_FILES", "AW_SCAN_TIMEOUT",
+static const char *const env_names[] = {"AW_CLAMAV_DB",
+                                        NULL,
+                                        "AW_THUMBNAIL_FORMAT",
+                                        "AW_QUALITY",
+                                        "AW_THUMBNAIL_EFFORT",
+                                        "AW_MAX_FILE_SIZE",
+                                        "AW_MAX_PIXELS",
+                                        "AW_MAX_VIDEO_PIXELS",
+                                        "AW_MAX_DURATION",
+                                        "AW_PREVIEW_SECONDS",
+                                        "AW_AUDIO_PREVIEW_SECONDS",
+                                        "AW_PREVIEW_HEIGHT",
+                                        "AW_PREVIEW_CRF",
+                                        "AW_WAVEFORM_SPP",
+                                        "AW_WAVEFORM_SIZE",
+                                        "AW_MAX_PAGE_SIZE",
+                                        "AW_MAX_ZIP_ENTRIES",
+                                        "AW_MAX_ZIP_SIZE",
+                                        "AW_MAX_ZIP_RATIO",
+                                        "AW_MAX_FRAMES",
+                                        "AW_MAX_PAGES",
+                                        "AW_SCAN_MAX_SIZE",
+                                        "AW_SCAN_MAX_FILE_SIZE",
+                                        "AW_SCAN_MAX_RECURSION",
+                                        "AW_SCAN_MAX_FILES",
+                                        "AW_SCAN_TIMEOUT",
                                         "AW_SCAN_IMAGE_HASH"};
 
 void aw_pipeline_options_usage(FILE *out)
@@ -135,8 +171,8 @@ static int bad_value(const char *cmd, const char *what, const char *arg)
 }
 
 /* A whole number in [low, high] into *out; -1 (message printed) otherwise. */
-static int ranged(const char *cmd, const char *flag, const char *arg, uint64_t low,
-                  uint64_t high, unsigned *out)
+static int ranged(const char *cmd, const char *flag, const char *arg, uint64_t low, uint64_t high,
+                  unsigned *out)
 {
     uint64_t n = 0;
     if (aw_parse_count(arg, &n) != AW_OK || n < low || n > high) {
@@ -183,7 +219,8 @@ static int scan_option(aw_config *cfg, int code, const char *arg, const char *cm
         return rc;
     case OPT_SCAN_IMAGE_HASH:
         return aw_option_on_off(arg, &cfg->scan_image_hash) == 0
-                   ? 0 : bad_value(cmd, "--scan-image-hash takes on or off", arg);
+                   ? 0
+                   : bad_value(cmd, "--scan-image-hash takes on or off", arg);
     default: return 1;
     }
 }
@@ -194,10 +231,8 @@ static int document_option(aw_config *cfg, int code, const char *arg, const char
     unsigned n = 0;
     int rc;
     switch (code) {
-    case OPT_FRAMES:
-        return ranged(cmd, "--max-frames", arg, 1, 1000000, &cfg->limits.max_frames);
-    case OPT_PAGES:
-        return ranged(cmd, "--max-pages", arg, 1, 10000000, &cfg->limits.max_pages);
+    case OPT_FRAMES: return ranged(cmd, "--max-frames", arg, 1, 1000000, &cfg->limits.max_frames);
+    case OPT_PAGES: return ranged(cmd, "--max-pages", arg, 1, 10000000, &cfg->limits.max_pages);
     case OPT_PAGE:
         rc = ranged(cmd, "--max-page-size", arg, 72, 14400, &n);
         cfg->limits.max_page_points = rc == 0 ? n : cfg->limits.max_page_points;

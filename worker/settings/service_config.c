@@ -124,11 +124,37 @@ void aw_service_config_usage(FILE *out)
 }
 
 enum {
-    OPT_EMBEDDED = 256, OPT_BROKERS, OPT_GROUP, OPT_T_UP, OPT_T_REGEN, OPT_T_EVENTS, OPT_T_DLQ,
-    OPT_STORAGE, OPT_SPOOL, OPT_SOURCE, OPT_CONC, OPT_TIMEOUT, OPT_GRACE, OPT_ATTEMPTS,
-    OPT_PARTITIONS, OPT_BACKOFF, OPT_BACKOFF_MAX, OPT_STAGE_TIMEOUT, OPT_SANDBOX, OPT_JOB_MEMORY,
-    OPT_JOB_CPU, OPT_JOB_FSIZE, OPT_JOB_NOFILE, OPT_HTTP_PORT, OPT_HTTP_ADDRESS, OPT_LOG_LEVEL,
-    OPT_LOG_FORMAT, OPT_CLAMAV_WATCH, OPT_CLAMAV_SETTLE, OPT_TRANSFERS, OPT_PREFETCH,
+    OPT_EMBEDDED = 256,
+    OPT_BROKERS,
+    OPT_GROUP,
+    OPT_T_UP,
+    OPT_T_REGEN,
+    OPT_T_EVENTS,
+    OPT_T_DLQ,
+    OPT_STORAGE,
+    OPT_SPOOL,
+    OPT_SOURCE,
+    OPT_CONC,
+    OPT_TIMEOUT,
+    OPT_GRACE,
+    OPT_ATTEMPTS,
+    OPT_PARTITIONS,
+    OPT_BACKOFF,
+    OPT_BACKOFF_MAX,
+    OPT_STAGE_TIMEOUT,
+    OPT_SANDBOX,
+    OPT_JOB_MEMORY,
+    OPT_JOB_CPU,
+    OPT_JOB_FSIZE,
+    OPT_JOB_NOFILE,
+    OPT_HTTP_PORT,
+    OPT_HTTP_ADDRESS,
+    OPT_LOG_LEVEL,
+    OPT_LOG_FORMAT,
+    OPT_CLAMAV_WATCH,
+    OPT_CLAMAV_SETTLE,
+    OPT_TRANSFERS,
+    OPT_PREFETCH,
 };
 
 static const struct option run_options[] = {
@@ -172,18 +198,35 @@ static const struct {
     int code;
     const char *env;
 } run_env[] = {
-    {OPT_BROKERS, "AW_BROKERS"}, {OPT_GROUP, "AW_GROUP"}, {OPT_T_UP, "AW_TOPIC_UPLOADS"},
-    {OPT_T_REGEN, "AW_TOPIC_REGENERATE"}, {OPT_T_EVENTS, "AW_TOPIC_EVENTS"},
-    {OPT_T_DLQ, "AW_TOPIC_DLQ"}, {OPT_STORAGE, "AW_STORAGE"}, {OPT_SPOOL, "AW_SPOOL_DIR"},
-    {OPT_SOURCE, "AW_SOURCE"}, {OPT_CONC, "AW_CONCURRENCY"}, {OPT_TIMEOUT, "AW_JOB_TIMEOUT"},
-    {OPT_GRACE, "AW_GRACE"}, {OPT_ATTEMPTS, "AW_MAX_ATTEMPTS"}, {OPT_BACKOFF, "AW_BACKOFF_MS"},
-    {OPT_BACKOFF_MAX, "AW_BACKOFF_MAX_MS"}, {OPT_STAGE_TIMEOUT, "AW_STAGE_TIMEOUT"},
-    {OPT_SANDBOX, "AW_SANDBOX"}, {OPT_JOB_MEMORY, "AW_JOB_MEMORY"}, {OPT_JOB_CPU, "AW_JOB_CPU"},
-    {OPT_JOB_FSIZE, "AW_JOB_FILE_SIZE"}, {OPT_JOB_NOFILE, "AW_JOB_OPEN_FILES"},
-    {OPT_HTTP_PORT, "AW_HTTP_PORT"}, {OPT_HTTP_ADDRESS, "AW_HTTP_ADDRESS"},
-    {OPT_LOG_LEVEL, "AW_LOG_LEVEL"}, {OPT_LOG_FORMAT, "AW_LOG_FORMAT"},
-    {OPT_CLAMAV_WATCH, "AW_CLAMAV_WATCH"}, {OPT_CLAMAV_SETTLE, "AW_CLAMAV_SETTLE"},
-    {OPT_TRANSFERS, "AW_TRANSFERS"}, {OPT_PREFETCH, "AW_PREFETCH"},
+    {OPT_BROKERS, "AW_BROKERS"},
+    {OPT_GROUP, "AW_GROUP"},
+    {OPT_T_UP, "AW_TOPIC_UPLOADS"},
+    {OPT_T_REGEN, "AW_TOPIC_REGENERATE"},
+    {OPT_T_EVENTS, "AW_TOPIC_EVENTS"},
+    {OPT_T_DLQ, "AW_TOPIC_DLQ"},
+    {OPT_STORAGE, "AW_STORAGE"},
+    {OPT_SPOOL, "AW_SPOOL_DIR"},
+    {OPT_SOURCE, "AW_SOURCE"},
+    {OPT_CONC, "AW_CONCURRENCY"},
+    {OPT_TIMEOUT, "AW_JOB_TIMEOUT"},
+    {OPT_GRACE, "AW_GRACE"},
+    {OPT_ATTEMPTS, "AW_MAX_ATTEMPTS"},
+    {OPT_BACKOFF, "AW_BACKOFF_MS"},
+    {OPT_BACKOFF_MAX, "AW_BACKOFF_MAX_MS"},
+    {OPT_STAGE_TIMEOUT, "AW_STAGE_TIMEOUT"},
+    {OPT_SANDBOX, "AW_SANDBOX"},
+    {OPT_JOB_MEMORY, "AW_JOB_MEMORY"},
+    {OPT_JOB_CPU, "AW_JOB_CPU"},
+    {OPT_JOB_FSIZE, "AW_JOB_FILE_SIZE"},
+    {OPT_JOB_NOFILE, "AW_JOB_OPEN_FILES"},
+    {OPT_HTTP_PORT, "AW_HTTP_PORT"},
+    {OPT_HTTP_ADDRESS, "AW_HTTP_ADDRESS"},
+    {OPT_LOG_LEVEL, "AW_LOG_LEVEL"},
+    {OPT_LOG_FORMAT, "AW_LOG_FORMAT"},
+    {OPT_CLAMAV_WATCH, "AW_CLAMAV_WATCH"},
+    {OPT_CLAMAV_SETTLE, "AW_CLAMAV_SETTLE"},
+    {OPT_TRANSFERS, "AW_TRANSFERS"},
+    {OPT_PREFETCH, "AW_PREFETCH"},
 };
 
 static int bad(const char *what, const char *arg)
@@ -229,12 +272,14 @@ static int apply_operations(aw_service_config *c, int code, const char *arg)
     switch (code) {
     case OPT_TRANSFERS:
         return positive(arg, AW_MAX_TRANSFERS, &c->transfers) == 0
-                   ? 0 : bad("--transfers takes 1 to " AW_STR(AW_MAX_TRANSFERS), arg);
+                   ? 0
+                   : bad("--transfers takes 1 to " AW_STR(AW_MAX_TRANSFERS), arg);
     case OPT_PREFETCH:
         if (strcmp(arg, "0") == 0)
             return c->prefetch = 0, 0;
         return positive(arg, AW_MAX_CONCURRENCY, &c->prefetch) == 0
-                   ? 0 : bad("--prefetch takes 0 to " AW_STR(AW_MAX_CONCURRENCY), arg);
+                   ? 0
+                   : bad("--prefetch takes 0 to " AW_STR(AW_MAX_CONCURRENCY), arg);
     case OPT_HTTP_PORT:
         if (strcmp(arg, "0") == 0)
             return c->http_port = 0, 0;
@@ -245,16 +290,20 @@ static int apply_operations(aw_service_config *c, int code, const char *arg)
     case OPT_HTTP_ADDRESS: c->http_address = arg; return 0;
     case OPT_LOG_LEVEL:
         return aw_log_level_parse(arg, &c->log_level) == 0
-                   ? 0 : bad("--log-level takes debug, info, warn or error", arg);
+                   ? 0
+                   : bad("--log-level takes debug, info, warn or error", arg);
     case OPT_LOG_FORMAT:
         return aw_log_format_parse(arg, &c->log_format) == 0
-                   ? 0 : bad("--log-format takes auto, json or text", arg);
+                   ? 0
+                   : bad("--log-format takes auto, json or text", arg);
     case OPT_CLAMAV_WATCH:
         return aw_option_on_off(arg, &c->clamav_watch) == 0
-                   ? 0 : bad("--clamav-watch takes on or off", arg);
+                   ? 0
+                   : bad("--clamav-watch takes on or off", arg);
     case OPT_CLAMAV_SETTLE:
         return seconds_ms(arg, 3600, &c->clamav_settle_ms) == 0
-                   ? 0 : bad("--clamav-settle takes seconds, 1 to 3600", arg);
+                   ? 0
+                   : bad("--clamav-settle takes seconds, 1 to 3600", arg);
     default: return aw_pipeline_option(&c->pipeline, code, arg, "run") == 0 ? 0 : -1;
     }
 }
@@ -267,12 +316,14 @@ static int apply_sandbox(aw_service_config *c, int code, const char *arg)
     switch (code) {
     case OPT_STAGE_TIMEOUT:
         return seconds_ms(arg, 86400, &c->stage_timeout_ms) == 0
-                   ? 0 : bad("--stage-timeout takes seconds, 1 to 86400", arg);
+                   ? 0
+                   : bad("--stage-timeout takes seconds, 1 to 86400", arg);
     case OPT_SANDBOX:
         return aw_option_on_off(arg, &sb->enabled) == 0 ? 0 : bad("--sandbox takes on or off", arg);
     case OPT_JOB_MEMORY:
         return size_at_least(arg, 16ULL << 20, &sb->memory_bytes) == 0
-                   ? 0 : bad("--job-memory takes a size of at least 16M", arg);
+                   ? 0
+                   : bad("--job-memory takes a size of at least 16M", arg);
     case OPT_JOB_CPU:
         if (positive(arg, 86400, &n) != 0)
             return bad("--job-cpu takes seconds, 1 to 86400", arg);
@@ -280,7 +331,8 @@ static int apply_sandbox(aw_service_config *c, int code, const char *arg)
         return 0;
     case OPT_JOB_FSIZE:
         return size_at_least(arg, 1ULL << 20, &sb->file_bytes) == 0
-                   ? 0 : bad("--job-file-size takes a size of at least 1M", arg);
+                   ? 0
+                   : bad("--job-file-size takes a size of at least 1M", arg);
     case OPT_JOB_NOFILE:
         if (positive(arg, 65536, &n) != 0 || n < 32)
             return bad("--job-open-files takes 32 to 65536", arg);
@@ -310,10 +362,12 @@ static int apply(aw_service_config *c, int code, const char *arg)
         return 0;
     case OPT_TIMEOUT:
         return seconds_ms(arg, 86400, &c->job_timeout_ms) == 0
-                   ? 0 : bad("--job-timeout takes seconds, 1 to 86400", arg);
+                   ? 0
+                   : bad("--job-timeout takes seconds, 1 to 86400", arg);
     case OPT_GRACE:
         return seconds_ms(arg, 3600, &c->grace_ms) == 0
-                   ? 0 : bad("--grace takes seconds, 1 to 3600", arg);
+                   ? 0
+                   : bad("--grace takes seconds, 1 to 3600", arg);
     case OPT_ATTEMPTS:
         if (positive(arg, 100, &c->max_attempts) != 0)
             return bad("--max-attempts takes 1 to 100", arg);
@@ -384,10 +438,9 @@ int aw_service_config_parse(int argc, char **argv, aw_service_config *cfg)
         return bad("takes no arguments", argv[optind]) ? AW_SETTINGS_BAD : AW_SETTINGS_BAD;
     if (cfg->brokers == NULL && !cfg->embedded)
         return bad("needs --brokers (or AW_BROKERS) or --embedded", "") ? AW_SETTINGS_BAD
-                                                                          : AW_SETTINGS_BAD;
+                                                                        : AW_SETTINGS_BAD;
     if (cfg->storage_url == NULL && !cfg->embedded)
         return bad("needs --storage file:///dir (or AW_STORAGE)", "") ? AW_SETTINGS_BAD
-                                                                       : AW_SETTINGS_BAD;
+                                                                      : AW_SETTINGS_BAD;
     return AW_SETTINGS_OK;
 }
-

@@ -19,26 +19,26 @@
 
 typedef struct aw_service_config {
     aw_config pipeline;
-    const char *brokers;   /* bootstrap.servers; NULL with --embedded */
-    const char *group;     /* consumer group, default asset-workers */
+    const char *brokers; /* bootstrap.servers; NULL with --embedded */
+    const char *group;   /* consumer group, default asset-workers */
     const char *topic_uploads, *topic_regenerate, *topic_events, *topic_dlq;
-    const char *storage_url; /* file:///abs/dir */
-    const char *spool_dir;   /* per-job scratch directories */
-    const char *source;      /* ce_source of the events we publish */
-    int concurrency;         /* executors */
-    int transfers;           /* storage requests in flight (transfer threads) */
-    int prefetch;            /* sources downloaded ahead for busy executors */
-    double job_timeout_ms;   /* wall time of one job in an executor */
-    double stage_timeout_ms; /* wall time of one stage */
+    const char *storage_url;   /* file:///abs/dir */
+    const char *spool_dir;     /* per-job scratch directories */
+    const char *source;        /* ce_source of the events we publish */
+    int concurrency;           /* executors */
+    int transfers;             /* storage requests in flight (transfer threads) */
+    int prefetch;              /* sources downloaded ahead for busy executors */
+    double job_timeout_ms;     /* wall time of one job in an executor */
+    double stage_timeout_ms;   /* wall time of one stage */
     aw_sandbox_config sandbox; /* what executors give up before each job */
-    double grace_ms;         /* drain time on SIGTERM and on partition revoke */
-    int max_attempts;        /* storage and delivery attempts before a job fails */
+    double grace_ms;           /* drain time on SIGTERM and on partition revoke */
+    int max_attempts;          /* storage and delivery attempts before a job fails */
     double backoff_base_ms, backoff_max_ms;
-    bool embedded;           /* host librdkafka's mock cluster in-process */
+    bool embedded; /* host librdkafka's mock cluster in-process */
     int embedded_partitions;
     const char *kafka_props[AW_MAX_KAFKA_PROPS]; /* "key=value", passed through */
     int n_kafka_props;
-    int http_port;           /* /healthz, /readyz, /metrics; 0 = no HTTP */
+    int http_port;            /* /healthz, /readyz, /metrics; 0 = no HTTP */
     const char *http_address; /* IPv4 address to listen on */
     aw_log_level log_level;
     aw_log_format log_format;

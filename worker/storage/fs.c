@@ -107,7 +107,8 @@ static int fs_get(aw_storage *s, const char *key, const char *dest, uint64_t max
         return AW_ERROR;
     if (over)
         return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "file_size",
-                            "object %.300s is larger than %llu bytes", key, (unsigned long long)max);
+                            "object %.300s is larger than %llu bytes", key,
+                            (unsigned long long)max);
     return AW_OK;
 }
 

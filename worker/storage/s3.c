@@ -70,8 +70,7 @@ static int too_long(aw_error *err, const char *what, const char *key)
 
 /* base_url + "/" + prefix + key, each segment percent-encoded once; an
  * error when it does not fit (never a truncated key). */
-static int object_url(s3_storage *s3, const char *what, const char *key, char *out,
-                      aw_error *err)
+static int object_url(s3_storage *s3, const char *what, const char *key, char *out, aw_error *err)
 {
     gchar *full = g_strconcat(s3->prefix, key, NULL);
     size_t n = (size_t)snprintf(out, URL_MAX, "%s", s3->base_url);
@@ -107,9 +106,9 @@ static size_t write_bounded(char *data, size_t one, size_t n, void *user)
 
 typedef struct reply {
     char etag[80];
-    char sse[40];        /* x-amz-server-side-encryption */
-    bool customer_key;   /* x-amz-server-side-encryption-customer-algorithm */
-    char body[512];      /* start of an error document */
+    char sse[40];      /* x-amz-server-side-encryption */
+    bool customer_key; /* x-amz-server-side-encryption-customer-algorithm */
+    char body[512];    /* start of an error document */
     size_t body_len;
 } reply;
 
@@ -217,8 +216,8 @@ static int outcome(CURLcode rc, long status, const char *what, const char *key, 
     if (r != NULL && (strstr(r->body, "BadDigest") != NULL ||
                       strstr(r->body, "XAmzContentSHA256Mismatch") != NULL)) {
         aw_error_set(err, AW_CODE_STORAGE_ERROR, "checksum",
-                     "%s %.300s: HTTP %ld, the server's digest of the body differs from ours",
-                     what, key, status);
+                     "%s %.300s: HTTP %ld, the server's digest of the body differs from ours", what,
+                     key, status);
         err->retriable = true; /* damaged in transit: sending again may work */
         return AW_ERROR;
     }
@@ -401,7 +400,8 @@ static const char *env(const char *a, const char *b)
 }
 
 /* snprintf that says whether it all fit. */
-static bool fits(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool fits(char *out, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static bool fits(char *out, size_t size, const char *fmt, ...)
 {
     va_list ap;
@@ -422,8 +422,8 @@ static bool locate_base_url(s3_storage *s3)
                     (int)(strlen(endpoint) - (endpoint[strlen(endpoint) - 1] == '/')), endpoint,
                     s3->bucket);
     if (path_style != NULL && strcmp(path_style, "1") == 0)
-        return fits(s3->base_url, sizeof s3->base_url, "https://s3.%s.amazonaws.com/%s",
-                    s3->region, s3->bucket);
+        return fits(s3->base_url, sizeof s3->base_url, "https://s3.%s.amazonaws.com/%s", s3->region,
+                    s3->bucket);
     return fits(s3->base_url, sizeof s3->base_url, "https://%s.s3.%s.amazonaws.com", s3->bucket,
                 s3->region);
 }

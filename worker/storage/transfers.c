@@ -28,8 +28,8 @@ struct aw_transfers {
     int n_threads;
 };
 
-aw_transfer *aw_transfer_new(aw_transfer_kind kind, void *owner, const char *key,
-                             const char *path, const char *content_type, uint64_t max_bytes)
+aw_transfer *aw_transfer_new(aw_transfer_kind kind, void *owner, const char *key, const char *path,
+                             const char *content_type, uint64_t max_bytes)
 {
     aw_transfer *t = aw_xcalloc(1, sizeof *t);
     t->kind = kind, t->owner = owner, t->max_bytes = max_bytes;
@@ -113,8 +113,7 @@ aw_transfers *aw_transfers_new(aw_storage *s, int threads, aw_error *err)
         int rc = pthread_create(&p->threads[i], NULL, worker, p);
         if (rc != 0) {
             aw_error_set(err, AW_CODE_STORAGE_ERROR, "transfers",
-                         "cannot start transfer thread %d of %d: %s", i + 1, threads,
-                         strerror(rc));
+                         "cannot start transfer thread %d of %d: %s", i + 1, threads, strerror(rc));
             aw_transfers_free(p);
             return NULL;
         }

@@ -24,14 +24,14 @@ typedef struct aw_transfer {
     char *content_type; /* PUT: NULL for application/octet-stream */
     uint64_t max_bytes; /* GET: larger objects fail with ASSET_FILE_TOO_LARGE */
     /* the outcome */
-    int rc;             /* AW_OK or AW_ERROR (err) */
+    int rc; /* AW_OK or AW_ERROR (err) */
     aw_error err;
-    bool ran;           /* false when the pool stopped before it started */
+    bool ran;                                  /* false when the pool stopped before it started */
     double queued_ms, started_ms, finished_ms; /* monotonic */
 } aw_transfer;
 
-aw_transfer *aw_transfer_new(aw_transfer_kind kind, void *owner, const char *key,
-                             const char *path, const char *content_type, uint64_t max_bytes);
+aw_transfer *aw_transfer_new(aw_transfer_kind kind, void *owner, const char *key, const char *path,
+                             const char *content_type, uint64_t max_bytes);
 void aw_transfer_free(aw_transfer *t);
 
 /* Starts threads workers over s (which must outlive the pool). */
