@@ -508,6 +508,7 @@ static void shut_down(aw_supervisor *sv)
     while (sv->messages != NULL) {
         aw_message *r = sv->messages;
         sv->messages = r->next;
+        r->transfers = 0; /* the pool is gone: its spool can go now */
         aw_message_free(r);
     }
 }
