@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "alloc.h"
 #include "aw_test.h"
 #include "event.h"
 #include "kafka_harness.h"
@@ -139,9 +140,10 @@ typedef struct fetched {
 static size_t collect(char *d, size_t one, size_t n, void *user)
 {
     fetched *f = user;
-    f->data = realloc(f->data, f->len + one * n + 1);
+    f->data = aw_xrealloc(f->data, f->len + one * n + 1);
     memcpy(f->data + f->len, d, one * n);
     f->len += one * n;
+    f->data[f->len] = '\0'; /* read as text by metric() */
     return one * n;
 }
 
