@@ -21,7 +21,11 @@ static int check_page_count(const aw_ctx *ctx, PopplerDocument **doc, aw_error *
 int aw_pdf_open(const aw_ctx *ctx, PopplerDocument **doc, bool *encrypted, aw_error *err)
 {
     GError *gerr = NULL;
-    gchar *uri = g_filename_to_uri(ctx->input_path, NULL, NULL);
+    /* poppler takes a URI, and a URI needs an absolute path (`process
+     * file.pdf` gives a relative one) */
+    gchar *path = g_canonicalize_filename(ctx->input_path, NULL);
+    gchar *uri = g_filename_to_uri(path, NULL, &gerr);
+    g_free(path);
     *doc = uri ? poppler_document_new_from_file(uri, NULL, &gerr) : NULL;
     g_free(uri);
     *encrypted = false;

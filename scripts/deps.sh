@@ -11,6 +11,8 @@
 #          recipes, ffprobe and decoder oracles), pdfinfo (date oracle), qpdf and
 #          zip (document recipes), inotify-tools (nothing outside a job is
 #          opened), Node.js/npm, clang-format (scripts/format)
+#   image  buildah, podman and debootstrap: scripts/image builds deploy/Dockerfile
+#          without a Docker daemon
 
 AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmagic-dev
   libjansson-dev libexif-dev libxml2-dev libtiff-dev zlib1g-dev librdkafka-dev libglib2.0-dev
@@ -21,6 +23,7 @@ AW_PKGS_fuzz="clang libclang-rt-14-dev libvips-tools ffmpeg zip"
 AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg qpdf zip curl"
 AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles clamav jq ffmpeg
   poppler-utils qpdf zip inotify-tools curl python3-prometheus-client clang-format"
+AW_PKGS_image="buildah podman debootstrap"
 
 aw_missing_packages() {
   local p

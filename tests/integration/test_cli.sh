@@ -86,6 +86,15 @@ check "--thumbnail-format jpeg and --asset-id name the keys" \
 check "--mime that contradicts the content is refused" \
   bash -c "expect_exit() { \"\${@:2}\"; [ \$? = \$1 ]; }; expect_exit 1 '$BIN' process '$WORK/small.png' --no-scan --mime image/jpeg --out '$WORK/w' >/dev/null &&
            jq -e '.errors[0].reason == \"type_mismatch\"' '$WORK/w/job.json'"
+# poppler opens a URI, which needs an absolute path: a relative one failed
+# with "cannot read the PDF: unknown error" (found by tests/image).
+printf '%s\n' '%PDF-1.4' '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj' \
+  '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj' \
+  '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >> endobj' \
+  'trailer << /Root 1 0 R >>' '%%EOF' > "$WORK/cwd/page.pdf"
+check "a PDF given by a relative path is read" \
+  bash -c "cd '$WORK/cwd' && '$BIN' process page.pdf --no-scan --out rel >/dev/null &&
+           jq -e '.status == \"completed\" and .variants.thumbnails.small.width > 0' rel/job.json"
 check "--max-pixels refuses from the header" \
   bash -c "'$BIN' process '$WORK/photo.jpg' --no-scan --max-pixels 1M --out '$WORK/p' >/dev/null;
            jq -e '.status == \"failed\" and .errors[0].code == \"ASSET_FILE_TOO_LARGE\"' '$WORK/p/job.json'"
