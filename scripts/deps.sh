@@ -37,7 +37,7 @@ aw_install_deps() { # aw_install_deps GROUP…
   for group in "$@"; do
     eval "pkgs=\"\$pkgs \$AW_PKGS_$group\""
   done
-  case " $* " in *" test "*) command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm" ;; esac
+  case " $* " in *" test "*|*" bench "*) command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm" ;; esac
   # shellcheck disable=SC2086
   missing=$(aw_missing_packages $pkgs)
   [ -z "$missing" ] && return 0
