@@ -116,11 +116,11 @@ def _one_delay(bin_path, work, db, s3, files, delay, runs):
         w.stop()
         proxy.terminate()
     keys = ("jobs_per_s", "busy_fraction", "overhead_supervisor_pct")
+    proxied = json.loads(Path(stats).read_text())
     return {"delay_ms": delay, "files": len(files), "executors": EXECUTORS,
             **{k: spread([f[k] for f in figures]) for k in keys},
             "failed": sum(f["failed"] for f in figures), "executors_lost": lost,
-            "requests": json.loads(Path(stats).read_text()).get("requests"),
-            "max_requests_in_flight": json.loads(Path(stats).read_text()).get("maxInFlight")}
+            "requests": proxied.get("requests"), "max_requests_in_flight": proxied.get("maxInFlight")}
 
 
 def _large_first(bin_path, work, db, s3, files):

@@ -394,15 +394,23 @@ static void missing_object_fails_at_once(void **state)
     kh_collector_stop(&c);
 }
 
+/* A JPEG header, then zeros up to size bytes. */
+static void write_large_file(const char *path, long size)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite("\xff\xd8\xff\xe0", 1, 4, f);
+    assert_int_equal(fseek(f, size - 1, SEEK_SET), 0);
+    fputc(0, f);
+    assert_int_equal(fclose(f), 0);
+}
+
 static void oversized_object_is_not_downloaded(void **state)
 {
     (void)state;
     char *big = NULL;
     assert_true(asprintf(&big, "%s/big.jpg", work) > 0);
-    FILE *f = fopen(big, "wb"); /* 101 MB: a JPEG header, then zeros */
-    fwrite("\xff\xd8\xff\xe0", 1, 4, f);
-    assert_int_equal(ftruncate(fileno(f), 101L << 20), 0);
-    fclose(f);
+    write_large_file(big, 101L << 20); /* 101 MB */
     kh_scope s;
     kh_collector c;
     proxy px;
@@ -538,17 +546,6 @@ static void backlog_at_100_ms(void **state)
 {
     (void)state;
     backlog_at_latency(100);
-}
-
-/* A JPEG header, then zeros up to size bytes. */
-static void write_large_file(const char *path, long size)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fwrite("\xff\xd8\xff\xe0", 1, 4, f);
-    assert_int_equal(fseek(f, size - 1, SEEK_SET), 0);
-    fputc(0, f);
-    assert_int_equal(fclose(f), 0);
 }
 
 /* Position of the first event of type for asset in arrival order, or -1. */

@@ -2,9 +2,10 @@
  * into the spool, run it in an executor (retried once if the executor dies),
  * store the outputs, publish scan and job events, and only then mark the
  * offset done. Downloads and uploads run on the transfer pool
- * (message_transfers.c); this file is the state machine around them. Transient storage and delivery faults retry with exponential
- * backoff and jitter; a job whose attempts run out ends failed and is also
- * copied to the dead-letter topic. */
+ * (message_transfers.c); this file is the state machine around them.
+ * Transient storage and delivery faults retry with exponential backoff and
+ * jitter; a job whose attempts run out ends failed and is also copied to the
+ * dead-letter topic. */
 #define _GNU_SOURCE
 #include "supervisor.h"
 
@@ -32,7 +33,7 @@ static void *copy_bytes(const void *p, size_t n)
     return c;
 }
 
-aw_message *aw_message_from_message(aw_supervisor *sv, const rd_kafka_message_t *m)
+aw_message *aw_message_from_kafka(aw_supervisor *sv, const rd_kafka_message_t *m)
 {
     aw_message *r = aw_xcalloc(1, sizeof *r);
     snprintf(r->topic, sizeof r->topic, "%s", rd_kafka_topic_name(m->rkt));
@@ -58,6 +59,12 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 {
     (void)st, (void)flag, (void)ftw;
     return remove(path);
+}
+
+/* name inside the message's spool directory ("source", "out", "out/x.webp"). */
+void aw_message_spool_path(const aw_message *r, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s", r->spool, name);
 }
 
 /* The spool goes once no transfer uses it any more. */
@@ -147,7 +154,7 @@ static void publish_dead_letter(aw_supervisor *sv, aw_message *r)
         r->delivery_failed = true;
 }
 
-/* Everything this run must tell: scan verdict, final status, DLQ copy. */
+/* Everything this message must tell: scan verdict, final status, DLQ copy. */
 void aw_message_publish_final(aw_supervisor *sv, aw_message *r)
 {
     r->state = MSG_PUBLISHING;
@@ -218,9 +225,9 @@ static void progress_event(aw_supervisor *sv, aw_message *r, const char *stage, 
 static void start_execution(aw_supervisor *sv, aw_message *r)
 {
     char input[PATH_MAX + 16], output[PATH_MAX + 16], scratch[PATH_MAX + 16];
-    snprintf(input, sizeof input, "%s/source", r->spool);
-    snprintf(output, sizeof output, "%s/out", r->spool);
-    snprintf(scratch, sizeof scratch, "%s/tmp", r->spool);
+    aw_message_spool_path(r, "source", input, sizeof input);
+    aw_message_spool_path(r, "out", output, sizeof output);
+    aw_message_spool_path(r, "tmp", scratch, sizeof scratch);
     aw_exec_request req = {r->ev.job_id, r->ev.asset_id, r->ev.mime,  input,
                            output,       scratch,        r->ev.stages};
     if (aw_pool_submit(sv->pool, r, &req, sv->cfg->job_timeout_ms) != AW_OK)

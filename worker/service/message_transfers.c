@@ -39,8 +39,8 @@ static int make_spool(aw_supervisor *sv, aw_message *r, aw_error *err)
     char out[PATH_MAX + 16], tmp[PATH_MAX + 16];
     snprintf(r->spool, sizeof r->spool, "%s/%s-%d", sv->cfg->spool_dir, r->ev.job_id,
              r->executor_attempts + r->io_attempts);
-    snprintf(out, sizeof out, "%s/out", r->spool);
-    snprintf(tmp, sizeof tmp, "%s/tmp", r->spool);
+    aw_message_spool_path(r, "out", out, sizeof out);
+    aw_message_spool_path(r, "tmp", tmp, sizeof tmp);
     if (mkdir(r->spool, 0700) == 0 && mkdir(out, 0700) == 0 && mkdir(tmp, 0700) == 0)
         return AW_OK;
     aw_error_set(err, AW_CODE_STORAGE_ERROR, "spool", "cannot create %s: %s", r->spool,
@@ -59,7 +59,7 @@ void aw_message_start_fetch(aw_supervisor *sv, aw_message *r)
         return;
     }
     char source[PATH_MAX + 16];
-    snprintf(source, sizeof source, "%s/source", r->spool);
+    aw_message_spool_path(r, "source", source, sizeof source);
     r->state = MSG_FETCHING;
     submit(sv, r,
            aw_transfer_new(AW_TRANSFER_GET, r, r->ev.storage_key, source, NULL,
@@ -74,9 +74,10 @@ static void store_file(aw_supervisor *sv, aw_message *r, json_t *v, const char *
     const char *type = json_string_value(json_object_get(v, type_field));
     if (key == NULL)
         return;
-    char path[PATH_MAX + 300];
-    const char *name = strrchr(key, '/');
-    snprintf(path, sizeof path, "%s/out/%s", r->spool, name ? name + 1 : key);
+    char path[PATH_MAX + 300], name[280];
+    const char *base = strrchr(key, '/');
+    snprintf(name, sizeof name, "out/%s", base ? base + 1 : key);
+    aw_message_spool_path(r, name, path, sizeof path);
     submit(sv, r, aw_transfer_new(AW_TRANSFER_PUT, r, key, path, type, 0));
 }
 

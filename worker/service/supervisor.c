@@ -291,7 +291,7 @@ static void take(aw_supervisor *sv, rd_kafka_message_t *m)
     }
     if (sv->stopping)
         return; /* not stored: it will be delivered again */
-    aw_message *r = aw_message_from_message(sv, m);
+    aw_message *r = aw_message_from_kafka(sv, m);
     aw_message **tail = &sv->messages;
     while (*tail != NULL)
         tail = &(*tail)->next;

@@ -81,7 +81,7 @@ typedef struct aw_supervisor {
 } aw_supervisor;
 
 /* message.c */
-aw_message *aw_message_from_message(aw_supervisor *sv, const rd_kafka_message_t *m);
+aw_message *aw_message_from_kafka(aw_supervisor *sv, const rd_kafka_message_t *m);
 void aw_message_step(aw_supervisor *sv, aw_message *r); /* advance what is due */
 void aw_message_on_progress(aw_supervisor *sv, aw_message *r, const char *stage, int percent);
 void aw_message_on_result(aw_supervisor *sv, aw_message *r, json_t *result);
@@ -90,6 +90,7 @@ void aw_message_on_delivery(aw_supervisor *sv, aw_message *r, rd_kafka_resp_err_
 void aw_message_abandon(aw_supervisor *sv, aw_message *r);
 bool aw_message_not_started(const aw_message *r); /* no executor has taken it yet */
 /* for message_transfers.c */
+void aw_message_spool_path(const aw_message *r, const char *name, char *buf, size_t size);
 void aw_message_clear_spool(aw_message *r);
 void aw_message_storage_fault(aw_supervisor *sv, aw_message *r, const aw_error *err);
 void aw_message_publish_final(aw_supervisor *sv, aw_message *r);

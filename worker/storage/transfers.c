@@ -21,7 +21,6 @@ struct aw_transfers {
     pthread_cond_t work;
     aw_transfer *queue, **queue_tail; /* waiting, in order */
     aw_transfer *done, **done_tail;   /* finished, not taken back */
-    int pending;                      /* submitted, not taken back */
     bool stopping;
     int event_fd;
     pthread_t *threads;
@@ -132,7 +131,6 @@ void aw_transfers_submit(aw_transfers *p, aw_transfer *t)
     t->queued_ms = aw_time_mono_ms();
     pthread_mutex_lock(&p->lock);
     push(&p->queue_tail, t);
-    p->pending++;
     pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->lock);
 }
@@ -149,23 +147,8 @@ aw_transfer *aw_transfers_next_done(aw_transfers *p)
         return NULL; /* reset before taking, so a later finish wakes poll again */
     pthread_mutex_lock(&p->lock);
     aw_transfer *t = pop(&p->done, &p->done_tail);
-    if (t != NULL)
-        p->pending--;
     pthread_mutex_unlock(&p->lock);
     return t;
-}
-
-int aw_transfers_pending(const aw_transfers *p)
-{
-    pthread_mutex_lock((pthread_mutex_t *)&p->lock);
-    int n = p->pending;
-    pthread_mutex_unlock((pthread_mutex_t *)&p->lock);
-    return n;
-}
-
-int aw_transfers_threads(const aw_transfers *p)
-{
-    return p->n_threads;
 }
 
 static void free_list(aw_transfer *t)

@@ -46,11 +46,6 @@ int aw_transfers_fd(const aw_transfers *p);
 /* A finished transfer (the caller owns it again), or NULL. */
 aw_transfer *aw_transfers_next_done(aw_transfers *p);
 
-/* Transfers queued or running, not yet taken back. */
-int aw_transfers_pending(const aw_transfers *p);
-
-int aw_transfers_threads(const aw_transfers *p);
-
 /* Cancels what runs (the backend stops at its next chunk with a retriable
  * error), drops what waits (ran false), joins the threads and frees the
  * pool with every transfer not taken back. */
