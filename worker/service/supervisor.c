@@ -185,11 +185,16 @@ typedef struct commit_wait {
     rd_kafka_resp_err_t err;
 } commit_wait;
 
+/* A commit succeeded only if every partition in it did: a broker may refuse
+ * one partition's offset (timed out, not coordinator) in a reply whose
+ * overall error is none, and such a commit must be tried again. */
 static void commit_result(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t *offsets, void *opaque)
 {
-    (void)rk, (void)offsets;
+    (void)rk;
     commit_wait *w = opaque;
+    for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && offsets != NULL && i < offsets->cnt; i++)
+        err = offsets->elems[i].err;
     w->err = err, w->done = true;
 }
 
