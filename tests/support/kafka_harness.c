@@ -210,6 +210,79 @@ pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, c
     return pid;
 }
 
+static void remember(pid_t pid)
+{
+    for (int i = 0; i < 64 && pid > 0; i++)
+        if (started[i] == 0) {
+            started[i] = pid;
+            return;
+        }
+}
+
+/* The base URL the console printed into its log, or "" so far. */
+static bool console_url(const char *log_path, char url[128])
+{
+    gchar *text = NULL;
+    url[0] = '\0';
+    if (!g_file_get_contents(log_path, &text, NULL, NULL))
+        return false;
+    const char *at = strstr(text, "console=");
+    if (at != NULL)
+        sscanf(at + 8, "%127s", url);
+    g_free(text);
+    return url[0] != '\0';
+}
+
+pid_t kh_console_start(const kh_cluster *k, const kh_scope *s, const char *bin,
+                       const char *storage_url, const char *db_path, const char *log_path,
+                       char url[128])
+{
+    char group[128];
+    snprintf(group, sizeof group, "%s-console", s->group);
+    const char *argv[] = {bin,
+                          "console",
+                          "--brokers",
+                          k->bootstraps,
+                          "--storage",
+                          storage_url,
+                          "--db",
+                          db_path,
+                          "--group",
+                          group,
+                          "--topic-uploads",
+                          s->uploads,
+                          "--topic-regenerate",
+                          s->regenerate,
+                          "--topic-events",
+                          s->events,
+                          "--topic-dlq",
+                          s->dlq,
+                          "--http-address",
+                          "127.0.0.1",
+                          "--http-port",
+                          "0",
+                          "-X",
+                          "topic.metadata.refresh.interval.ms=1000",
+                          "-X",
+                          "log_level=3",
+                          NULL};
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 1), dup2(fd, 2);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    remember(pid);
+    for (int i = 0; i < 200 && pid > 0; i++) {
+        if (console_url(log_path, url))
+            return pid;
+        usleep(100000);
+    }
+    kh_worker_stop(pid, SIGKILL, 5);
+    return -1;
+}
+
 int kh_worker_stop(pid_t pid, int sig, int timeout_s)
 {
     int status = 0;

@@ -66,6 +66,15 @@ int kh_produce_upload(kh_cluster *k, const kh_scope *s, const char *asset, const
 pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, const char *storage,
                       const char *db, const char *log_path, const char *const *extra);
 
+/* Starts `bin console` against the cluster with the scope's topics, group
+ * "<scope group>-console", storage URL and database db_path, on a free
+ * loopback port; output goes to log_path. Waits up to 20 s for the line
+ * "console=http://…" and copies that base URL into url; -1 when it never
+ * came (the process is killed). */
+pid_t kh_console_start(const kh_cluster *k, const kh_scope *s, const char *bin,
+                       const char *storage_url, const char *db_path, const char *log_path,
+                       char url[128]);
+
 /* "dir/name.log" (caller frees): where a test keeps a worker's output. */
 char *kh_log_path(const char *dir, const char *name);
 /* How many times the log of worker name (in dir) says text. */

@@ -20,10 +20,8 @@ int aw_cli_run(int argc, char **argv);
 int aw_cli_upload(int argc, char **argv);
 int aw_cli_events(int argc, char **argv);
 int aw_cli_regenerate(int argc, char **argv);
+int aw_cli_console(int argc, char **argv);
 
-/* 2*bytes random hex digits; a new event id and W3C traceparent. */
-void aw_cli_random_hex(char *out, size_t bytes);
-void aw_cli_new_trace(char id[33], char traceparent[56]);
 void aw_cli_run_usage(FILE *out);
 
 #endif

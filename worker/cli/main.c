@@ -20,6 +20,7 @@ static void usage(FILE *out)
           "  upload FILE... store files and publish asset.upload.confirmed for each\n"
           "  events         follow asset.events and print them as a table\n"
           "  regenerate     ask for outputs again (asset.regenerate.requested)\n"
+          "  console        the jobs & assets page and API, fed by the topics\n"
           "\n"
           "  asset-worker COMMAND --help   options of a command\n"
           "  asset-worker --version\n",
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
         return aw_cli_events(argc - 1, argv + 1);
     if (strcmp(cmd, "regenerate") == 0)
         return aw_cli_regenerate(argc - 1, argv + 1);
+    if (strcmp(cmd, "console") == 0)
+        return aw_cli_console(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return AW_EXIT_OK;

@@ -10,6 +10,7 @@
 #include "event.h"
 #include "kafka.h"
 #include "media.h"
+#include "regenerate_request.h"
 #include "service_config.h"
 
 #include <getopt.h>
@@ -113,7 +114,7 @@ static void complete(const regen_opts *o, json_t *req)
 {
     if (json_object_get(req, "jobId") == NULL) {
         char hex[17];
-        aw_cli_random_hex(hex, 8);
+        aw_event_random_hex(hex, 8);
         json_object_set_new(req, "jobId", json_sprintf("regen-%s", hex));
     }
     const char *key = json_string_value(json_object_get(req, "storageKey"));
@@ -128,22 +129,13 @@ static void complete(const regen_opts *o, json_t *req)
 static int send_one(rd_kafka_t *p, const regen_opts *o, json_t *req, int line)
 {
     complete(o, req);
-    char id[33], trace[56];
-    aw_cli_new_trace(id, trace);
-    aw_ce_headers h = {"1.0", id, AW_TYPE_REGENERATE, o->svc.source, "application/json", trace};
-    char *text = json_dumps(req, JSON_COMPACT);
     aw_input_event ev;
     aw_error err;
     aw_error_clear(&err);
-    int rc = text ? aw_event_decode(text, strlen(text), &h, &ev, &err) : AW_ERROR;
-    free(text);
-    if (rc != AW_OK) {
+    if (aw_regenerate_publish(p, o->topic, o->svc.source, req, &ev, &err) != AW_OK) {
         fprintf(stderr, "asset-worker regenerate: request %d refused: %s\n", line, err.message);
         return -1;
     }
-    if (aw_kafka_publish(p, o->topic, ev.asset_id, AW_TYPE_REGENERATE, id, o->svc.source, trace,
-                         req, NULL) != 0)
-        return -1;
     char *types = json_dumps(json_object_get(req, "types"), JSON_COMPACT);
     printf("%s %s %s\n", ev.asset_id, ev.job_id, types ? types : "");
     free(types);

@@ -118,19 +118,6 @@ static int parse_tool(tool_opts *o, int argc, char **argv, const char *default_t
 
 /* ---- upload ----------------------------------------------------------- */
 
-void aw_cli_random_hex(char *out, size_t bytes)
-{
-    for (size_t i = 0; i < bytes; i++)
-        sprintf(out + 2 * i, "%02x", (unsigned)g_random_int_range(0, 256));
-}
-
-void aw_cli_new_trace(char id[33], char traceparent[56])
-{
-    char trace[33], span[17];
-    aw_cli_random_hex(id, 16), aw_cli_random_hex(trace, 16), aw_cli_random_hex(span, 8);
-    snprintf(traceparent, 56, "00-%s-%s-01", trace, span);
-}
-
 /* One uploaded file's output line: ASSET_ID JOB_ID STORAGE_KEY TIME, and the
  * time the broker acknowledged the event ("" until then). */
 typedef struct upload_line {
@@ -150,7 +137,7 @@ static int publish_upload(rd_kafka_t *p, const tool_opts *o, upload_line *line, 
                           const char *key, const char *mime, long long size, const char *title)
 {
     char id[33], trace[56];
-    aw_cli_new_trace(id, trace);
+    aw_event_new_trace(id, trace);
     json_t *data = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s}", "assetId", asset, "storageKey", key,
                              "mimeType", mime, "fileSize", size, "title", title, "createdBy",
                              o->created_by);

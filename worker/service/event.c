@@ -222,3 +222,16 @@ json_t *aw_event_scan_completed(json_t *job_completed)
         json_object_set(data, "signature", sig);
     return data;
 }
+
+void aw_event_random_hex(char *out, size_t bytes)
+{
+    for (size_t i = 0; i < bytes; i++)
+        sprintf(out + 2 * i, "%02x", (unsigned)g_random_int_range(0, 256));
+}
+
+void aw_event_new_trace(char id[33], char traceparent[56])
+{
+    char trace[33], span[17];
+    aw_event_random_hex(id, 16), aw_event_random_hex(trace, 16), aw_event_random_hex(span, 8);
+    snprintf(traceparent, 56, "00-%s-%s-01", trace, span);
+}

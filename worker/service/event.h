@@ -56,6 +56,10 @@ json_t *aw_event_progress(const char *job_id, const char *asset_id, const char *
                           const char *status);
 json_t *aw_event_scan_completed(json_t *job_completed);
 
+/* 2*bytes random hex digits into out; a new event id and W3C traceparent. */
+void aw_event_random_hex(char *out, size_t bytes);
+void aw_event_new_trace(char id[33], char traceparent[56]);
+
 /* True when s is a W3C traceparent: 00-<32 hex>-<16 hex>-<2 hex>. */
 int aw_traceparent_valid(const char *s);
 

@@ -1,0 +1,188 @@
+/* api_jobs.c — /api/v1/jobs…, /dead-letters and /status. */
+#define _GNU_SOURCE
+#include "api_internal.h"
+
+#include "alloc.h"
+#include "regenerate_request.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const STATUSES[] = {"queued", "processing", "completed", "failed", "partial",
+                                       NULL};
+static const char *const ASSET_TYPES[] = {"IMAGE", "VIDEO", "AUDIO", "DOCUMENT", NULL};
+
+/* The parameter when it is one of list (case-insensitive), as listed;
+ * NULL when absent or empty. *bad when given but not in list. */
+static const char *choice(const api_request *r, const char *name, const char *const *list,
+                          bool *bad)
+{
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    if (v == NULL || *v == '\0')
+        return NULL;
+    for (; *list != NULL; list++)
+        if (strcasecmp(v, *list) == 0)
+            return *list;
+    *bad = true;
+    return NULL;
+}
+
+static char *joined(const char *const *list)
+{
+    char *out = aw_xstrdup("");
+    for (; *list != NULL; list++) {
+        char *next = aw_xasprintf("%s%s%s", out, *out ? ", " : "", *list);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+static enum MHD_Result bad_choice(const api_request *r, const char *field,
+                                  const char *const *list)
+{
+    char *allowed = joined(list);
+    enum MHD_Result rc =
+        aw_api_error(r->conn, MHD_HTTP_BAD_REQUEST, field, "%s must be one of %s", field, allowed);
+    free(allowed);
+    return rc;
+}
+
+/* 304 when the client's copy is current; NULL-free: fills etag. */
+static bool not_modified(const api_request *r, char *etag, size_t size)
+{
+    snprintf(etag, size, "\"r%lld\"", (long long)aw_read_model_revision(r->deps->rm));
+    const char *have = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-None-Match");
+    return have != NULL && strstr(have, etag) != NULL;
+}
+
+static enum MHD_Result with_etag(struct MHD_Connection *c, unsigned status, json_t *body,
+                                 const char *etag)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : aw_xstrdup("");
+    json_decref(body);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (status == MHD_HTTP_OK)
+        MHD_add_response_header(resp, "Content-Type", "application/json");
+    MHD_add_response_header(resp, "ETag", etag);
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    enum MHD_Result rc = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+enum MHD_Result aw_api_jobs(const api_request *r)
+{
+    bool bad_status = false, bad_type = false;
+    aw_job_filter f = {choice(r, "status", STATUSES, &bad_status),
+                       choice(r, "asset_type", ASSET_TYPES, &bad_type), 0, 0};
+    enum MHD_Result reply = MHD_NO;
+    if (bad_status)
+        return bad_choice(r, "status", STATUSES);
+    if (bad_type)
+        return bad_choice(r, "asset_type", ASSET_TYPES);
+    if (!aw_api_int_param(r, "limit", 20, 1, 100, &f.limit, &reply) ||
+        !aw_api_int_param(r, "offset", 0, 0, INT32_MAX, &f.offset, &reply))
+        return reply;
+    char etag[64];
+    if (not_modified(r, etag, sizeof etag))
+        return with_etag(r->conn, MHD_HTTP_NOT_MODIFIED, NULL, etag);
+    return with_etag(r->conn, MHD_HTTP_OK, aw_read_model_jobs(r->deps->rm, &f), etag);
+}
+
+enum MHD_Result aw_api_job(const api_request *r)
+{
+    json_t *job = aw_read_model_job(r->deps->rm, r->seg[1]);
+    if (job == NULL)
+        return aw_api_error(r->conn, MHD_HTTP_NOT_FOUND, "id", "no job %.200s", r->seg[1]);
+    return aw_api_json(r->conn, MHD_HTTP_OK, job);
+}
+
+enum MHD_Result aw_api_job_assets(const api_request *r)
+{
+    json_t *list = aw_read_model_job_outputs(r->deps->rm, r->seg[1]);
+    if (list == NULL)
+        return aw_api_error(r->conn, MHD_HTTP_NOT_FOUND, "id", "no job %.200s", r->seg[1]);
+    json_t *out;
+    size_t i;
+    json_array_foreach(list, i, out) aw_api_output_url(r->deps, out);
+    return aw_api_json(r->conn, MHD_HTTP_OK, list);
+}
+
+static const char *const REGENERATE_TYPES[] = {"thumbnail", "preview", "metadata", "all", NULL};
+
+/* body {"types": [...]} → the list, or NULL (400 queued in *reply). */
+static json_t *regenerate_types(const api_request *r, enum MHD_Result *reply)
+{
+    json_t *body = json_loads(r->body, 0, NULL);
+    json_t *types = json_object_get(body, "types"), *t;
+    size_t i;
+    bool ok = json_is_array(types) && json_array_size(types) > 0 && json_array_size(types) <= 4;
+    json_array_foreach(types, i, t)
+    {
+        bool bad = true;
+        for (const char *const *k = REGENERATE_TYPES; *k != NULL && bad; k++)
+            bad = !json_is_string(t) || strcmp(json_string_value(t), *k) != 0;
+        ok = ok && !bad;
+    }
+    json_t *out = ok ? json_incref(types) : NULL;
+    json_decref(body);
+    if (!ok)
+        *reply = aw_api_error(r->conn, MHD_HTTP_BAD_REQUEST, "types",
+                              "types must be a list of thumbnail, preview, metadata, all");
+    return out;
+}
+
+enum MHD_Result aw_api_regenerate(const api_request *r)
+{
+    enum MHD_Result reply = MHD_NO;
+    json_t *types = regenerate_types(r, &reply);
+    if (types == NULL)
+        return reply;
+    json_t *src = aw_read_model_job_source(r->deps->rm, r->seg[1]);
+    if (src == NULL) {
+        json_decref(types);
+        return aw_api_error(r->conn, MHD_HTTP_NOT_FOUND, "id",
+                            "no job %.200s, or its upload was never seen", r->seg[1]);
+    }
+    char hex[17];
+    aw_event_random_hex(hex, 8);
+    json_t *req = json_pack("{s:s++,s:O,s:O,s:O,s:o}", "jobId", "regen-", hex, "assetId",
+                            json_object_get(src, "asset_id"), "storageKey",
+                            json_object_get(src, "storage_key"), "mimeType",
+                            json_object_get(src, "mime_type"), "types", types);
+    json_decref(src);
+    aw_input_event ev;
+    aw_error err;
+    aw_error_clear(&err);
+    int rc = req ? aw_regenerate_publish(r->deps->producer, r->deps->topic_regenerate,
+                                         r->deps->source, req, &ev, &err)
+                 : aw_error_set(&err, AW_CODE_INVALID_METADATA, "bad_field", "incomplete source");
+    if (rc == AW_OK && rd_kafka_flush(r->deps->producer, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        rc = aw_error_set(&err, AW_CODE_PROCESSING_FAILED, "kafka", "not acknowledged in 10 s");
+    json_t *answer = rc == AW_OK ? json_pack("{s:s,s:s,s:O}", "job_id", ev.job_id, "asset_id",
+                                             ev.asset_id, "types", json_object_get(req, "types"))
+                                 : NULL;
+    json_decref(req);
+    if (rc != AW_OK)
+        return aw_api_error(r->conn, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "%s", err.message);
+    return aw_api_json(r->conn, MHD_HTTP_ACCEPTED, answer);
+}
+
+enum MHD_Result aw_api_dead_letters(const api_request *r)
+{
+    int64_t limit, offset;
+    enum MHD_Result reply = MHD_NO;
+    if (!aw_api_int_param(r, "limit", 20, 1, 100, &limit, &reply) ||
+        !aw_api_int_param(r, "offset", 0, 0, INT32_MAX, &offset, &reply))
+        return reply;
+    return aw_api_json(r->conn, MHD_HTTP_OK, aw_read_model_dead_letters(r->deps->rm, limit, offset));
+}
+
+enum MHD_Result aw_api_status(const api_request *r)
+{
+    return aw_api_json(r->conn, MHD_HTTP_OK, aw_read_model_status(r->deps->rm));
+}
