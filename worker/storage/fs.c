@@ -1,6 +1,7 @@
 /* fs.c — the filesystem backend: keys are paths under a root
  * directory; writes go to a temporary file, fsync, rename, so a reader
- * never sees half an object and a stored object survives a crash. */
+ * never sees half an object and a stored object survives a crash.
+ * local_path gives the console an object's path to serve with sendfile. */
 #define _GNU_SOURCE
 #include "storage.h"
 
@@ -22,12 +23,21 @@ typedef struct fs_storage {
     char root[PATH_MAX];
 } fs_storage;
 
+/* root + "/" + key for a safe key; an error, never a truncated path, when
+ * it does not fit in size bytes. */
 static int key_path(fs_storage *fs, const char *key, char *path, size_t size, aw_error *err)
 {
     if (!aw_storage_key_safe(key))
         return aw_error_set(err, AW_CODE_STORAGE_ERROR, "invalid_key",
                             "storage key is not a safe relative path: %.200s", key);
-    snprintf(path, size, "%s/%s", fs->root, key);
+    int n = snprintf(path, size, "%s/%s", fs->root, key);
+    if (n < 0 || (size_t)n >= size) {
+        if (size > 0)
+            path[0] = '\0';
+        return aw_error_set(err, AW_CODE_STORAGE_ERROR, "key_too_long",
+                            "the path of %.300s is longer than %zu bytes", key,
+                            size > 0 ? size - 1 : 0);
+    }
     return AW_OK;
 }
 
@@ -167,12 +177,22 @@ static int fs_put(aw_storage *s, const char *key, const char *src, const char *c
     return sync_parent(path) == 0 ? AW_OK : io_error(err, "cannot sync the directory of", path);
 }
 
+static int fs_local_path(aw_storage *s, const char *key, char *out, size_t size, aw_error *err)
+{
+    return key_path((fs_storage *)s, key, out, size, err);
+}
+
 static void fs_destroy(aw_storage *s)
 {
     free(s);
 }
 
-static const aw_storage_ops fs_ops = {"file", fs_get, fs_put, fs_destroy};
+static const aw_storage_ops fs_ops = {.scheme = "file",
+                                      .get = fs_get,
+                                      .put = fs_put,
+                                      .presign_get = NULL, /* files have no URL */
+                                      .local_path = fs_local_path,
+                                      .destroy = fs_destroy};
 
 aw_storage *aw_storage_fs_open(const char *root, aw_error *err)
 {
@@ -190,5 +210,7 @@ aw_storage *aw_storage_fs_open(const char *root, aw_error *err)
     fs_storage *fs = aw_xcalloc(1, sizeof *fs);
     fs->base.ops = &fs_ops;
     snprintf(fs->root, sizeof fs->root, "%s", root);
+    for (size_t n = strlen(fs->root); n > 0 && fs->root[n - 1] == '/'; n--)
+        fs->root[n - 1] = '\0'; /* "/dir/" → "/dir", "/" → "": paths are root + "/" + key */
     return &fs->base;
 }

@@ -9,12 +9,15 @@
  * returned ETag is compared with the MD5 only where S3 defines it as the MD5
  * of the body: a single-part object without SSE-KMS or SSE-C. Every URL and
  * header is built with its length checked: a key too long fails the request
- * instead of being written under a truncated key. */
+ * instead of being written under a truncated key.
+ * presign_get hands out a GET URL signed in its query string (the SigV4
+ * maths are in s3_presign.c) for the same object URL a GET would use. */
 #define _GNU_SOURCE
 #include "storage.h"
 
 #include "alloc.h"
 #include "backends.h"
+#include "s3_presign.h"
 
 #include <curl/curl.h>
 #include <glib.h>
@@ -35,7 +38,9 @@ typedef struct s3_storage {
     CURL *idle[IDLE_HANDLES];
     int n_idle;
     char bucket[256], prefix[1024], region[64], base_url[1024], sigv4[128];
-    char *userpwd, *token_header; /* NULL without a session token */
+    size_t origin_len;                     /* base_url's "scheme://authority", before its path */
+    char *userpwd, *token_header;          /* NULL without a session token */
+    char *access_key, *secret_key, *token; /* for presigned URLs; token NULL without one */
 } s3_storage;
 
 /* ---- handles --------------------------------------------------------- */
@@ -60,6 +65,18 @@ static void return_handle(s3_storage *s3, CURL *c)
 }
 
 /* ---- requests ------------------------------------------------------- */
+
+/* snprintf that says whether it all fit. */
+static bool fits(char *out, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fits(char *out, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, size, fmt, ap);
+    va_end(ap);
+    return n >= 0 && (size_t)n < size;
+}
 
 static int too_long(aw_error *err, const char *what, const char *key)
 {
@@ -377,6 +394,35 @@ static int s3_put(aw_storage *s, const char *key, const char *src, const char *c
     return AW_OK;
 }
 
+/* ---- presigned GET --------------------------------------------------- */
+
+/* The object URL get uses, signed for anyone to GET until it expires: the
+ * path after base_url's origin is its own path (the bucket in path style)
+ * then prefix + key, encoded segment by segment as object_url does. */
+static int s3_presign_get(aw_storage *s, const char *key, int expires_s, time_t now, char *out,
+                          size_t size, aw_error *err)
+{
+    s3_storage *s3 = (s3_storage *)s;
+    if (!aw_storage_key_safe(key))
+        return aw_error_set(err, AW_CODE_STORAGE_ERROR, "invalid_key",
+                            "storage key is not a safe relative path: %.200s", key);
+    char origin[sizeof s3->base_url], path[URL_MAX];
+    if (!fits(origin, sizeof origin, "%.*s", (int)s3->origin_len, s3->base_url) ||
+        !fits(path, sizeof path, "%s/%s%s", s3->base_url + s3->origin_len, s3->prefix, key))
+        return aw_error_set(err, AW_CODE_STORAGE_ERROR, "url_too_long",
+                            "presign %.300s: the object path is longer than %d bytes", key,
+                            URL_MAX - 1);
+    aw_s3_presign p = {.origin = origin,
+                       .path = path,
+                       .region = s3->region,
+                       .access_key = s3->access_key,
+                       .secret_key = s3->secret_key,
+                       .session_token = s3->token,
+                       .expires_s = expires_s,
+                       .now = now};
+    return aw_s3_presign_get_url(&p, out, size, err);
+}
+
 /* ---- set-up ---------------------------------------------------------- */
 
 static void s3_destroy(aw_storage *s)
@@ -386,10 +432,16 @@ static void s3_destroy(aw_storage *s)
         curl_easy_cleanup(s3->idle[i]);
     pthread_mutex_destroy(&s3->lock);
     g_free(s3->userpwd), g_free(s3->token_header);
+    g_free(s3->access_key), g_free(s3->secret_key), g_free(s3->token);
     free(s3);
 }
 
-static const aw_storage_ops s3_ops = {"s3", s3_get, s3_put, s3_destroy};
+static const aw_storage_ops s3_ops = {.scheme = "s3",
+                                      .get = s3_get,
+                                      .put = s3_put,
+                                      .presign_get = s3_presign_get,
+                                      .local_path = NULL, /* no local files */
+                                      .destroy = s3_destroy};
 
 static const char *env(const char *a, const char *b)
 {
@@ -397,18 +449,6 @@ static const char *env(const char *a, const char *b)
     if ((v == NULL || *v == '\0') && b != NULL)
         v = getenv(b);
     return v && *v ? v : NULL;
-}
-
-/* snprintf that says whether it all fit. */
-static bool fits(char *out, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool fits(char *out, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(out, size, fmt, ap);
-    va_end(ap);
-    return n >= 0 && (size_t)n < size;
 }
 
 /* Where requests go: path style under AWS_ENDPOINT_URL (or with
@@ -428,6 +468,14 @@ static bool locate_base_url(s3_storage *s3)
                 s3->region);
 }
 
+/* The length of base_url's "scheme://authority" (the rest is its path). */
+static size_t origin_length(const char *base_url)
+{
+    const char *a = strstr(base_url, "://");
+    a = a != NULL ? a + 3 : base_url;
+    return (size_t)(a - base_url) + strcspn(a, "/?#");
+}
+
 /* Bucket, prefix, region and base URL; false when one is too long. */
 static bool locate(s3_storage *s3, const char *rest)
 {
@@ -438,7 +486,9 @@ static bool locate(s3_storage *s3, const char *rest)
     if (ok && rest[b] == '/' && rest[b + 1] != '\0')
         ok = fits(s3->prefix, sizeof s3->prefix, "%s%s", rest + b + 1,
                   rest[strlen(rest) - 1] == '/' ? "" : "/");
-    return ok && locate_base_url(s3) &&
+    if (ok && locate_base_url(s3))
+        s3->origin_len = origin_length(s3->base_url);
+    return ok && s3->origin_len > 0 &&
            fits(s3->sigv4, sizeof s3->sigv4, "aws:amz:%s:s3", s3->region);
 }
 
@@ -463,8 +513,11 @@ aw_storage *aw_storage_s3_open(const char *rest, aw_error *err)
     s3->base.ops = &s3_ops;
     pthread_mutex_init(&s3->lock, NULL);
     s3->userpwd = g_strdup_printf("%s:%s", id, secret);
-    if (token != NULL)
+    s3->access_key = g_strdup(id), s3->secret_key = g_strdup(secret);
+    if (token != NULL) {
         s3->token_header = g_strdup_printf("x-amz-security-token: %s", token);
+        s3->token = g_strdup(token);
+    }
     if (!locate(s3, rest)) {
         aw_error_set(err, AW_CODE_STORAGE_ERROR, "bad_url",
                      "s3://%.100s…: bucket, prefix, region or endpoint too long", rest);
