@@ -63,6 +63,7 @@ th_response th_http(const char *method, const char *url, const char *body, const
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, take_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r.error);
     if (curl_easy_perform(c) == CURLE_OK) {
         char *ct = NULL;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
@@ -86,6 +87,8 @@ json_t *th_get_json(const char *base, const char *path, long *status)
     th_response r = th_http("GET", url, NULL, NULL);
     free(url);
     *status = r.status;
+    if (r.status == 0)
+        fprintf(stderr, "GET %s%s: %s\n", base, path, r.error);
     json_t *v = r.status == 200 ? json_loads(r.body, JSON_DECODE_ANY, NULL) : NULL;
     th_response_free(&r);
     return v;

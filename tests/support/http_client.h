@@ -12,6 +12,7 @@ typedef struct th_response {
     size_t len;
     char content_type[128], etag[128], location[2048];
     long long content_length; /* -1 when not sent */
+    char error[256];          /* libcurl's message when status is 0 */
 } th_response;
 
 /* method url [body] [one extra request header "Name: value"]; status 0 when
@@ -19,7 +20,8 @@ typedef struct th_response {
 th_response th_http(const char *method, const char *url, const char *body, const char *header);
 void th_response_free(th_response *r);
 
-/* GET base+path, parsed as JSON (NULL unless 200 and JSON); status in *status. */
+/* GET base+path, parsed as JSON (NULL unless 200 and JSON); status in
+ * *status (0 when no answer came: libcurl's message is on stderr). */
 json_t *th_get_json(const char *base, const char *path, long *status);
 
 #endif

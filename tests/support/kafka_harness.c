@@ -266,6 +266,7 @@ pid_t kh_console_start(const kh_cluster *k, const kh_scope *s, const char *bin,
                           "-X",
                           "log_level=3",
                           NULL};
+    unlink(log_path); /* not an earlier run's URL */
     pid_t pid = fork();
     if (pid == 0) {
         int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -83,8 +83,7 @@ static enum MHD_Result route(api_request *r)
     else if (is(r, "GET", 1, "status", NULL))
         rc = aw_api_status(r);
     else
-        rc = aw_api_error(r->conn, MHD_HTTP_NOT_FOUND, NULL, "no route %s %s", saved,
-                          r->seg[0]);
+        rc = aw_api_error(r->conn, MHD_HTTP_NOT_FOUND, NULL, "no route %s %s", saved, r->seg[0]);
     r->method = saved;
     return rc;
 }
@@ -97,9 +96,8 @@ static enum MHD_Result api(struct MHD_Connection *c, const aw_console_deps *d, c
     char *path = aw_xstrdup(url + strlen("/api/v1"));
     api_request r = {c, d, method, {0}, 0, body->data ? body->data : "", body->len};
     r.n_seg = split(path, r.seg, 6);
-    enum MHD_Result rc = r.n_seg < 0
-                             ? aw_api_error(c, MHD_HTTP_NOT_FOUND, NULL, "no such route")
-                             : route(&r);
+    enum MHD_Result rc = r.n_seg < 0 ? aw_api_error(c, MHD_HTTP_NOT_FOUND, NULL, "no such route")
+                                     : route(&r);
     free(path);
     return rc;
 }
@@ -150,11 +148,12 @@ aw_console_api *aw_console_api_start(const char *address, int port, const aw_con
     }
     aw_console_api *a = aw_xcalloc(1, sizeof *a);
     a->deps = *deps;
-    a->daemon = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
-        (uint16_t)port, NULL, NULL, answer, a, MHD_OPTION_SOCK_ADDR, &sa,
-        MHD_OPTION_NOTIFY_COMPLETED, finished, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-        MHD_OPTION_CONNECTION_LIMIT, 128u, MHD_OPTION_END);
+    a->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                                     MHD_USE_ERROR_LOG,
+                                 (uint16_t)port, NULL, NULL, answer, a, MHD_OPTION_SOCK_ADDR, &sa,
+                                 MHD_OPTION_NOTIFY_COMPLETED, finished, NULL,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT,
+                                 128u, MHD_OPTION_END);
     if (a->daemon == NULL) {
         aw_error_set(err, AW_CODE_PROCESSING_FAILED, "http", "cannot listen on %s:%d", address,
                      port);

@@ -12,8 +12,8 @@
 
 typedef struct aw_console_deps {
     aw_read_model *rm;
-    aw_storage *storage;        /* where the outputs are */
-    rd_kafka_t *producer;       /* regenerate requests */
+    aw_storage *storage;  /* where the outputs are */
+    rd_kafka_t *producer; /* regenerate requests */
     const char *topic_regenerate;
     const char *source;  /* ce_source of what the console publishes */
     const char *web_dir; /* the page: index.html and assets/ */

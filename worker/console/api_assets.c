@@ -20,8 +20,8 @@ void aw_api_output_url(const aw_console_deps *d, json_t *output)
     char url[8192];
     aw_error err;
     aw_error_clear(&err);
-    if (key != NULL && aw_storage_presign_get(d->storage, key, PRESIGN_SECONDS, time(NULL), url, sizeof url,
-                               &err) == AW_OK) {
+    if (key != NULL && aw_storage_presign_get(d->storage, key, PRESIGN_SECONDS, time(NULL), url,
+                                              sizeof url, &err) == AW_OK) {
         json_object_set_new(output, "url", json_string(url));
         return;
     }
@@ -40,7 +40,8 @@ enum MHD_Result aw_api_asset_content(const api_request *r)
     aw_error_clear(&err);
     enum MHD_Result rc;
     if (aw_storage_local_path(r->deps->storage, key, path, sizeof path, &err) == AW_OK) {
-        rc = aw_api_file(r->conn, path, type ? type : "application/octet-stream", "private, max-age=60");
+        rc = aw_api_file(r->conn, path, type ? type : "application/octet-stream",
+                         "private, max-age=60");
     } else {
         aw_api_output_url(r->deps, out); /* object storage: to the presigned URL */
         const char *url = json_string_value(json_object_get(out, "url"));

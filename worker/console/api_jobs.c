@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const STATUSES[] = {"queued", "processing", "completed", "failed", "partial",
-                                       NULL};
+static const char *const STATUSES[] = {"queued", "processing", "completed",
+                                       "failed", "partial",    NULL};
 static const char *const ASSET_TYPES[] = {"IMAGE", "VIDEO", "AUDIO", "DOCUMENT", NULL};
 
 /* The parameter when it is one of list (case-insensitive), as listed;
@@ -40,12 +40,11 @@ static char *joined(const char *const *list)
     return out;
 }
 
-static enum MHD_Result bad_choice(const api_request *r, const char *field,
-                                  const char *const *list)
+static enum MHD_Result bad_choice(const api_request *r, const char *field, const char *const *list)
 {
     char *allowed = joined(list);
-    enum MHD_Result rc =
-        aw_api_error(r->conn, MHD_HTTP_BAD_REQUEST, field, "%s must be one of %s", field, allowed);
+    enum MHD_Result rc = aw_api_error(r->conn, MHD_HTTP_BAD_REQUEST, field, "%s must be one of %s",
+                                      field, allowed);
     free(allowed);
     return rc;
 }
@@ -63,8 +62,8 @@ static enum MHD_Result with_etag(struct MHD_Connection *c, unsigned status, json
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : aw_xstrdup("");
     json_decref(body);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text,
+                                                                MHD_RESPMEM_MUST_FREE);
     if (status == MHD_HTTP_OK)
         MHD_add_response_header(resp, "Content-Type", "application/json");
     MHD_add_response_header(resp, "ETag", etag);
@@ -108,7 +107,8 @@ enum MHD_Result aw_api_job_assets(const api_request *r)
         return aw_api_error(r->conn, MHD_HTTP_NOT_FOUND, "id", "no job %.200s", r->seg[1]);
     json_t *out;
     size_t i;
-    json_array_foreach(list, i, out) aw_api_output_url(r->deps, out);
+    json_array_foreach(list, i, out)
+        aw_api_output_url(r->deps, out);
     return aw_api_json(r->conn, MHD_HTTP_OK, list);
 }
 
@@ -121,8 +121,7 @@ static json_t *regenerate_types(const api_request *r, enum MHD_Result *reply)
     json_t *types = json_object_get(body, "types"), *t;
     size_t i;
     bool ok = json_is_array(types) && json_array_size(types) > 0 && json_array_size(types) <= 4;
-    json_array_foreach(types, i, t)
-    {
+    json_array_foreach(types, i, t) {
         bool bad = true;
         for (const char *const *k = REGENERATE_TYPES; *k != NULL && bad; k++)
             bad = !json_is_string(t) || strcmp(json_string_value(t), *k) != 0;
@@ -150,7 +149,7 @@ enum MHD_Result aw_api_regenerate(const api_request *r)
     }
     char hex[17];
     aw_event_random_hex(hex, 8);
-    json_t *req = json_pack("{s:s++,s:O,s:O,s:O,s:o}", "jobId", "regen-", hex, "assetId",
+    json_t *req = json_pack("{s:s+,s:O,s:O,s:O,s:o}", "jobId", "regen-", hex, "assetId",
                             json_object_get(src, "asset_id"), "storageKey",
                             json_object_get(src, "storage_key"), "mimeType",
                             json_object_get(src, "mime_type"), "types", types);
@@ -179,7 +178,8 @@ enum MHD_Result aw_api_dead_letters(const api_request *r)
     if (!aw_api_int_param(r, "limit", 20, 1, 100, &limit, &reply) ||
         !aw_api_int_param(r, "offset", 0, 0, INT32_MAX, &offset, &reply))
         return reply;
-    return aw_api_json(r->conn, MHD_HTTP_OK, aw_read_model_dead_letters(r->deps->rm, limit, offset));
+    return aw_api_json(r->conn, MHD_HTTP_OK,
+                       aw_read_model_dead_letters(r->deps->rm, limit, offset));
 }
 
 enum MHD_Result aw_api_status(const api_request *r)

@@ -5,57 +5,93 @@
 #include "alloc.h"
 #include "kafka.h"
 #include "log.h"
+#include "timeutil.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define BATCH_MAX 500
 
+#define TOPICS 4
+#define REFRESH_MS 5000.0 /* how often new topics and partitions are looked for */
+
+typedef struct feed_topic {
+    const char *name;
+    rd_kafka_topic_t *handle;
+    int assigned; /* partitions 0..assigned-1 are being read */
+} feed_topic;
+
 struct aw_console_feed {
     rd_kafka_t *consumer;
     aw_read_model *rm;
     const aw_console_config *cfg;
+    feed_topic topics[TOPICS];
+    double refreshed_at;
     rd_kafka_message_t *batch[BATCH_MAX];
 };
 
-/* Eager rebalancing: an assignment starts where the database says. */
-static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t why,
-                      rd_kafka_topic_partition_list_t *parts, void *opaque)
-{
-    aw_console_feed *f = opaque;
-    if (why != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        rd_kafka_assign(rk, NULL);
-        return;
-    }
-    for (int i = 0; i < parts->cnt; i++) {
-        rd_kafka_topic_partition_t *p = &parts->elems[i];
-        int64_t next = aw_read_model_resume_offset(f->rm, p->topic, p->partition);
-        p->offset = next >= 0 ? next : RD_KAFKA_OFFSET_BEGINNING;
-    }
-    rd_kafka_assign(rk, parts);
-}
-
 static rd_kafka_t *make_consumer(aw_console_feed *f, aw_error *err)
 {
-    static const char *const fixed[] = {"enable.auto.commit", "false", "enable.auto.offset.store",
-                                        "false", "auto.offset.reset", "earliest",
-                                        "partition.assignment.strategy", "range,roundrobin", NULL};
+    static const char *const fixed[] = {
+        "enable.auto.commit", "false", "enable.auto.offset.store", "false", "auto.offset.reset",
+        "earliest",           NULL};
     char errstr[512];
     rd_kafka_conf_t *conf = aw_kafka_conf(&f->cfg->svc, fixed, errstr, sizeof errstr);
-    if (conf != NULL &&
-        rd_kafka_conf_set(conf, "group.id", f->cfg->svc.group, errstr, sizeof errstr) !=
-            RD_KAFKA_CONF_OK) {
+    if (conf != NULL && rd_kafka_conf_set(conf, "group.id", f->cfg->svc.group, errstr,
+                                          sizeof errstr) != RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);
         conf = NULL;
-    }
-    if (conf != NULL) {
-        rd_kafka_conf_set_rebalance_cb(conf, rebalance);
-        rd_kafka_conf_set_opaque(conf, f);
     }
     rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr) : NULL;
     if (rk == NULL)
         aw_error_set(err, AW_CODE_PROCESSING_FAILED, "kafka", "consumer: %s", errstr);
     return rk;
+}
+
+/* The partitions of t beyond those already read, each from where the
+ * database says (the earliest offset when it has nothing). */
+static void assign_new_partitions(aw_console_feed *f, feed_topic *t)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    if (rd_kafka_metadata(f->consumer, 0, t->handle, &md, 2000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    int n = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR
+                ? md->topics[0].partition_cnt
+                : 0;
+    rd_kafka_metadata_destroy(md);
+    if (n <= t->assigned)
+        return;
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(n - t->assigned);
+    int resumed = 0;
+    for (int p = t->assigned; p < n; p++) {
+        int64_t next = aw_read_model_resume_offset(f->rm, t->name, p);
+        rd_kafka_topic_partition_list_add(parts, t->name, p)->offset =
+            next >= 0 ? next : RD_KAFKA_OFFSET_BEGINNING;
+        resumed += next >= 0;
+    }
+    rd_kafka_error_t *e = rd_kafka_incremental_assign(f->consumer, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+    if (e != NULL) {
+        aw_log_warn("console: cannot read %s: %s", t->name, rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+        return;
+    }
+    aw_log_info("console: reading %s partitions %d-%d (%d from the database's offsets, the rest "
+                "from the earliest)",
+                t->name, t->assigned, n - 1, resumed);
+    t->assigned = n;
+}
+
+/* One replica reads every partition itself: no group membership, so a
+ * restart reads at once (a group would first wait out the old member). */
+static void refresh_assignment(aw_console_feed *f)
+{
+    double now = aw_time_mono_ms();
+    if (f->refreshed_at > 0 && now - f->refreshed_at < REFRESH_MS)
+        return;
+    f->refreshed_at = now;
+    for (int i = 0; i < TOPICS; i++)
+        assign_new_partitions(f, &f->topics[i]);
 }
 
 aw_console_feed *aw_console_feed_start(const aw_console_config *cfg, aw_read_model *rm,
@@ -69,18 +105,13 @@ aw_console_feed *aw_console_feed_start(const aw_console_config *cfg, aw_read_mod
         return NULL;
     }
     rd_kafka_poll_set_consumer(f->consumer);
-    const char *topics[] = {cfg->svc.topic_uploads, cfg->svc.topic_regenerate,
-                            cfg->svc.topic_events, cfg->svc.topic_dlq};
-    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(4);
-    for (int i = 0; i < 4; i++)
-        rd_kafka_topic_partition_list_add(subs, topics[i], RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t e = rd_kafka_subscribe(f->consumer, subs);
-    rd_kafka_topic_partition_list_destroy(subs);
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        aw_error_set(err, AW_CODE_PROCESSING_FAILED, "kafka", "subscribe: %s", rd_kafka_err2str(e));
-        aw_console_feed_stop(f);
-        return NULL;
+    const char *names[TOPICS] = {cfg->svc.topic_uploads, cfg->svc.topic_regenerate,
+                                 cfg->svc.topic_events, cfg->svc.topic_dlq};
+    for (int i = 0; i < TOPICS; i++) {
+        f->topics[i].name = names[i];
+        f->topics[i].handle = rd_kafka_topic_new(f->consumer, names[i], NULL);
     }
+    refresh_assignment(f);
     return f;
 }
 
@@ -166,8 +197,7 @@ static void commit_to_kafka(aw_console_feed *f, int n)
         rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(
             done, rd_kafka_topic_name(m->rkt), m->partition);
         if (p == NULL)
-            p = rd_kafka_topic_partition_list_add(done, rd_kafka_topic_name(m->rkt),
-                                                  m->partition);
+            p = rd_kafka_topic_partition_list_add(done, rd_kafka_topic_name(m->rkt), m->partition);
         p->offset = m->offset + 1 > p->offset ? m->offset + 1 : p->offset;
     }
     rd_kafka_commit(f->consumer, done, 1); /* lag monitoring only: the database is the truth */
@@ -176,6 +206,7 @@ static void commit_to_kafka(aw_console_feed *f, int n)
 
 int aw_console_feed_step(aw_console_feed *f, int wait_ms)
 {
+    refresh_assignment(f);
     int n = collect(f, wait_ms);
     if (n == 0)
         return 0;
@@ -200,6 +231,9 @@ void aw_console_feed_stop(aw_console_feed *f)
     if (f == NULL)
         return;
     rd_kafka_consumer_close(f->consumer);
+    for (int i = 0; i < TOPICS; i++)
+        if (f->topics[i].handle != NULL)
+            rd_kafka_topic_destroy(f->topics[i].handle);
     rd_kafka_destroy(f->consumer);
     free(f);
 }

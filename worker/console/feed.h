@@ -1,9 +1,11 @@
-/* feed.h — the console's consumer: its own group reads the four topics
- * into the read model, a batch per transaction. The database's offsets are
- * the truth: on assignment every partition resumes where the database says
- * (the earliest offset when it has none), so a deleted database is rebuilt
- * from the topics. Offsets go to Kafka after the transaction, for lag
- * monitoring only. */
+/* feed.h — the console's consumer: it reads every partition of the four
+ * topics into the read model, a batch per transaction. The database's
+ * offsets are the truth: each partition starts where the database says (the
+ * earliest offset when it has none), so a deleted database is rebuilt from
+ * the topics. One replica, so partitions are assigned by the console
+ * itself (new topics and partitions are picked up within 5 s), not by a
+ * group rebalance; offsets are still committed under its group id after
+ * each transaction, so lag can be watched like any consumer's. */
 #ifndef AW_CONSOLE_FEED_H
 #define AW_CONSOLE_FEED_H
 

@@ -67,8 +67,7 @@ aw_read_model *aw_read_model_open(const char *path, aw_error *err)
     aw_read_model *rm = aw_xcalloc(1, sizeof *rm);
     pthread_mutex_init(&rm->reader_lock, NULL);
     rm->writer = connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
-    if (rm->writer != NULL &&
-        sqlite3_exec(rm->writer, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
+    if (rm->writer != NULL && sqlite3_exec(rm->writer, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
         aw_rm_sql_error(rm->writer, err);
         aw_read_model_close(rm);
         return NULL;
@@ -134,8 +133,8 @@ static bool seen_before(aw_read_model *rm, const aw_feed_message *m)
 {
     if (m->feed == AW_FEED_DLQ || m->ce.id == NULL || m->ce.id[0] == '\0')
         return false; /* dead letters are keyed by their own offset */
-    aw_sql_exec(rm->writer, "INSERT OR IGNORE INTO applied VALUES(?1, ?2)", "it",
-                (int64_t)m->feed, m->ce.id);
+    aw_sql_exec(rm->writer, "INSERT OR IGNORE INTO applied VALUES(?1, ?2)", "it", (int64_t)m->feed,
+                m->ce.id);
     return sqlite3_changes(rm->writer) == 0;
 }
 

@@ -71,8 +71,8 @@ static int store_asset(aw_read_model *rm, const aw_input_event *ev, json_t *data
                        " project_id = excluded.project_id, asset_type = excluded.asset_type,"
                        " uploaded_at = excluded.uploaded_at",
                        "tttitttti", ev->asset_id, ev->storage_key, ev->mime, ev->file_size,
-                       text(data, "title"), text(data, "createdBy"), text(data, "projectId"),
-                       type, at) == SQLITE_DONE
+                       text(data, "title"), text(data, "createdBy"), text(data, "projectId"), type,
+                       at) == SQLITE_DONE
                ? AW_OK
                : AW_ERROR;
 }
@@ -187,12 +187,11 @@ static char *stages_json(json_t *timings)
 {
     json_t *out = json_array(), *t;
     size_t i;
-    json_array_foreach(timings, i, t)
-    {
+    json_array_foreach(timings, i, t) {
         if (text(t, "stage") != NULL)
-            json_array_append_new(out, json_pack("{s:s,s:s?,s:O?}", "name", text(t, "stage"),
-                                                 "outcome", text(t, "outcome"), "ms",
-                                                 json_object_get(t, "ms")));
+            json_array_append_new(out,
+                                  json_pack("{s:s,s:s?,s:O?}", "name", text(t, "stage"), "outcome",
+                                            text(t, "outcome"), "ms", json_object_get(t, "ms")));
     }
     char *s = json_dumps(out, JSON_COMPACT);
     json_decref(out);
@@ -213,8 +212,7 @@ static int store_completion(aw_read_model *rm, json_t *data, const char *job_id,
                          " asset_type = coalesce(?7, asset_type), mime_type = coalesce(?8,"
                          " mime_type), completed_at = ?9 WHERE id = ?1",
                          "tttttttti", job_id, error, text(data, "scanStatus"),
-                         text(data, "signature"), stages, errors, type,
-                         text(data, "mimeType"), at);
+                         text(data, "signature"), stages, errors, type, text(data, "mimeType"), at);
     free(error), free(stages), free(errors);
     return rc == SQLITE_DONE ? AW_OK : AW_ERROR;
 }
@@ -251,8 +249,8 @@ int aw_rm_apply_event(aw_read_model *rm, const aw_feed_message *m, aw_error *err
     else if (type != NULL && strcmp(type, AW_TYPE_COMPLETED) == 0)
         rc = apply_completed(rm, data, at, err);
     else
-        rc = aw_error_set(err, AW_CODE_INVALID_METADATA, "unknown_type", "unknown event type %.100s",
-                          type ? type : "(none)");
+        rc = aw_error_set(err, AW_CODE_INVALID_METADATA, "unknown_type",
+                          "unknown event type %.100s", type ? type : "(none)");
     json_decref(root);
     return rc;
 }

@@ -27,7 +27,9 @@ static char *value_text(const aw_feed_message *m)
     return out;
 }
 
-static int fail_job(aw_read_model *rm, const aw_feed_message *m, int64_t at)
+/* created: the request's own time (its headers travel with it); ended:
+ * when it was dead-lettered. */
+static int fail_job(aw_read_model *rm, const aw_feed_message *m, int64_t created, int64_t ended)
 {
     aw_input_event ev;
     aw_error ignored;
@@ -41,15 +43,16 @@ static int fail_job(aw_read_model *rm, const aw_feed_message *m, int64_t at)
                                  why ? why : "dead-lettered");
     int rc = aw_sql_exec(rm->writer,
                          "INSERT INTO jobs(id, asset_id, kind, status, rank, created_at,"
-                         " updated_at) VALUES(?1, ?2, ?3, 'failed', 2, ?4, ?4)"
+                         " updated_at) VALUES(?1, ?2, ?3, 'failed', 2, ?4, ?5)"
                          " ON CONFLICT(id) DO UPDATE SET status = 'failed', rank = 2,"
-                         " stage = NULL, updated_at = max(updated_at, ?4)",
-                         "ttti", ev.job_id, ev.asset_id,
-                         ev.kind == AW_EVENT_UPLOAD ? "upload" : "regenerate", at);
+                         " stage = NULL, created_at = min(created_at, ?4),"
+                         " updated_at = max(updated_at, ?5)",
+                         "tttii", ev.job_id, ev.asset_id,
+                         ev.kind == AW_EVENT_UPLOAD ? "upload" : "regenerate", created, ended);
     if (rc == SQLITE_DONE)
         rc = aw_sql_exec(rm->writer,
                          "UPDATE jobs SET error_message = ?2, completed_at = ?3 WHERE id = ?1",
-                         "tti", ev.job_id, message, at);
+                         "tti", ev.job_id, message, ended);
     free(message);
     return rc == SQLITE_DONE ? AW_OK : AW_ERROR;
 }
@@ -61,10 +64,10 @@ int aw_rm_apply_dead_letter(aw_read_model *rm, const aw_feed_message *m, aw_erro
     char *value = value_text(m);
     int rc = aw_sql_exec(rm->writer,
                          "INSERT OR IGNORE INTO dead_letters VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                         "tiittti", m->topic, (int64_t)m->partition,
-                         m->offset, m->key, headers, value, at);
+                         "tiittti", m->topic, (int64_t)m->partition, m->offset, m->key, headers,
+                         value, at);
     free(headers), free(value);
-    if (rc != SQLITE_DONE || fail_job(rm, m, at) != AW_OK)
+    if (rc != SQLITE_DONE || fail_job(rm, m, aw_rm_event_time(m), at) != AW_OK)
         return aw_rm_sql_error(rm->writer, err);
     return AW_OK;
 }

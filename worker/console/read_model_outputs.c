@@ -35,8 +35,7 @@ static int store_one(aw_read_model *rm, const char *job_id, const char *asset_id
 {
     const char *key = json_string_value(json_object_get(v, r->key_field));
     if (!key_of_asset(key, asset_id)) {
-        aw_log_warn("console: job %s: output %s has no key of its asset; skipped", job_id,
-                    r->name);
+        aw_log_warn("console: job %s: output %s has no key of its asset; skipped", job_id, r->name);
         return AW_OK;
     }
     bool peaks = strcmp(r->kind, "waveform_peaks") == 0; /* the PNG's size is not the JSON's */
@@ -48,7 +47,7 @@ static int store_one(aw_read_model *rm, const char *job_id, const char *asset_id
     int rc = aw_sql_exec(rm->writer,
                          "INSERT OR REPLACE INTO outputs VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
                          " ?9, ?10, ?11, ?12, ?13)",
-                         "tttttttiiiidi", job_id, r->name, id, asset_id, r->kind, r->size, key,
+                         "ttttttttiiidi", job_id, r->name, id, asset_id, r->kind, r->size, key,
                          json_string_value(json_object_get(v, r->type_field)),
                          w ? (int64_t)json_number_value(w) : (int64_t)-1,
                          h ? (int64_t)json_number_value(h) : (int64_t)-1,

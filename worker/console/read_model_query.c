@@ -14,17 +14,23 @@
 static const char JOB_SELECT[] =
     "SELECT j.id, a.created_by AS user_id, a.project_id AS brand_kit_id,"
     " coalesce(j.asset_type, a.asset_type) AS asset_type, j.status, j.progress,"
-    " j.error_message, " ISO("j.created_at") " AS created_at,"
-    " " ISO("j.updated_at") " AS updated_at, " ISO("j.completed_at") " AS completed_at,"
-    " j.asset_id, a.title, coalesce(j.mime_type, a.mime_type) AS mime_type, a.file_size,"
-    " j.kind, j.regenerate_types_json, j.stage, j.scan_status, j.scan_signature,"
-    " (SELECT count(*) FROM outputs o WHERE o.job_id = j.id) AS asset_count,"
-    " coalesce(j.stages_json, '[]') AS stages_json, coalesce(j.errors_json, '[]') AS errors_json"
-    " FROM jobs j LEFT JOIN assets a ON a.id = j.asset_id";
+    " j.error_message, " ISO(
+        "j.created_at") " AS created_at,"
+                        " " ISO("j.updated_at") " AS updated_at, " ISO(
+                            "j.completed_at") " AS completed_at,"
+                                              " j.asset_id, a.title, coalesce(j.mime_type, "
+                                              "a.mime_type) AS mime_type, a.file_size,"
+                                              " j.kind, j.regenerate_types_json, j.stage, "
+                                              "j.scan_status, j.scan_signature,"
+                                              " (SELECT count(*) FROM outputs o WHERE o.job_id = "
+                                              "j.id) AS asset_count,"
+                                              " coalesce(j.stages_json, '[]') AS stages_json, "
+                                              "coalesce(j.errors_json, '[]') AS errors_json"
+                                              " FROM jobs j LEFT JOIN assets a ON a.id = "
+                                              "j.asset_id";
 
-static const char JOB_FILTER[] =
-    " WHERE (?1 IS NULL OR j.status = ?1)"
-    " AND (?2 IS NULL OR coalesce(j.asset_type, a.asset_type) = ?2)";
+static const char JOB_FILTER[] = " WHERE (?1 IS NULL OR j.status = ?1)"
+                                 " AND (?2 IS NULL OR coalesce(j.asset_type, a.asset_type) = ?2)";
 
 static const char OUTPUT_SELECT[] =
     "SELECT o.id, o.job_id, a.created_by AS user_id, o.kind AS asset_type, NULL AS url,"
@@ -33,9 +39,10 @@ static const char OUTPUT_SELECT[] =
     " CASE WHEN o.file_size >= 0 THEN o.file_size END AS file_size,"
     " coalesce(v.is_public, 0) AS is_public, NULL AS viral_score,"
     " " ISO("o.created_at") " AS created_at, o.name, o.size, o.content_type,"
-    " o.storage_key AS key, CASE WHEN o.duration >= 0 THEN o.duration END AS duration"
-    " FROM outputs o LEFT JOIN assets a ON a.id = o.asset_id"
-    " LEFT JOIN visibility v ON v.output_id = o.id";
+                            " o.storage_key AS key, CASE WHEN o.duration >= 0 THEN o.duration END "
+                            "AS duration"
+                            " FROM outputs o LEFT JOIN assets a ON a.id = o.asset_id"
+                            " LEFT JOIN visibility v ON v.output_id = o.id";
 
 static const char OUTPUT_ORDER[] =
     " ORDER BY CASE o.size WHEN 'small' THEN 1 WHEN 'medium' THEN 2 WHEN 'large' THEN 3"
@@ -136,7 +143,8 @@ int aw_read_model_set_public(aw_read_model *rm, const char *output_id, bool is_p
                                  "ti", output_id, (int64_t)is_public)
                    : SQLITE_NOTFOUND;
     if (rc == SQLITE_DONE)
-        aw_sql_exec(rm->reader, "UPDATE counters SET value = value + 1 WHERE name = 'revision'", "");
+        aw_sql_exec(rm->reader, "UPDATE counters SET value = value + 1 WHERE name = 'revision'",
+                    "");
     pthread_mutex_unlock(&rm->reader_lock);
     return rc == SQLITE_DONE ? AW_OK : AW_ERROR;
 }
@@ -152,17 +160,18 @@ json_t *aw_read_model_job_source(aw_read_model *rm, const char *job_id)
 json_t *aw_read_model_dead_letters(aw_read_model *rm, int64_t limit, int64_t offset)
 {
     pthread_mutex_lock(&rm->reader_lock);
-    json_t *list = rows(aw_sql_query(rm->reader,
-                                     "SELECT topic, partition, offset, key, headers_json, value,"
-                                     " " ISO("received_at") " AS received_at FROM dead_letters"
-                                     " ORDER BY received_at DESC, partition, offset"
-                                     " LIMIT ?1 OFFSET ?2",
-                                     "ii", limit, offset),
-                        NULL);
+    json_t *list = rows(
+        aw_sql_query(rm->reader,
+                     "SELECT topic, partition, offset, key, headers_json, value,"
+                     " " ISO("received_at") " AS received_at FROM dead_letters"
+                                            " ORDER BY received_at DESC, partition, offset"
+                                            " LIMIT ?1 OFFSET ?2",
+                     "ii", limit, offset),
+        NULL);
     int64_t total = aw_sql_int(rm->reader, "SELECT count(*) FROM dead_letters", 0, "");
     pthread_mutex_unlock(&rm->reader_lock);
-    return json_pack("{s:o,s:I,s:I,s:I}", "dead_letters", list, "total", (json_int_t)total,
-                     "limit", (json_int_t)limit, "offset", (json_int_t)offset);
+    return json_pack("{s:o,s:I,s:I,s:I}", "dead_letters", list, "total", (json_int_t)total, "limit",
+                     (json_int_t)limit, "offset", (json_int_t)offset);
 }
 
 static int64_t counter(aw_read_model *rm, const char *name)

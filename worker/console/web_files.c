@@ -12,17 +12,22 @@
 
 static bool plain_name(const char *s)
 {
-    return *s != '\0' && *s != '.' && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                "0123456789._-") == strlen(s);
+    return *s != '\0' && *s != '.' &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789._-") == strlen(s);
 }
 
 static const char *content_type(const char *name)
 {
     static const char *const types[][2] = {
-        {".js", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-        {".svg", "image/svg+xml"},                 {".png", "image/png"},
-        {".webp", "image/webp"},                   {".woff2", "font/woff2"},
-        {".json", "application/json"},             {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".webp", "image/webp"},
+        {".woff2", "font/woff2"},
+        {".json", "application/json"},
+        {".html", "text/html; charset=utf-8"},
         {".ico", "image/x-icon"},
     };
     const char *dot = strrchr(name, '.');

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int aw_regenerate_publish(rd_kafka_t *producer, const char *topic, const char *source,
-                          json_t *req, aw_input_event *ev, aw_error *err)
+int aw_regenerate_publish(rd_kafka_t *producer, const char *topic, const char *source, json_t *req,
+                          aw_input_event *ev, aw_error *err)
 {
     char id[33], trace[56];
     aw_event_new_trace(id, trace);

@@ -13,7 +13,7 @@
  * with a new event id and trace; ev gets the decoded request. AW_ERROR
  * with err when the decoder refuses it or the producer cannot queue it.
  * Delivery is the caller's to wait for (rd_kafka_flush). */
-int aw_regenerate_publish(rd_kafka_t *producer, const char *topic, const char *source,
-                          json_t *req, aw_input_event *ev, aw_error *err);
+int aw_regenerate_publish(rd_kafka_t *producer, const char *topic, const char *source, json_t *req,
+                          aw_input_event *ev, aw_error *err);
 
 #endif
