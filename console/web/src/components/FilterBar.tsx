@@ -1,6 +1,6 @@
 import { ASSET_TYPES, JOB_STATUSES } from '../api/enums';
 import type { AssetType, JobStatus } from '../api/types';
-import { ASSET_TYPE_EMOJI, ASSET_TYPE_LABEL, STATUS_LABEL } from '../lib/labels';
+import { ASSET_TYPE_LABEL, STATUS_LABEL } from '../lib/labels';
 import { RefreshIcon } from './Icons';
 
 export interface FilterState {
@@ -56,7 +56,7 @@ export function FilterBar({ value, onChange, onRefresh, refreshing, showFilters 
               <option value="all">All</option>
               {ASSET_TYPES.map((t) => (
                 <option key={t} value={t}>
-                  {ASSET_TYPE_EMOJI[t]} {ASSET_TYPE_LABEL[t]}
+                  {ASSET_TYPE_LABEL[t]}
                 </option>
               ))}
             </select>
