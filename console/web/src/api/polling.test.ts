@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { JOB_STATUSES } from './enums';
+import { POLL_INTERVAL_MS, isActiveStatus, jobsRefetchInterval } from './polling';
+
+describe('jobsRefetchInterval', () => {
+  it('polls every 2000 ms while a job is queued', () => {
+    expect(jobsRefetchInterval([{ status: 'completed' }, { status: 'queued' }])).toBe(2000);
+  });
+
+  it('polls every 2000 ms while a job is processing', () => {
+    expect(jobsRefetchInterval([{ status: 'processing' }, { status: 'failed' }])).toBe(2000);
+  });
+
+  it('stops when every job is terminal, partial included', () => {
+    expect(
+      jobsRefetchInterval([{ status: 'completed' }, { status: 'failed' }, { status: 'partial' }]),
+    ).toBe(false);
+    expect(jobsRefetchInterval([{ status: 'partial' }])).toBe(false);
+  });
+
+  it('does not poll an empty list', () => {
+    expect(jobsRefetchInterval([])).toBe(false);
+  });
+
+  it('uses a 2 s interval', () => {
+    expect(POLL_INTERVAL_MS).toBe(2000);
+  });
+});
+
+describe('isActiveStatus', () => {
+  it('is true for exactly queued and processing', () => {
+    expect(JOB_STATUSES.filter(isActiveStatus)).toEqual(['queued', 'processing']);
+  });
+});

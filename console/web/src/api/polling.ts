@@ -1,0 +1,15 @@
+// When the jobs list (and an open job) is re-fetched: every 2 s while any
+// loaded job is still queued or processing, not at all once every one is
+// terminal (completed, failed, partial).
+import { ACTIVE_JOB_STATUSES } from './enums';
+import type { JobStatus } from './types';
+
+export const POLL_INTERVAL_MS = 2000;
+
+export function isActiveStatus(status: JobStatus): boolean {
+  return (ACTIVE_JOB_STATUSES as readonly string[]).includes(status);
+}
+
+export function jobsRefetchInterval(jobs: readonly { status: JobStatus }[]): number | false {
+  return jobs.some((job) => isActiveStatus(job.status)) ? POLL_INTERVAL_MS : false;
+}

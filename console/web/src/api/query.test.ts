@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { jobsQueryString, pageQueryString } from './query';
+
+describe('jobsQueryString', () => {
+  it('puts every filter in the query', () => {
+    expect(jobsQueryString({ status: 'queued', assetType: 'IMAGE', limit: 20, offset: 40 })).toBe(
+      '?status=queued&asset_type=IMAGE&limit=20&offset=40',
+    );
+  });
+
+  it("leaves out filters that are 'all'", () => {
+    expect(jobsQueryString({ status: 'all', assetType: 'all', limit: 20, offset: 0 })).toBe(
+      '?limit=20&offset=0',
+    );
+  });
+
+  it('leaves out filters that are unset', () => {
+    expect(jobsQueryString({ assetType: 'AUDIO' })).toBe('?asset_type=AUDIO');
+    expect(jobsQueryString({ status: 'partial' })).toBe('?status=partial');
+  });
+
+  it('is empty without any filter', () => {
+    expect(jobsQueryString({})).toBe('');
+    expect(jobsQueryString({ status: 'all', assetType: 'all' })).toBe('');
+  });
+
+  it('keeps offset 0', () => {
+    expect(jobsQueryString({ offset: 0 })).toBe('?offset=0');
+  });
+});
+
+describe('pageQueryString', () => {
+  it('has limit and offset', () => {
+    expect(pageQueryString(20, 60)).toBe('?limit=20&offset=60');
+  });
+});

@@ -1,0 +1,36 @@
+// Dates of the API (ISO 8601) for people: "5 minutes ago" on the card, the
+// full date in its title.
+
+const UNITS: readonly [string, number][] = [
+  ['year', 365 * 86400],
+  ['month', 30 * 86400],
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** "just now", "1 minute ago", "3 hours ago", "in 2 days" (a clock ahead); "—" when unknown. */
+export function formatRelativeTime(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return '—';
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return '—';
+  const seconds = Math.round((now - then) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 45) return 'just now';
+  for (const [unit, size] of UNITS) {
+    if (abs >= size || unit === 'minute') {
+      const n = Math.max(1, Math.floor(abs / size));
+      const label = `${n} ${unit}${n === 1 ? '' : 's'}`;
+      return seconds >= 0 ? `${label} ago` : `in ${label}`;
+    }
+  }
+  return 'just now';
+}
+
+/** The full date in the viewer's locale and zone, or '' when unknown. */
+export function formatAbsoluteTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  return new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}
