@@ -198,7 +198,7 @@ describe('transformDeadLetter', () => {
     partition: 2,
     offset: 3,
     key: 'asset-9',
-    headers: { 'x-dlq-code': 'ASSET_INVALID_METADATA', 'x-dlq-message': 'missing createdBy' },
+    headers: { 'x-dlq-error-code': 'ASSET_INVALID_METADATA', 'x-dlq-error-message': 'missing createdBy' },
     value: '{"assetId":"asset-9"}',
     received_at: '2026-11-28T06:01:00.000Z',
   };
@@ -209,7 +209,7 @@ describe('transformDeadLetter', () => {
       partition: 2,
       offset: 3,
       key: 'asset-9',
-      headers: { 'x-dlq-code': 'ASSET_INVALID_METADATA', 'x-dlq-message': 'missing createdBy' },
+      headers: { 'x-dlq-error-code': 'ASSET_INVALID_METADATA', 'x-dlq-error-message': 'missing createdBy' },
       value: '{"assetId":"asset-9"}',
       receivedAt: '2026-11-28T06:01:00.000Z',
     });

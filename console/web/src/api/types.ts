@@ -118,7 +118,7 @@ export interface DeadLetter {
   offset: number;
   /** Kafka allows a message without a key. */
   key: string | null;
-  /** Header name → value, e.g. x-dlq-code, x-dlq-message. */
+  /** Header name → value, e.g. x-dlq-error-code, x-dlq-error-message. */
   headers: Record<string, string>;
   /** The message's value as text (null for a message without one). */
   value: string | null;

@@ -3,7 +3,7 @@ import type { DeadLetter } from '../api/types';
 import { ErrorBanner } from './ErrorBanner';
 import { RelativeTime } from './RelativeTime';
 
-const SHOWN_HEADERS = ['x-dlq-code', 'x-dlq-message'];
+const SHOWN_HEADERS = ['x-dlq-error-code', 'x-dlq-error-message'];
 
 function DeadLetterRow({ letter }: { letter: DeadLetter }) {
   const others = Object.entries(letter.headers).filter(([name]) => !SHOWN_HEADERS.includes(name));
@@ -19,10 +19,10 @@ function DeadLetterRow({ letter }: { letter: DeadLetter }) {
         <code className="dl-where">
           {letter.topic} / {letter.partition} / {letter.offset}
         </code>
-        {letter.headers['x-dlq-code'] && <span className="badge dl-code">{letter.headers['x-dlq-code']}</span>}
+        {letter.headers['x-dlq-error-code'] && <span className="badge dl-code">{letter.headers['x-dlq-error-code']}</span>}
         <RelativeTime iso={letter.receivedAt} prefix="received " />
       </div>
-      {letter.headers['x-dlq-message'] && <p className="dl-message">{letter.headers['x-dlq-message']}</p>}
+      {letter.headers['x-dlq-error-message'] && <p className="dl-message">{letter.headers['x-dlq-error-message']}</p>}
       <dl className="dl-facts">
         <dt>key</dt>
         <dd>
