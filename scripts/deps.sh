@@ -22,7 +22,8 @@ AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmag
 AW_PKGS_fuzz="clang libclang-rt-14-dev libvips-tools ffmpeg zip"
 AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg qpdf zip curl"
 AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles clamav jq ffmpeg
-  poppler-utils qpdf zip inotify-tools curl python3-prometheus-client clang-format"
+  poppler-utils qpdf zip inotify-tools curl python3-prometheus-client clang-format chromium
+  fonts-noto-color-emoji"
 AW_PKGS_image="buildah podman debootstrap"
 
 aw_missing_packages() {
@@ -37,7 +38,7 @@ aw_install_deps() { # aw_install_deps GROUP…
   for group in "$@"; do
     eval "pkgs=\"\$pkgs \$AW_PKGS_$group\""
   done
-  case " $* " in *" test "*|*" bench "*) command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm" ;; esac
+  case " $* " in *" test "*|*" bench "*|*" demo "*) command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm" ;; esac
   # shellcheck disable=SC2086
   missing=$(aw_missing_packages $pkgs)
   [ -z "$missing" ] && return 0

@@ -5,9 +5,12 @@
 //   - the Deployment probes /healthz and /readyz on the configured port, gives
 //     the drain time to finish, runs non-root, and shares the ClamAV
 //     database volume with a freshclam sidecar;
+//   - the console runs as one replica (Recreate) with its database on a
+//     persistent volume at AW_CONSOLE_DB, probed on its own port;
 //   - every environment variable the manifests, the compose file and the
-//     Dockerfile set for the worker is one `asset-worker run --help` documents
-//     (so the two cannot drift apart).
+//     Dockerfile set for the worker is one `asset-worker run --help` documents,
+//     and every one set for the console one `asset-worker console --help`
+//     documents (so they cannot drift apart).
 // usage: node test_manifests.js ASSET_WORKER_BINARY
 'use strict';
 const fs = require('fs');
@@ -18,6 +21,7 @@ const YAML = require('yaml');
 const root = path.resolve(__dirname, '../..');
 const deploy = path.join(root, 'deploy');
 const help = execFileSync(process.argv[2], ['run', '--help'], { encoding: 'utf8' });
+const consoleHelp = execFileSync(process.argv[2], ['console', '--help'], { encoding: 'utf8' });
 let passed = 0, failed = 0;
 function check(name, ok, detail) {
   if (ok) { passed++; return; }
@@ -39,15 +43,19 @@ for (const file of files) {
 check('found the compose file and the k8s manifests', files.length >= 7, files.join(' '));
 
 const byKind = kind => docs.filter(d => d.doc && d.doc.kind === kind).map(d => d.doc);
-for (const kind of ['Deployment', 'ConfigMap', 'PodDisruptionBudget', 'ScaledObject', 'Service'])
+for (const kind of ['ConfigMap', 'PodDisruptionBudget', 'ScaledObject', 'PersistentVolumeClaim'])
   check(`a ${kind} is defined`, byKind(kind).length === 1);
+const named = (kind, name) => byKind(kind).find(d => d.metadata && d.metadata.name === name);
+for (const name of ['asset-worker', 'asset-console'])
+  check(`a Deployment ${name} is defined`, Boolean(named('Deployment', name)));
+check('two Services (worker metrics, console)', byKind('Service').length === 2);
 const kustomization = byKind('Kustomization')[0] || { resources: [] };
 const k8sFiles = fs.readdirSync(path.join(deploy, 'k8s')).filter(f => f !== 'kustomization.yaml');
 check('kustomization lists every manifest', k8sFiles.every(f => kustomization.resources.includes(f)),
       `missing: ${k8sFiles.filter(f => !kustomization.resources.includes(f))}`);
 
 // --- the Deployment ------------------------------------------------------------
-const dep = byKind('Deployment')[0] || { spec: { template: { spec: { containers: [] } } } };
+const dep = named('Deployment', 'asset-worker') || { spec: { template: { spec: { containers: [] } } } };
 const pod = dep.spec.template.spec;
 const worker = pod.containers.find(c => c.name === 'asset-worker') || {};
 const cm = byKind('ConfigMap')[0] || { data: {} };
@@ -76,6 +84,29 @@ check('KEDA scales this Deployment on the worker\'s consumer group',
       so.spec.scaleTargetRef.name === dep.metadata.name &&
       so.spec.triggers.every(t => t.type === 'kafka' && t.metadata.consumerGroup === cm.data.AW_GROUP));
 
+// --- the console --------------------------------------------------------------
+const cdep = named('Deployment', 'asset-console') || { spec: { template: { spec: { containers: [] } } } };
+const cpod = cdep.spec.template.spec;
+const cons = cpod.containers.find(c => c.name === 'asset-console') || {};
+const cenv = Object.fromEntries((cons.env || []).map(e => [e.name, e.value]));
+check('the console runs `console`, one replica, Recreate (one SQLite writer)',
+      JSON.stringify(cons.args) === '["console"]' && cdep.spec.replicas === 1 &&
+      cdep.spec.strategy && cdep.spec.strategy.type === 'Recreate');
+const cport = (cons.ports || []).find(p => p.name === 'http') || {};
+check('the console listens on AW_CONSOLE_HTTP_PORT', String(cport.containerPort) === cenv.AW_CONSOLE_HTTP_PORT);
+check('the console is probed on /healthz', probe(cons.livenessProbe) === '/healthz@http' &&
+      probe(cons.readinessProbe) === '/healthz@http');
+const dbDir = cenv.AW_CONSOLE_DB ? path.posix.dirname(cenv.AW_CONSOLE_DB) : '?';
+const dbVolume = (cons.volumeMounts || []).find(m => m.mountPath === dbDir);
+const claim = dbVolume && (cpod.volumes || []).find(v => v.name === dbVolume.name);
+check('the console\'s database is on the persistent volume claim',
+      claim && claim.persistentVolumeClaim &&
+      claim.persistentVolumeClaim.claimName === byKind('PersistentVolumeClaim')[0].metadata.name,
+      `AW_CONSOLE_DB ${cenv.AW_CONSOLE_DB}`);
+const cservice = byKind('Service').find(s => s.metadata.name === 'asset-console');
+check('the console\'s Service selects its pods', cservice &&
+      JSON.stringify(cservice.spec.selector) === JSON.stringify(cdep.spec.selector.matchLabels));
+
 // --- environment variables ⊆ run --help --------------------------------------------
 const documented = name => new RegExp(`(^|[^A-Z0-9_])${name}([^A-Z0-9_]|$)`).test(help) ||
   (name.startsWith('AW_RDKAFKA_') && help.includes('AW_RDKAFKA_KEY_NAME'));
@@ -91,6 +122,16 @@ add([...envBlock.matchAll(/([A-Z][A-Z0-9_]+)=/g)].map(m => m[1]), 'Dockerfile');
 check('the worker\'s environment was found in every file', set.size >= 20, `${set.size} names`);
 for (const [name, where] of set)
   check(`${name} (${where}) is documented in run --help`, documented(name));
+const consoleSet = new Map();
+(cons.env || []).forEach(e => consoleSet.set(e.name, 'k8s/console.yaml'));
+Object.keys(compose.doc.services.console.environment).forEach(n => consoleSet.set(n, 'compose.yaml'));
+const inConsoleHelp = name => new RegExp(`(^|[^A-Z0-9_])${name}([^A-Z0-9_]|$)`).test(consoleHelp);
+check('the console\'s environment was found', consoleSet.size >= 8, `${consoleSet.size} names`);
+for (const [name, where] of consoleSet)
+  check(`${name} (${where}) is documented in console --help`, inConsoleHelp(name));
+// what the console takes from the worker's ConfigMap, it must read too
+for (const name of ['AW_BROKERS', 'AW_STORAGE', 'AW_TOPIC_UPLOADS', 'AW_TOPIC_EVENTS', 'AW_TOPIC_DLQ'])
+  check(`console --help documents ${name} (it reads the worker's ConfigMap)`, inConsoleHelp(name));
 
 console.log(`deploy: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -12,7 +12,8 @@
 #     job.json and every file job.json names on disk; the EICAR file INFECTED;
 #   - `run --embedded` + `upload` + `events` inside the image
 #     (embedded_batch.sh) takes the whole demo batch to final statuses and
-#     stops cleanly on SIGTERM.
+#     stops cleanly on SIGTERM; the image's `console`, beside it, lists every
+#     job, serves the page at /dashboard/assets and a thumbnail's bytes.
 # usage: test_image.sh [IMAGE]  (default asset-worker:VERSION, as scripts/image tags it)
 # Needs root, buildah, and the demo media tools (deps.sh's image and demo groups).
 set -u
@@ -120,9 +121,38 @@ check "the EICAR string is INFECTED with the database mounted at $manifest_db (n
 # --- run --embedded: the demo batch ------------------------------------------
 files=()
 for f in "$WORK"/t/files/*; do files+=("/t/files/$(basename "$f")"); done
+# The console in the image, seen from here while the batch's worker is up:
+# every job in its list, the page at /dashboard/assets, a thumbnail's bytes.
+console_in_image() {
+  local emb=$1 url n=$2 total thumb
+  url=$(sed -n 's/^console=//p' "$emb/console.out")
+  [ -n "$url" ] || { echo "the console did not start"; cat "$emb/console.log"; return 1; }
+  for _ in $(seq 100); do
+    total=$(curl -sf "$url/api/v1/jobs?limit=100" | jq .total) && [ "$total" = "$n" ] && break
+    sleep 0.3
+  done
+  [ "$total" = "$n" ] || { echo "the console lists $total jobs, not $n"; return 1; }
+  curl -sf "$url/dashboard/assets" | grep -q '<div id="root">' ||
+    { echo "no page at /dashboard/assets"; return 1; }
+  thumb=$(curl -sf "$url/api/v1/jobs?limit=100" |
+    jq -r '.jobs[] | select(.title == "camera-photo.jpg" or .asset_id == "camera-photo") | .id' | head -1)
+  curl -sf "$url/api/v1/jobs/$thumb/assets" | jq -r '.[0].url' > "$WORK/thumb-url"
+  [ "$(curl -sf -o /dev/null -w '%{content_type}' "$url$(cat "$WORK/thumb-url")")" = image/webp ] ||
+    { echo "the photo's first output is not served as image/webp"; return 1; }
+}
+
 embedded_batch() {
-  in_image_db sh /aw-tests/embedded_batch.sh /t/emb "${files[@]}" ||
-    { echo "the batch did not reach final statuses"; tail -20 "$WORK/t/emb/worker.log"; return 1; }
+  local emb="$WORK/t/emb" bg
+  in_image_db sh /aw-tests/embedded_batch.sh /t/emb "${files[@]}" > "$WORK/batch.out" 2>&1 &
+  bg=$!
+  for _ in $(seq 6000); do [ -e "$emb/ready" ] || ! kill -0 $bg 2>/dev/null && break; sleep 0.1; done
+  console_in_image "$emb" ${#files[@]} > "$WORK/console-check.log" 2>&1
+  local console_ok=$?
+  touch "$emb/stop"
+  wait $bg ||
+    { echo "the batch did not reach final statuses"; cat "$WORK/batch.out"; tail -20 "$emb/worker.log"; return 1; }
+  [ $console_ok = 0 ] || { echo "the console in the image:"; cat "$WORK/console-check.log"; return 1; }
+  [ "$(cat "$emb/console.exit")" = 0 ] || { echo "console exited $(cat "$emb/console.exit") after SIGTERM"; return 1; }
   local ev="$WORK/t/emb/events.jsonl" st="$WORK/t/emb/storage"
   [ "$(cat "$WORK/t/emb/worker.exit")" = 0 ] || { echo "worker exited $(cat "$WORK/t/emb/worker.exit") after SIGTERM"; return 1; }
   jq -se --argjson n ${#files[@]} '[.[] | select(.type == "asset.job.completed") | .data] |
@@ -140,7 +170,7 @@ embedded_batch() {
   [ -z "$missing" ] || { echo "in the events but not in storage:$missing"; return 1; }
   jq -r 'select(.type == "asset.job.completed") | .data | "\(.assetId) \(.status) \(.scanStatus)"' "$ev" | sort
 }
-check "run --embedded + upload + events in the image: the ${#files[@]} demo files to final status, outputs in storage, clean stop" \
+check "run --embedded + console + upload + events in the image: the ${#files[@]} demo files to final status, outputs in storage, the console lists them and serves the page and a thumbnail, clean stop" \
   embedded_batch
 sed 's/^/    /' "$WORK/check.log"
 
