@@ -28,7 +28,8 @@ void aw_result_free(aw_result *r)
     json_decref(r->variants);
     json_decref(r->metadata);
     json_decref(r->errors);
-    r->variants = r->metadata = r->errors = NULL;
+    json_decref(r->recipes);
+    r->variants = r->metadata = r->errors = r->recipes = NULL;
 }
 
 /* Library text (error messages quote decoders, signature names come from
@@ -105,5 +106,9 @@ json_t *aw_result_to_json(const aw_result *r, const aw_job *job)
         json_object_set_new(data, "signature", text_or_empty(r->scan_signature));
     if (r->media != NULL)
         json_object_set_new(data, "mimeType", json_string(r->media->mime));
+    if (r->recipes != NULL)
+        json_object_set(data, "recipes", r->recipes);
+    if (r->scan_database[0] != '\0')
+        json_object_set_new(data, "scanDatabase", json_string(r->scan_database));
     return data;
 }

@@ -31,6 +31,8 @@ typedef struct aw_result {
     json_t *variants;           /* AssetVariantsResponse shape, storage keys */
     json_t *metadata;           /* AssetMetadataResponse shape */
     json_t *errors;             /* [{stage, code, reason, message}] */
+    json_t *recipes;            /* {kind: recipe id} of the kinds that made outputs, or NULL */
+    char scan_database[64];     /* the ClamAV database that scanned ("" when none) */
     aw_stage_timing timings[AW_MAX_TIMINGS];
     int timing_count;
     double total_ms;

@@ -2,6 +2,7 @@
  * job's status. */
 #include "pipeline.h"
 
+#include "recipe.h"
 #include "stage.h"
 #include "timeutil.h"
 
@@ -130,10 +131,13 @@ static int run_stage(const aw_stage *s, aw_ctx *ctx)
 typedef struct tally {
     int content_ok, content_failed; /* metadata, thumbnail, preview, waveform */
     int scan_failed;
+    unsigned made; /* kinds whose stage succeeded */
 } tally;
 
 static void count_outcome(tally *t, const aw_stage *s, int rc)
 {
+    if (rc == AW_OK)
+        t->made |= s->kind;
     if (s->kind == AW_STAGE_SNIFF)
         return;
     if (s->kind == AW_STAGE_SCAN)
@@ -153,6 +157,27 @@ static aw_job_status decide_status(const aw_ctx *ctx, const tally *t)
     if (t->content_ok == 0 && (t->content_failed > 0 || t->scan_failed > 0))
         return AW_JOB_FAILED;
     return (t->content_failed + t->scan_failed) > 0 ? AW_JOB_PARTIAL : AW_JOB_COMPLETED;
+}
+
+/* Every output and the job say which recipe made them (recipe.h). */
+static void label_recipes(aw_result *r, const aw_config *cfg, unsigned made)
+{
+    r->recipes = aw_recipe_ids(made, cfg);
+    if (json_object_size(r->recipes) == 0) {
+        json_decref(r->recipes);
+        r->recipes = NULL;
+        return;
+    }
+    json_t *thumbs = json_object_get(r->variants, "thumbnails"), *t;
+    const char *size;
+    json_object_foreach(thumbs, size, t)
+        json_object_set(t, "recipe", json_object_get(r->recipes, "thumbnail"));
+    json_t *preview = json_object_get(r->variants, "previews");
+    if (json_object_get(preview, "key") != NULL && json_object_get(r->recipes, "preview"))
+        json_object_set(preview, "recipe", json_object_get(r->recipes, "preview"));
+    json_t *wave = json_object_get(r->variants, "waveform");
+    if (wave != NULL && json_object_get(r->recipes, "waveform"))
+        json_object_set(wave, "recipe", json_object_get(r->recipes, "waveform"));
 }
 
 static void init_processing(aw_result *r)
@@ -189,6 +214,7 @@ int aw_pipeline_run(const aw_job *job, const aw_config *cfg, const char *input_p
         done++;
     }
     result->status = decide_status(&ctx, &t);
+    label_recipes(result, cfg, t.made);
     result->total_ms = aw_time_mono_ms() - start;
     report_progress(job, "done", 100);
     return AW_OK;

@@ -23,6 +23,11 @@ typedef struct aw_scan_engine {
 
 void aw_pipeline_scan_engine(aw_scan_engine *out);
 
+/* The database's identity, "v<version>/s<signatures>/t<build time>": a scan
+ * verdict is reused only under the same one (a local database has version 0,
+ * so the signature count and build time tell two apart). */
+void aw_scan_database_id(const aw_scan_engine *e, char *out, size_t size);
+
 /* Undoes aw_pipeline_init. */
 void aw_pipeline_shutdown(void);
 

@@ -84,6 +84,11 @@ void aw_pipeline_scan_engine(aw_scan_engine *out)
     out->built = (long long)cl_engine_get_num(engine, CL_ENGINE_DB_TIME, &rc);
 }
 
+void aw_scan_database_id(const aw_scan_engine *e, char *out, size_t size)
+{
+    snprintf(out, size, "v%u/s%u/t%lld", e->version, e->signatures, e->built);
+}
+
 static void scan_exit(void)
 {
     if (engine != NULL)
@@ -122,6 +127,9 @@ static int scan_run(aw_ctx *ctx, aw_error *err)
     opts.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;
     const char *virname = NULL;
     unsigned long scanned = 0;
+    aw_scan_engine info;
+    aw_pipeline_scan_engine(&info);
+    aw_scan_database_id(&info, ctx->result->scan_database, sizeof ctx->result->scan_database);
     cl_error_t rc = cl_scanfile(ctx->input_path, &virname, &scanned, engine, &opts);
     if (rc == CL_CLEAN) {
         ctx->result->scan_status = AW_SCAN_CLEAN;
