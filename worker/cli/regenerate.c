@@ -22,7 +22,18 @@ typedef struct regen_opts {
     const char *topic, *asset, *key, *mime, *types, *job_id, *file;
 } regen_opts;
 
-enum { R_BROKERS = 256, R_TOPIC, R_SOURCE, R_ASSET, R_KEY, R_MIME, R_TYPES, R_JOB, R_FILE };
+enum {
+    R_BROKERS = 256,
+    R_TOPIC,
+    R_SOURCE,
+    R_ASSET,
+    R_KEY,
+    R_MIME,
+    R_TYPES,
+    R_JOB,
+    R_FILE,
+    R_OUTDATED
+};
 
 static const struct option regen_options[] = {
     {"brokers", required_argument, NULL, R_BROKERS},
@@ -34,6 +45,7 @@ static const struct option regen_options[] = {
     {"types", required_argument, NULL, R_TYPES},
     {"job-id", required_argument, NULL, R_JOB},
     {"file", required_argument, NULL, R_FILE},
+    {"outdated", no_argument, NULL, R_OUTDATED},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -52,7 +64,11 @@ static void regen_usage(FILE *out)
           "  --asset ID          the asset\n"
           "  --storage-key KEY   where its source file is (uploads/ID/NAME)\n"
           "  --mime TYPE         its type (default: from the key's extension)\n"
-          "  --types LIST        thumbnail,preview,metadata or all (default: all)\n"
+          "  --types LIST        thumbnail,preview,metadata,all or outdated (default: all)\n"
+          "  --outdated          same as --types outdated: only the stages whose recipe\n"
+          "                      (version and settings) changed since the asset's\n"
+          "                      manifest was written, or whose outputs are missing;\n"
+          "                      nothing runs when all are current\n"
           "  --job-id ID         (default: regen-RANDOM)\n"
           "  --file F            one JSON object per line, - for stdin:\n"
           "                      {\"assetId\", \"storageKey\", \"mimeType\"?, \"types\"?, "
@@ -83,6 +99,7 @@ static int parse(regen_opts *o, int argc, char **argv)
         case R_TYPES: o->types = optarg; break;
         case R_JOB: o->job_id = optarg; break;
         case R_FILE: o->file = optarg; break;
+        case R_OUTDATED: o->types = "outdated"; break;
         default: regen_usage(stderr); return AW_EXIT_USAGE;
         }
     }

@@ -86,8 +86,9 @@ static int take_mime(json_t *data, aw_input_event *out, aw_error *err)
     return AW_OK;
 }
 
-/* "thumbnail" | "preview" | "metadata" | "all" → stage bits. */
-static int regenerate_stages(json_t *types, unsigned *stages, aw_error *err)
+/* "thumbnail" | "preview" | "metadata" | "all" → stage bits; "outdated"
+ * sets *outdated (the stages are chosen later, from the asset's manifest). */
+static int regenerate_stages(json_t *types, unsigned *stages, bool *outdated, aw_error *err)
 {
     if (!json_is_array(types) || json_array_size(types) == 0)
         return bad(err, "bad_field", "field types must be a non-empty array");
@@ -104,8 +105,11 @@ static int regenerate_stages(json_t *types, unsigned *stages, aw_error *err)
             s |= AW_STAGE_METADATA;
         else if (v && strcmp(v, "all") == 0)
             s |= AW_STAGES_ALL;
+        else if (v && strcmp(v, "outdated") == 0)
+            *outdated = true;
         else
-            return bad(err, "bad_field", "types must be thumbnail, preview, metadata or all");
+            return bad(err, "bad_field",
+                       "types must be thumbnail, preview, metadata, all or outdated");
     }
     *stages = s;
     return AW_OK;
@@ -140,7 +144,7 @@ static int decode_regenerate(json_t *data, aw_input_event *out, aw_error *err)
         take_mime(data, out, err) != AW_OK)
         return AW_ERROR;
     out->file_size = -1;
-    return regenerate_stages(json_object_get(data, "types"), &out->stages, err);
+    return regenerate_stages(json_object_get(data, "types"), &out->stages, &out->outdated, err);
 }
 
 /* Fills the envelope attributes and returns the data object (borrowed from

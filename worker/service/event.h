@@ -8,6 +8,7 @@
 #include "error.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,7 @@ typedef struct aw_input_event {
     char mime[128];
     int64_t file_size; /* -1 when not given (regenerate) */
     unsigned stages;   /* aw_stage_kind bits, scan and sniff always in */
+    bool outdated;     /* regenerate "outdated": add the stages whose recipe changed */
 } aw_input_event;
 
 /* Decodes one input message. Structured mode when the content type is

@@ -83,6 +83,7 @@ void aw_message_free(aw_message *r)
         return;
     aw_message_clear_spool(r);
     json_decref(r->completed);
+    json_decref(r->manifest);
     if (r->headers != NULL)
         rd_kafka_headers_destroy(r->headers);
     free(r->key), free(r->value), free(r);
@@ -165,7 +166,7 @@ void aw_message_publish_final(aw_supervisor *sv, aw_message *r)
         return;
     }
     const char *scan = json_string_value(json_object_get(r->completed, "scanStatus"));
-    if (scan != NULL && strcmp(scan, "PENDING") != 0)
+    if (scan != NULL && strcmp(scan, "PENDING") != 0 && !r->no_scan_event)
         publish(sv, r, AW_TYPE_SCAN, "", aw_event_scan_completed(r->completed));
     publish(sv, r, AW_TYPE_COMPLETED, "", json_incref(r->completed));
     if (r->to_dead_letter)
@@ -308,8 +309,8 @@ void aw_message_abandon(aw_supervisor *sv, aw_message *r)
 
 bool aw_message_not_started(const aw_message *r)
 {
-    return !r->dead_letter_only &&
-           (r->state == MSG_QUEUED || r->state == MSG_FETCHING || r->state == MSG_FETCHED);
+    return !r->dead_letter_only && (r->state == MSG_QUEUED || r->state == MSG_PLANNING ||
+                                    r->state == MSG_FETCHING || r->state == MSG_FETCHED);
 }
 
 /* Publishing is over: done, or produce again after a pause. Deliveries are
@@ -345,8 +346,10 @@ void aw_message_step(aw_supervisor *sv, aw_message *r)
     case MSG_QUEUED:
         if (r->dead_letter_only)
             aw_message_publish_final(sv, r);
-        else if (now >= r->not_before && aw_message_fetch_room(sv) > 0 &&
-                 !aw_message_asset_busy(sv, r))
+        else if (aw_message_needs_plan(r) && now >= r->not_before && !aw_message_asset_busy(sv, r))
+            aw_message_start_plan(sv, r);
+        else if (!aw_message_needs_plan(r) && now >= r->not_before &&
+                 aw_message_fetch_room(sv) > 0 && !aw_message_asset_busy(sv, r))
             aw_message_start_fetch(sv, r);
         break;
     case MSG_FETCHED:

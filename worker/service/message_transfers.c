@@ -28,13 +28,13 @@ int aw_message_fetch_room(const aw_supervisor *sv)
     return aw_pool_idle_count(sv->pool) + sv->cfg->prefetch - staged(sv);
 }
 
-static void submit(aw_supervisor *sv, aw_message *r, aw_transfer *t)
+void aw_message_submit(aw_supervisor *sv, aw_message *r, aw_transfer *t)
 {
     r->transfers++;
     aw_transfers_submit(sv->transfers, t);
 }
 
-static int make_spool(aw_supervisor *sv, aw_message *r, aw_error *err)
+int aw_message_make_spool(aw_supervisor *sv, aw_message *r, aw_error *err)
 {
     char out[PATH_MAX + 16], tmp[PATH_MAX + 16];
     snprintf(r->spool, sizeof r->spool, "%s/%s-%d", sv->cfg->spool_dir, r->ev.job_id,
@@ -53,7 +53,7 @@ void aw_message_start_fetch(aw_supervisor *sv, aw_message *r)
 {
     aw_error err;
     aw_error_clear(&err);
-    if (make_spool(sv, r, &err) != AW_OK) {
+    if (r->spool[0] == '\0' && aw_message_make_spool(sv, r, &err) != AW_OK) {
         aw_message_clear_spool(r);
         aw_message_storage_fault(sv, r, &err);
         return;
@@ -61,9 +61,9 @@ void aw_message_start_fetch(aw_supervisor *sv, aw_message *r)
     char source[PATH_MAX + 16];
     aw_message_spool_path(r, "source", source, sizeof source);
     r->state = MSG_FETCHING;
-    submit(sv, r,
-           aw_transfer_new(AW_TRANSFER_GET, r, r->ev.storage_key, source, NULL,
-                           sv->cfg->pipeline.limits.max_file_bytes));
+    aw_message_submit(sv, r,
+                      aw_transfer_new(AW_TRANSFER_GET, r, r->ev.storage_key, source, NULL,
+                                      sv->cfg->pipeline.limits.max_file_bytes));
 }
 
 /* Uploads the output file that v[key_field] names, typed by v[type_field]. */
@@ -78,7 +78,7 @@ static void store_file(aw_supervisor *sv, aw_message *r, json_t *v, const char *
     const char *base = strrchr(key, '/');
     snprintf(name, sizeof name, "out/%s", base ? base + 1 : key);
     aw_message_spool_path(r, name, path, sizeof path);
-    submit(sv, r, aw_transfer_new(AW_TRANSFER_PUT, r, key, path, type, 0));
+    aw_message_submit(sv, r, aw_transfer_new(AW_TRANSFER_PUT, r, key, path, type, 0));
 }
 
 /* Every output named in variants: "key" (typed by "contentType") and
@@ -100,10 +100,8 @@ void aw_message_store_outputs(aw_supervisor *sv, aw_message *r)
 {
     r->store_failed = false;
     store_variant(sv, r, json_object_get(r->completed, "variants"));
-    if (r->transfers == 0) { /* nothing to store */
-        aw_message_clear_spool(r);
-        aw_message_publish_final(sv, r);
-    }
+    if (r->transfers == 0) /* nothing to store */
+        aw_message_record(sv, r);
 }
 
 static void on_fetched(aw_supervisor *sv, aw_message *r, const aw_transfer *t)
@@ -127,8 +125,7 @@ static void on_stored(aw_supervisor *sv, aw_message *r, const aw_transfer *t)
         aw_message_storage_fault(sv, r, &r->store_error);
         return;
     }
-    aw_message_clear_spool(r);
-    aw_message_publish_final(sv, r);
+    aw_message_record(sv, r);
 }
 
 void aw_message_on_transfer(aw_supervisor *sv, aw_transfer *t)
@@ -138,6 +135,10 @@ void aw_message_on_transfer(aw_supervisor *sv, aw_transfer *t)
     aw_message_report_transfer(sv, t);
     if (r->abandoned)
         aw_message_clear_spool(r); /* once the last one is back */
+    else if (r->state == MSG_PLANNING)
+        aw_message_on_planned(sv, r, t);
+    else if (r->state == MSG_RECORDING)
+        aw_message_on_recorded(sv, r, t);
     else if (t->kind == AW_TRANSFER_GET)
         on_fetched(sv, r, t);
     else

@@ -22,10 +22,12 @@
 
 typedef enum {
     MSG_QUEUED,     /* waiting: for its asset, room to fetch, or a retry time */
+    MSG_PLANNING,   /* a regenerate reading the asset's manifest (message_plan.c) */
     MSG_FETCHING,   /* its source downloading into the spool (transfer pool) */
     MSG_FETCHED,    /* source in the spool, waiting for an idle executor */
     MSG_EXECUTING,  /* in an executor */
     MSG_STORING,    /* outputs being stored, or waiting to try again */
+    MSG_RECORDING,  /* the asset's manifest being written, after the outputs */
     MSG_PUBLISHING, /* events produced, waiting for the broker's acks */
     MSG_DONE,
 } message_state;
@@ -59,6 +61,11 @@ typedef struct aw_message {
     int transfers;          /* storage requests in flight: the spool stays meanwhile */
     bool store_failed;      /* a PUT of this round failed (store_error) */
     aw_error store_error;
+    /* recipes (message_plan.c) */
+    bool planned;           /* a regenerate has read the asset's manifest */
+    json_t *manifest;       /* the asset's manifest before this job, or NULL */
+    char source_sha256[65]; /* of the source as downloaded, "" when not known */
+    bool no_scan_event;     /* nothing ran: the verdict is not news */
 } aw_message;
 
 typedef struct aw_supervisor {
@@ -102,6 +109,16 @@ void aw_message_store_outputs(aw_supervisor *sv, aw_message *r);
 void aw_message_on_transfer(aw_supervisor *sv, aw_transfer *t); /* takes t */
 void aw_message_free(aw_message *r);
 bool aw_message_asset_busy(const aw_supervisor *sv, const aw_message *r);
+
+/* message_plan.c: the asset's manifest read before a regenerate and
+ * written after every job that made something */
+bool aw_message_needs_plan(const aw_message *r);
+void aw_message_start_plan(aw_supervisor *sv, aw_message *r);
+void aw_message_on_planned(aw_supervisor *sv, aw_message *r, const aw_transfer *t);
+void aw_message_record(aw_supervisor *sv, aw_message *r); /* outputs are durable */
+void aw_message_on_recorded(aw_supervisor *sv, aw_message *r, const aw_transfer *t);
+int aw_message_make_spool(aw_supervisor *sv, aw_message *r, aw_error *err);
+void aw_message_submit(aw_supervisor *sv, aw_message *r, aw_transfer *t);
 
 /* message_report.c */
 aw_log_fields aw_message_log_fields(const aw_message *r, const char *stage);
