@@ -20,6 +20,7 @@ import memory  # noqa: E402
 import report  # noqa: E402
 import service  # noqa: E402
 import latency  # noqa: E402
+import reuse  # noqa: E402
 from inputs import Inputs  # noqa: E402
 from scan import ScanBench  # noqa: E402
 from stages import StageBench  # noqa: E402
@@ -120,6 +121,10 @@ def main():
     print("# storage latency", flush=True)
     lat = latency.measure(args.bin, work, db, small, args.runs)
 
+    print("# recipes and reuse", flush=True)
+    rounds = [made.small_images(20, first_seed=1000 * (r + 1), folder=f"reuse-{r}") for r in range(args.runs + 1)]
+    reused = reuse.measure(args.bin, work, db_one, rounds, args.runs)
+
     print("# memory", flush=True)
     mem = memory.compare(args.bin, work, db, video)
     findings = HERE / "findings.md"
@@ -131,7 +136,7 @@ def main():
         "service": [{k: v for k, v in c.items() if k != "executor_peak_rss"} for c in configs],
         "executor_rss_per_family": service.per_family_rss(configs),
         "executor_peak_rss_jobs": [r for c in configs for r in c["executor_peak_rss"]],
-        "storage_latency": lat, "memory": mem, "elapsed_s": time.time() - started,
+        "storage_latency": lat, "reuse": reused, "memory": mem, "elapsed_s": time.time() - started,
         "findings": findings.read_text().strip() if findings.exists() else "",
     }
     out = Path(args.out)

@@ -104,21 +104,21 @@ class Inputs:
         return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".tsv"
                       and not p.name.endswith(".md"))
 
-    def small_images(self, n):
+    def small_images(self, n, first_seed=1, folder="small"):
         """n different JPEGs of 1024x768 (a different noise seed each)."""
-        d = self.work / "small"
+        d = self.work / folder
         d.mkdir(exist_ok=True)
         self.say(["vips", "xyz", "xy-s.v", 1024, 768])
         self.say(["vips", "linear", "xy-s.v", "rg-s.v", "0.249 0.332", "0 0"])
-        loop = (f"for i in 1..{n}: vips gaussnoise n-s.v 1024 768 --mean 128 --sigma 20 --seed $i; "
-                "vips bandjoin 'rg-s.v n-s.v' c-s.v; vips cast c-s.v small/img-$i.jpg uchar")
+        loop = (f"for i in {first_seed}..{first_seed + n - 1}: vips gaussnoise n-s.v 1024 768 --mean 128 "
+                f"--sigma 20 --seed $i; vips bandjoin 'rg-s.v n-s.v' c-s.v; vips cast c-s.v {folder}/img-$i.jpg uchar")
         print(f"+ {loop}", flush=True)
         self.commands.append(loop)
         files = []
-        for i in range(1, n + 1):
+        for i in range(first_seed, first_seed + n):
             for argv in (["vips", "gaussnoise", "n-s.v", 1024, 768, "--mean", 128, "--sigma", 20, "--seed", i],
                          ["vips", "bandjoin", "rg-s.v n-s.v", "c-s.v"],
-                         ["vips", "cast", "c-s.v", f"small/img-{i:03d}.jpg", "uchar"]):
+                         ["vips", "cast", "c-s.v", f"{folder}/img-{i:03d}.jpg", "uchar"]):
                 subprocess.run([str(a) for a in argv], check=True, cwd=self.work)
             files.append(d / f"img-{i:03d}.jpg")
         return files

@@ -115,6 +115,34 @@ def latency_targets(lat):
             f"{verdict(sup, 5, '%')} | |"]
 
 
+def reuse_section(r):
+    o, d, u = r["original"], r["duplicate"], r["outdated"]
+    ratio_cpu = r["pipeline_cpu_ratio"]["max"] * 100
+    return [
+        "", "## Recipes and reuse", "",
+        f"`run --embedded`, {r['executors']} executors, file:// storage: {r['files']} small JPEGs "
+        "uploaded as new assets (originals), then the same bytes under new asset ids "
+        "(duplicates: the index names the originals, their outputs are copied), then "
+        "`asset-worker regenerate --outdated` over the originals with nothing changed. "
+        "Pipeline CPU: Σ cpuMs the executors report; worker CPU: supervisor + executors.", "",
+        "| batch | wall ms/job | pipeline CPU ms/job | worker CPU ms/job | reused |",
+        "|---|---|---|---|---|",
+        f"| originals | {ms(o['wall_ms_per_job'])} | {ms(o['pipeline_cpu_ms_per_job'])} | "
+        f"{ms(o['worker_cpu_ms_per_job'])} | — |",
+        f"| duplicates | {ms(d['wall_ms_per_job'])} | {ms(d['pipeline_cpu_ms_per_job'])} | "
+        f"{ms(d['worker_cpu_ms_per_job'])} | {min(r['duplicate_reused'])}–{max(r['duplicate_reused'])}"
+        f" of {r['files']} |",
+        f"| outdated, nothing changed | {ms(u['wall_ms_per_asset'])} per asset | — | — | "
+        f"all current: {min(u['all_current'])}–{max(u['all_current'])} of {u['assets']} |", "",
+        "| target | result | |", "|---|---|---|",
+        f"| a duplicate's pipeline CPU ≤ 5 % of the original's | {ratio(r['pipeline_cpu_ratio'])} | "
+        f"{verdict(ratio_cpu, 5, '%')} |",
+        f"| a duplicate's whole worker CPU (for scale) | {ratio(r['worker_cpu_ratio'])} of the original's | |",
+        f"| outdated with nothing changed: no stage runs | jobs that ran a stage: "
+        f"{max(u['stages_run'])} of {u['assets']} | {'met' if max(u['stages_run']) == 0 else '**missed**'} |",
+    ]
+
+
 def memory(res):
     out = ["| process | RSS MiB |", "|---|---|"]
     for c in res["service"]:
@@ -214,6 +242,8 @@ def render(res):
                 *latency_table(res["storage_latency"]), "",
                 "| target | where | result | |", "|---|---|---|---|",
                 *latency_targets(res["storage_latency"])]
+    if res.get("reuse"):
+        out += reuse_section(res["reuse"])
     out += ["", "## Memory", "", *memory(res), "", "## Inputs", "",
             "Made by the script (paths relative to its work directory):", "", "```",
             *res["inputs"], "```", ""]

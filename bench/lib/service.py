@@ -56,7 +56,7 @@ def _status_kib(pid, key):
 
 class Worker:
     def __init__(self, bin_path, work: Path, concurrency, db: Path, label, storage=None, env=None,
-                 http_port=0):
+                 http_port=0, reuse=False):
         self.bin = str(bin_path)
         self.dir = work / f"svc-{label}"
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -67,7 +67,9 @@ class Worker:
         self.proc = subprocess.Popen(
             [self.bin, "run", "--embedded", "--http-port", str(http_port), "--concurrency",
              str(concurrency), "--storage", self.storage, "--clamav-db", str(db),
-             "--clamav-watch", "off", "--log-format", "json"],
+             "--clamav-watch", "off", "--log-format", "json",
+             # the batches upload the same bytes again: processing is what is measured
+             "--reuse", "on" if reuse else "off"],
             stdout=out, stderr=open(self.log, "w"), start_new_session=True, env=env)
         self.brokers = self._wait_for(lambda: next(
             (l.split("=", 1)[1].strip() for l in (self.dir / "worker.out").read_text().splitlines()

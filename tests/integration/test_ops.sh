@@ -173,10 +173,12 @@ key_a=$(awk '$1 == "ops-a" {print $3}' "$WORK/uploaded")
 check "regenerate prints the request it sent" \
   equals "$(cat "$WORK/regen.out")" 'ops-a ops-regen-1 ["thumbnail"]'
 regen=$(final_of ops-regen-1)
-check "the job runs under the given id with only the thumbnail stage (the scan always runs)" \
-  equals "$(jq -c '[.jobId, .status, .scanStatus, .metadata.processing.thumbnailGenerated,
+check "the job runs under the given id with only the thumbnail stage (the scan always runs); the metadata it reports is the asset's current one" \
+  equals "$(jq -c '[.jobId, .status, .scanStatus, .outputs.thumbnail, .outputs.metadata,
+                    ([.timings[].stage | select(test("metadata"))] | length),
+                    ([.timings[].stage | select(test("thumbnail"))] | length),
                     .metadata.processing.metadataExtracted, (.variants.thumbnails | keys)]' <<<"$regen")" \
-         '["ops-regen-1","completed","CLEAN",true,false,["large","medium","small"]]'
+         '["ops-regen-1","completed","CLEAN","made","current",0,1,true,["large","medium","small"]]'
 printf '%s\n' "{\"assetId\":\"ops-b\",\"storageKey\":\"$(awk '$1 == "ops-b" {print $3}' "$WORK/uploaded")\",\"jobId\":\"ops-regen-2\",\"types\":[\"metadata\"]}" \
   "{\"assetId\":\"ops-c\",\"storageKey\":\"$(awk '$1 == "ops-c" {print $3}' "$WORK/uploaded")\",\"jobId\":\"ops-regen-3\"}" \
   '{"assetId":"ops-c","storageKey":"uploads/ops-c/x.jpg","types":["bogus"]}' > "$WORK/requests.jsonl"

@@ -212,11 +212,14 @@ static char *make_photo(const char *name, int w, int h)
 {
     char *path = NULL;
     assert_true(asprintf(&path, "%s/%s", work, name) > 0);
-    VipsImage *xy = NULL, *u = NULL;
+    /* pixels of its own: the same bytes under two assets would be reused,
+     * not processed (content-hash reuse), and these tests are about transfers */
+    VipsImage *xy = NULL, *shifted = NULL, *u = NULL;
     vips_xyz(&xy, w, h, NULL);
-    vips_cast_uchar(xy, &u, NULL);
+    vips_linear1(xy, &shifted, 1.0, (double)(g_str_hash(name) % 97), NULL);
+    vips_cast_uchar(shifted, &u, NULL);
     assert_int_equal(vips_jpegsave(u, path, NULL), 0);
-    g_object_unref(u), g_object_unref(xy);
+    g_object_unref(u), g_object_unref(shifted), g_object_unref(xy);
     return path;
 }
 

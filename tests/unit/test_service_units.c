@@ -145,18 +145,18 @@ static void fs_storage_round_trip_and_limits(void **state)
     assert_non_null(st);
     const char *key = "derived/a b/ü+%.webp";
     assert_int_equal(aw_storage_put(st, key, src, "image/webp", &err), AW_OK);
-    assert_int_equal(aw_storage_get(st, key, dst, 100, &err), AW_OK);
+    assert_int_equal(aw_storage_get(st, key, dst, 100, NULL, &err), AW_OK);
     gchar *got = NULL;
     assert_true(g_file_get_contents(dst, &got, NULL, NULL));
     assert_string_equal(got, "0123456789");
     g_free(got);
-    assert_int_equal(aw_storage_get(st, key, dst, 9, &err), AW_ERROR);
+    assert_int_equal(aw_storage_get(st, key, dst, 9, NULL, &err), AW_ERROR);
     assert_int_equal(err.code, AW_CODE_FILE_TOO_LARGE);
-    assert_int_equal(aw_storage_get(st, "derived/none", dst, 100, &err), AW_ERROR);
+    assert_int_equal(aw_storage_get(st, "derived/none", dst, 100, NULL, &err), AW_ERROR);
     assert_int_equal(err.code, AW_CODE_NOT_FOUND);
     const char *unsafe[] = {"../etc/passwd", "/etc/passwd", "a/../../b", "a//b", "a/./b", ""};
     for (size_t i = 0; i < sizeof unsafe / sizeof unsafe[0]; i++) {
-        assert_int_equal(aw_storage_get(st, unsafe[i], dst, 100, &err), AW_ERROR);
+        assert_int_equal(aw_storage_get(st, unsafe[i], dst, 100, NULL, &err), AW_ERROR);
         assert_string_equal(err.reason, "invalid_key");
         assert_int_equal(aw_storage_put(st, unsafe[i], src, NULL, &err), AW_ERROR);
     }

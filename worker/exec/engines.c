@@ -15,6 +15,10 @@ static void publish_engine(aw_engines *e, const aw_zygote *z)
     aw_metrics_set(e->metrics, AW_M_CLAMAV_VERSION, s->version, NULL);
     aw_metrics_set(e->metrics, AW_M_CLAMAV_DB_TIME, (double)s->built, NULL);
     if (s->loaded)
+        aw_scan_database_id(s, e->database, sizeof e->database);
+    else
+        e->database[0] = '\0';
+    if (s->loaded)
         aw_log_info("ClamAV engine: database version %u, %u signatures", s->version, s->signatures);
     else if (s->enabled)
         aw_log_error("ClamAV engine: not loaded: %s", s->error);

@@ -18,6 +18,7 @@ typedef struct aw_engines {
     aw_metrics *metrics;
     aw_db_watch *watch; /* NULL with --clamav-watch off */
     aw_zygote *loading; /* the next zygote while it sets up */
+    char database[64];  /* the database new jobs scan with (aw_scan_database_id), "" none */
 } aw_engines;
 
 /* Starts the first zygote and waits until it is ready. */

@@ -40,8 +40,9 @@ static bool listed(json_t *list, const char *name)
 {
     json_t *v;
     size_t i;
-    json_array_foreach(list, i, v) if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
-        return true;
+    json_array_foreach(list, i, v)
+        if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+            return true;
     return false;
 }
 
@@ -88,8 +89,7 @@ static json_t *failed_kinds(json_t *completed)
 {
     json_t *out = json_array(), *e;
     size_t i;
-    json_array_foreach(json_object_get(completed, "errors"), i, e)
-    {
+    json_array_foreach(json_object_get(completed, "errors"), i, e) {
         const char *stage = json_string_value(json_object_get(e, "stage"));
         for (int k = 0; stage && k < AW_RECIPE_KINDS; k++)
             if (strcmp(stage, aw_stage_kind_name(aw_recipe_kinds[k])) == 0 && !listed(out, stage))
@@ -104,8 +104,7 @@ static json_t *merge_failed(json_t *old, json_t *completed)
     json_t *now = failed_kinds(completed), *v;
     json_t *made = json_object_get(completed, "recipes");
     size_t i;
-    json_array_foreach(json_object_get(old, "failed"), i, v)
-    {
+    json_array_foreach(json_object_get(old, "failed"), i, v) {
         const char *name = json_string_value(v);
         if (name && !json_object_get(made, name) && !listed(now, name))
             json_array_append_new(now, json_string(name));
@@ -158,8 +157,7 @@ json_t *aw_manifest_merge(json_t *old, json_t *completed, const char *storage_ke
     if (recipes == NULL)
         json_object_set_new(m, "recipes", recipes = json_object());
     const char *name;
-    json_object_foreach(json_object_get(completed, "recipes"), name, id)
-    {
+    json_object_foreach(json_object_get(completed, "recipes"), name, id) {
         json_object_set(recipes, name, id);
         for (int k = 0; k < AW_RECIPE_KINDS; k++)
             if (strcmp(name, aw_stage_kind_name(aw_recipe_kinds[k])) == 0)
@@ -175,13 +173,15 @@ void aw_manifest_complete_event(json_t *completed, json_t *manifest)
     json_t *made = json_object_get(completed, "recipes");
     json_t *failed = failed_kinds(completed);
     json_t *outputs = json_object(), *all = json_object();
+    json_object_update(outputs, json_object_get(completed, "outputs")); /* "reused" stays */
     json_object_update(all, made);
     for (int k = 0; k < AW_RECIPE_KINDS; k++) {
         aw_stage_kind kind = aw_recipe_kinds[k];
         const char *name = aw_stage_kind_name(kind);
         json_t *had = json_object_get(json_object_get(manifest, "recipes"), name);
         if (json_object_get(made, name) != NULL) {
-            json_object_set_new(outputs, name, json_string("made"));
+            if (json_object_get(outputs, name) == NULL)
+                json_object_set_new(outputs, name, json_string("made"));
         } else if (had != NULL && !listed(failed, name) && has_outputs(manifest, kind)) {
             json_object_set_new(outputs, name, json_string("current"));
             json_object_set(all, name, had);

@@ -49,6 +49,7 @@ aw_message *aw_message_from_kafka(aw_supervisor *sv, const rd_kafka_message_t *m
     aw_error_clear(&r->failure);
     if (aw_event_decode(m->payload, m->len, &ce, &r->ev, &r->failure) != AW_OK)
         r->dead_letter_only = true;
+    r->stages_asked = r->ev.stages;
     r->state = MSG_QUEUED;
     r->taken_ms = aw_time_mono_ms();
     aw_offsets_begin(sv->offsets, r->topic, r->partition, r->offset);
@@ -84,6 +85,7 @@ void aw_message_free(aw_message *r)
     aw_message_clear_spool(r);
     json_decref(r->completed);
     json_decref(r->manifest);
+    json_decref(r->reuse);
     if (r->headers != NULL)
         rd_kafka_headers_destroy(r->headers);
     free(r->key), free(r->value), free(r);
@@ -248,6 +250,8 @@ static void count_busy_time(aw_supervisor *sv, const aw_message *r)
 void aw_message_on_result(aw_supervisor *sv, aw_message *r, json_t *result)
 {
     count_busy_time(sv, r);
+    if (aw_message_reuse_after_scan(sv, r, result))
+        return; /* a scan was all it needed: the outputs are copied */
     json_decref(r->completed);
     r->completed = json_deep_copy(result);
     aw_message_report_timings(sv, r);

@@ -46,12 +46,13 @@ static void report_all_current(aw_supervisor *sv, aw_message *r)
 {
     json_t *m = r->manifest;
     json_t *scan = json_object_get(m, "scan");
-    json_t *completed = json_pack(
-        "{s:s,s:s,s:s,s:O,s:{s:{},s:{}},s:o,s:[],s:{}}", "jobId", r->ev.job_id, "assetId",
-        r->ev.asset_id, "status", "completed", "scanStatus",
-        json_object_get(scan, "status") ? json_object_get(scan, "status") : json_string("PENDING"),
-        "variants", "thumbnails", "previews", "metadata", json_pack("{s:s}", "type", "DOCUMENT"),
-        "errors", "recipes");
+    json_t *completed = json_pack("{s:s,s:s,s:s,s:O,s:{s:{},s:{}},s:o,s:[],s:{}}", "jobId",
+                                  r->ev.job_id, "assetId", r->ev.asset_id, "status", "completed",
+                                  "scanStatus",
+                                  json_object_get(scan, "status") ? json_object_get(scan, "status")
+                                                                  : json_string("PENDING"),
+                                  "variants", "thumbnails", "previews", "metadata",
+                                  json_pack("{s:s}", "type", "DOCUMENT"), "errors", "recipes");
     if (completed == NULL)
         abort(); /* the format above is fixed: only memory can fail it */
     if (json_object_get(m, "mimeType"))
@@ -121,14 +122,32 @@ void aw_message_record(aw_supervisor *sv, aw_message *r)
     json_decref(merged);
     aw_manifest_key(r->ev.asset_id, key, sizeof key);
     r->state = MSG_RECORDING;
+    r->store_failed = false;
     aw_message_submit(sv, r, aw_transfer_new(AW_TRANSFER_PUT, r, key, path, "application/json", 0));
+    aw_message_submit_index_entry(sv, r);
 }
 
+static bool is_manifest(const char *key)
+{
+    size_t n = strlen(key);
+    return n >= 14 && strcmp(key + n - 14, "/manifest.json") == 0;
+}
+
+/* The manifest must be written (retried like outputs); the index entry is
+ * advisory (a failure is logged, the job goes on). */
 void aw_message_on_recorded(aw_supervisor *sv, aw_message *r, const aw_transfer *t)
 {
-    if (t->rc != AW_OK) {
+    if (t->rc != AW_OK && is_manifest(t->key) && !r->store_failed)
+        r->store_failed = true, r->store_error = t->err;
+    else if (t->rc != AW_OK) {
+        aw_log_fields f = aw_message_log_fields(r, NULL);
+        aw_log(AW_LOG_WARN, &f, "reuse index entry not written: %s", t->err.message);
+    }
+    if (r->transfers > 0)
+        return;
+    if (r->store_failed) {
         r->state = MSG_STORING; /* the next attempt stores the outputs and this again */
-        aw_message_storage_fault(sv, r, &t->err);
+        aw_message_storage_fault(sv, r, &r->store_error);
         return;
     }
     aw_message_clear_spool(r);

@@ -16,7 +16,8 @@ static int staged(const aw_supervisor *sv)
 {
     int n = 0;
     for (const aw_message *r = sv->messages; r != NULL; r = r->next)
-        n += !r->abandoned && (r->state == MSG_FETCHING || r->state == MSG_FETCHED);
+        n += !r->abandoned &&
+             (r->state == MSG_FETCHING || r->state == MSG_LOOKUP || r->state == MSG_FETCHED);
     return n;
 }
 
@@ -98,6 +99,10 @@ static void store_variant(aw_supervisor *sv, aw_message *r, json_t *v)
  * same bytes at the same key is idempotent). */
 void aw_message_store_outputs(aw_supervisor *sv, aw_message *r)
 {
+    if (r->reuse != NULL) { /* copied already: only the manifest is left */
+        aw_message_record(sv, r);
+        return;
+    }
     r->store_failed = false;
     store_variant(sv, r, json_object_get(r->completed, "variants"));
     if (r->transfers == 0) /* nothing to store */
@@ -108,6 +113,8 @@ static void on_fetched(aw_supervisor *sv, aw_message *r, const aw_transfer *t)
 {
     if (t->rc == AW_OK) {
         r->state = MSG_FETCHED;
+        memcpy(r->source_sha256, t->sha256, sizeof r->source_sha256);
+        aw_message_try_reuse(sv, r);
         return;
     }
     r->state = MSG_QUEUED;
@@ -139,6 +146,10 @@ void aw_message_on_transfer(aw_supervisor *sv, aw_transfer *t)
         aw_message_on_planned(sv, r, t);
     else if (r->state == MSG_RECORDING)
         aw_message_on_recorded(sv, r, t);
+    else if (r->state == MSG_LOOKUP)
+        aw_message_on_lookup(sv, r, t);
+    else if (r->state == MSG_REUSING)
+        aw_message_on_copied(sv, r, t);
     else if (t->kind == AW_TRANSFER_GET)
         on_fetched(sv, r, t);
     else

@@ -24,7 +24,9 @@ typedef enum {
     MSG_QUEUED,     /* waiting: for its asset, room to fetch, or a retry time */
     MSG_PLANNING,   /* a regenerate reading the asset's manifest (message_plan.c) */
     MSG_FETCHING,   /* its source downloading into the spool (transfer pool) */
+    MSG_LOOKUP,     /* an upload's bytes looked up in the reuse index (message_reuse.c) */
     MSG_FETCHED,    /* source in the spool, waiting for an idle executor */
+    MSG_REUSING,    /* an earlier asset's outputs being copied to this one's keys */
     MSG_EXECUTING,  /* in an executor */
     MSG_STORING,    /* outputs being stored, or waiting to try again */
     MSG_RECORDING,  /* the asset's manifest being written, after the outputs */
@@ -66,6 +68,10 @@ typedef struct aw_message {
     json_t *manifest;       /* the asset's manifest before this job, or NULL */
     char source_sha256[65]; /* of the source as downloaded, "" when not known */
     bool no_scan_event;     /* nothing ran: the verdict is not news */
+    /* content-hash reuse (message_reuse.c) */
+    unsigned stages_asked; /* the event's stages, before a reuse narrowed them */
+    bool reuse_tried;      /* the index was looked up */
+    json_t *reuse;         /* the index entry being reused, or NULL */
 } aw_message;
 
 typedef struct aw_supervisor {
@@ -119,6 +125,13 @@ void aw_message_record(aw_supervisor *sv, aw_message *r); /* outputs are durable
 void aw_message_on_recorded(aw_supervisor *sv, aw_message *r, const aw_transfer *t);
 int aw_message_make_spool(aw_supervisor *sv, aw_message *r, aw_error *err);
 void aw_message_submit(aw_supervisor *sv, aw_message *r, aw_transfer *t);
+
+/* message_reuse.c: outputs of the same bytes and recipes copied, not made */
+bool aw_message_try_reuse(aw_supervisor *sv, aw_message *r); /* true: lookup under way */
+void aw_message_on_lookup(aw_supervisor *sv, aw_message *r, const aw_transfer *t);
+bool aw_message_reuse_after_scan(aw_supervisor *sv, aw_message *r, json_t *result);
+void aw_message_on_copied(aw_supervisor *sv, aw_message *r, const aw_transfer *t);
+void aw_message_submit_index_entry(aw_supervisor *sv, aw_message *r);
 
 /* message_report.c */
 aw_log_fields aw_message_log_fields(const aw_message *r, const char *stage);

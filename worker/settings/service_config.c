@@ -41,6 +41,7 @@ void aw_service_config_defaults(aw_service_config *cfg)
     cfg->log_format = AW_LOG_AUTO;
     cfg->clamav_watch = true;
     cfg->clamav_settle_ms = 5000;
+    cfg->reuse = true;
 }
 
 void aw_service_config_usage(FILE *out)
@@ -116,6 +117,10 @@ void aw_service_config_usage(FILE *out)
           "                         [AW_CLAMAV_WATCH]\n"
           "  --clamav-settle SEC    quiet time after the last change before reloading\n"
           "                         (default: 5) [AW_CLAMAV_SETTLE]\n"
+          "  --reuse on|off         an upload whose bytes and recipes were processed before\n"
+          "                         gets those outputs copied to its own keys instead of\n"
+          "                         being decoded again (the index in derived/by-hash/ is\n"
+          "                         written either way) (default: on) [AW_REUSE]\n"
           "  -X KEY=VALUE           any librdkafka property (repeatable); also\n"
           "                         AW_RDKAFKA_KEY_NAME=VALUE (underscores become dots)\n",
           out);
@@ -153,6 +158,7 @@ enum {
     OPT_LOG_FORMAT,
     OPT_CLAMAV_WATCH,
     OPT_CLAMAV_SETTLE,
+    OPT_REUSE,
     OPT_TRANSFERS,
     OPT_PREFETCH,
 };
@@ -189,6 +195,7 @@ static const struct option run_options[] = {
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"clamav-watch", required_argument, NULL, OPT_CLAMAV_WATCH},
     {"clamav-settle", required_argument, NULL, OPT_CLAMAV_SETTLE},
+    {"reuse", required_argument, NULL, OPT_REUSE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -225,6 +232,7 @@ static const struct {
     {OPT_LOG_FORMAT, "AW_LOG_FORMAT"},
     {OPT_CLAMAV_WATCH, "AW_CLAMAV_WATCH"},
     {OPT_CLAMAV_SETTLE, "AW_CLAMAV_SETTLE"},
+    {OPT_REUSE, "AW_REUSE"},
     {OPT_TRANSFERS, "AW_TRANSFERS"},
     {OPT_PREFETCH, "AW_PREFETCH"},
 };
@@ -296,6 +304,8 @@ static int apply_operations(aw_service_config *c, int code, const char *arg)
         return aw_log_format_parse(arg, &c->log_format) == 0
                    ? 0
                    : bad("--log-format takes auto, json or text", arg);
+    case OPT_REUSE:
+        return aw_option_on_off(arg, &c->reuse) == 0 ? 0 : bad("--reuse takes on or off", arg);
     case OPT_CLAMAV_WATCH:
         return aw_option_on_off(arg, &c->clamav_watch) == 0
                    ? 0

@@ -44,6 +44,7 @@ typedef struct aw_service_config {
     aw_log_format log_format;
     bool clamav_watch;       /* reload the ClamAV database when it changes */
     double clamav_settle_ms; /* quiet time after the last change before a reload */
+    bool reuse;              /* copy the outputs of the same bytes and recipes */
     char **argv;             /* the run command line: zygotes are started with it */
 } aw_service_config;
 

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -51,7 +52,7 @@ static int io_error(aw_error *err, const char *what, const char *path)
 
 /* Copies in → out, at most max bytes; 1 when more was there. Stops with
  * ECANCELED once the storage is cancelled. */
-static int copy_bounded(aw_storage *s, int in, int out, uint64_t max, int *over)
+static int copy_bounded(aw_storage *s, int in, int out, uint64_t max, GChecksum *sum, int *over)
 {
     char buf[1 << 16];
     uint64_t total = 0;
@@ -71,6 +72,8 @@ static int copy_bounded(aw_storage *s, int in, int out, uint64_t max, int *over)
             return 0;
         }
         total += (uint64_t)n;
+        if (sum != NULL)
+            g_checksum_update(sum, (const guchar *)buf, n);
         for (ssize_t off = 0; off < n;) {
             ssize_t w = write(out, buf + off, (size_t)(n - off));
             if (w < 0 && errno == EINTR)
@@ -85,14 +88,14 @@ static int copy_bounded(aw_storage *s, int in, int out, uint64_t max, int *over)
 /* Copies the open descriptor in (which it closes) into a new file at to,
  * at most max bytes (*over when more was there), fsync'ed when asked. */
 static int copy_into(aw_storage *s, int in, const char *to, mode_t mode, uint64_t max, bool sync,
-                     int *over, aw_error *err)
+                     GChecksum *sum, int *over, aw_error *err)
 {
     int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (out < 0) {
         close(in);
         return io_error(err, "cannot create", to);
     }
-    int rc = copy_bounded(s, in, out, max, over);
+    int rc = copy_bounded(s, in, out, max, sum, over);
     if (rc == 0 && sync)
         rc = fsync(out);
     int saved = errno;
@@ -102,7 +105,8 @@ static int copy_into(aw_storage *s, int in, const char *to, mode_t mode, uint64_
     return rc == 0 ? AW_OK : io_error(err, "cannot copy into", to);
 }
 
-static int fs_get(aw_storage *s, const char *key, const char *dest, uint64_t max, aw_error *err)
+static int fs_get(aw_storage *s, const char *key, const char *dest, uint64_t max,
+                  char sha256_hex[65], aw_error *err)
 {
     char path[PATH_MAX + 1100];
     if (key_path((fs_storage *)s, key, path, sizeof path, err) != AW_OK)
@@ -113,13 +117,16 @@ static int fs_get(aw_storage *s, const char *key, const char *dest, uint64_t max
     if (in < 0)
         return io_error(err, "cannot open", path);
     int over = 0;
-    if (copy_into(s, in, dest, 0600, max, false, &over, err) != AW_OK)
-        return AW_ERROR;
-    if (over)
-        return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "file_size",
-                            "object %.300s is larger than %llu bytes", key,
-                            (unsigned long long)max);
-    return AW_OK;
+    GChecksum *sum = sha256_hex ? g_checksum_new(G_CHECKSUM_SHA256) : NULL;
+    int rc = copy_into(s, in, dest, 0600, max, false, sum, &over, err);
+    if (rc == AW_OK && over)
+        rc = aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "file_size",
+                          "object %.300s is larger than %llu bytes", key, (unsigned long long)max);
+    if (rc == AW_OK && sum != NULL)
+        snprintf(sha256_hex, 65, "%s", g_checksum_get_string(sum));
+    if (sum != NULL)
+        g_checksum_free(sum);
+    return rc;
 }
 
 /* fsync of the directory holding path, so a rename into it survives a crash. */
@@ -165,7 +172,7 @@ static int fs_put(aw_storage *s, const char *key, const char *src, const char *c
     if (in < 0)
         return io_error(err, "cannot open", src);
     int over = 0;
-    if (copy_into(s, in, tmp, 0644, UINT64_MAX, true, &over, err) != AW_OK) {
+    if (copy_into(s, in, tmp, 0644, UINT64_MAX, true, NULL, &over, err) != AW_OK) {
         unlink(tmp);
         return AW_ERROR;
     }
@@ -175,6 +182,39 @@ static int fs_put(aw_storage *s, const char *key, const char *src, const char *c
         return AW_ERROR;
     }
     return sync_parent(path) == 0 ? AW_OK : io_error(err, "cannot sync the directory of", path);
+}
+
+/* A hard link where the filesystem allows one (objects are never written in
+ * place: put writes a temporary file and renames it over the key, which
+ * replaces a link without touching the file it shared), else a copy. */
+static int fs_copy(aw_storage *s, const char *src_key, const char *dst_key, aw_error *err)
+{
+    char src[PATH_MAX + 1100], dst[PATH_MAX + 1100], tmp[PATH_MAX + 1200];
+    if (key_path((fs_storage *)s, src_key, src, sizeof src, err) != AW_OK ||
+        key_path((fs_storage *)s, dst_key, dst, sizeof dst, err) != AW_OK)
+        return AW_ERROR;
+    int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in < 0 && errno == ENOENT)
+        return aw_error_set(err, AW_CODE_NOT_FOUND, "missing", "no object at %.300s", src_key);
+    if (in < 0)
+        return io_error(err, "cannot open", src);
+    if (make_parents(dst) != 0) {
+        close(in);
+        return io_error(err, "cannot create directories for", dst);
+    }
+    snprintf(tmp, sizeof tmp, "%s.tmp-%d-%d", dst, (int)getpid(), (int)gettid());
+    int over = 0, rc = AW_OK;
+    if (link(src, tmp) == 0)
+        close(in);
+    else
+        rc = copy_into(s, in, tmp, 0644, UINT64_MAX, true, NULL, &over, err);
+    if (rc == AW_OK && rename(tmp, dst) != 0)
+        rc = io_error(err, "cannot store", dst);
+    if (rc != AW_OK) {
+        unlink(tmp);
+        return AW_ERROR;
+    }
+    return sync_parent(dst) == 0 ? AW_OK : io_error(err, "cannot sync the directory of", dst);
 }
 
 static int fs_local_path(aw_storage *s, const char *key, char *out, size_t size, aw_error *err)
@@ -190,6 +230,7 @@ static void fs_destroy(aw_storage *s)
 static const aw_storage_ops fs_ops = {.scheme = "file",
                                       .get = fs_get,
                                       .put = fs_put,
+                                      .copy = fs_copy,
                                       .presign_get = NULL, /* files have no URL */
                                       .local_path = fs_local_path,
                                       .destroy = fs_destroy};

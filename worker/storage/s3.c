@@ -107,6 +107,7 @@ typedef struct sink {
     FILE *f;
     uint64_t written, max;
     bool over;
+    GChecksum *sum; /* SHA-256 of what is written, or NULL */
 } sink;
 
 static size_t write_bounded(char *data, size_t one, size_t n, void *user)
@@ -118,6 +119,8 @@ static size_t write_bounded(char *data, size_t one, size_t n, void *user)
         return 0; /* stops the transfer: the rest is never read */
     }
     s->written += len;
+    if (s->sum != NULL)
+        g_checksum_update(s->sum, (const guchar *)data, (gssize)len);
     return fwrite(data, 1, len, s->f);
 }
 
@@ -259,7 +262,8 @@ static void read_error_body(const char *path, reply *r)
     fclose(f);
 }
 
-static int s3_get(aw_storage *s, const char *key, const char *dest, uint64_t max, aw_error *err)
+static int s3_get(aw_storage *s, const char *key, const char *dest, uint64_t max,
+                  char sha256_hex[65], aw_error *err)
 {
     s3_storage *s3 = (s3_storage *)s;
     char url[URL_MAX];
@@ -268,7 +272,7 @@ static int s3_get(aw_storage *s, const char *key, const char *dest, uint64_t max
     FILE *f = fopen(dest, "wb");
     if (f == NULL)
         return aw_error_set(err, AW_CODE_STORAGE_ERROR, "spool", "cannot create %.300s", dest);
-    sink sk = {f, 0, max, false};
+    sink sk = {f, 0, max, false, sha256_hex ? g_checksum_new(G_CHECKSUM_SHA256) : NULL};
     struct curl_slist *h = base_headers(s3, EMPTY_SHA256);
     CURL *c = borrow_handle(s3);
     prepare(s3, c, url, h);
@@ -282,14 +286,22 @@ static int s3_get(aw_storage *s, const char *key, const char *dest, uint64_t max
     if (fclose(f) != 0 && rc == CURLE_OK)
         rc = CURLE_WRITE_ERROR;
     curl_slist_free_all(h);
-    if (rc == CURLE_FILESIZE_EXCEEDED || sk.over)
-        return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "file_size",
-                            "object %.300s is larger than %llu bytes", key,
-                            (unsigned long long)max);
-    reply r = {0};
-    if (rc == CURLE_OK && status >= 300)
-        read_error_body(dest, &r);
-    return outcome(rc, status, "GET", key, &r, err);
+    int result;
+    if (rc == CURLE_FILESIZE_EXCEEDED || sk.over) {
+        result = aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "file_size",
+                              "object %.300s is larger than %llu bytes", key,
+                              (unsigned long long)max);
+    } else {
+        reply r = {0};
+        if (rc == CURLE_OK && status >= 300)
+            read_error_body(dest, &r);
+        result = outcome(rc, status, "GET", key, &r, err);
+    }
+    if (result == AW_OK && sk.sum != NULL)
+        snprintf(sha256_hex, 65, "%s", g_checksum_get_string(sk.sum));
+    if (sk.sum != NULL)
+        g_checksum_free(sk.sum);
+    return result;
 }
 
 /* ---- PUT ------------------------------------------------------------- */
@@ -394,6 +406,63 @@ static int s3_put(aw_storage *s, const char *key, const char *src, const char *c
     return AW_OK;
 }
 
+/* ---- COPY ------------------------------------------------------------ */
+
+/* "x-amz-copy-source: /bucket/prefix+key", each segment percent-encoded. */
+static struct curl_slist *copy_headers(s3_storage *s3, const char *src_key)
+{
+    gchar *full = g_strconcat(s3->prefix, src_key, NULL);
+    GString *h = g_string_new("x-amz-copy-source: /");
+    g_string_append(h, s3->bucket);
+    for (char *seg = full, *next; seg != NULL; seg = next) {
+        next = strchr(seg, '/');
+        if (next != NULL)
+            *next++ = '\0';
+        char *esc = curl_easy_escape(NULL, seg, 0);
+        g_string_append_printf(h, "/%s", esc ? esc : "");
+        curl_free(esc);
+    }
+    struct curl_slist *l = base_headers(s3, EMPTY_SHA256);
+    l = curl_slist_append(l, h->str);
+    l = curl_slist_append(l, "Expect:");
+    g_string_free(h, TRUE);
+    g_free(full);
+    return l;
+}
+
+/* CopyObject: a PUT on the destination naming the source; S3 keeps the
+ * source's Content-Type. A 200 whose body is an <Error> document failed
+ * (S3 says so for copies that fail after they started). */
+static int s3_copy(aw_storage *s, const char *src_key, const char *dst_key, aw_error *err)
+{
+    s3_storage *s3 = (s3_storage *)s;
+    char url[URL_MAX];
+    if (!aw_storage_key_safe(src_key))
+        return aw_error_set(err, AW_CODE_STORAGE_ERROR, "invalid_key",
+                            "storage key is not a safe relative path: %.200s", src_key);
+    if (object_url(s3, "COPY", dst_key, url, err) != AW_OK)
+        return AW_ERROR;
+    struct curl_slist *h = copy_headers(s3, src_key);
+    reply r = {0};
+    CURL *c = borrow_handle(s3);
+    prepare(s3, c, url, h);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    return_handle(s3, c);
+    curl_slist_free_all(h);
+    if (rc == CURLE_OK && status == 200 && strstr(r.body, "<Error>") != NULL)
+        status = strstr(r.body, "NoSuchKey") ? 404 : 500;
+    if (rc == CURLE_OK && status == 404)
+        return aw_error_set(err, AW_CODE_NOT_FOUND, "missing", "no object at %.300s", src_key);
+    return outcome(rc, status, "COPY", dst_key, &r, err);
+}
+
 /* ---- presigned GET --------------------------------------------------- */
 
 /* The object URL get uses, signed for anyone to GET until it expires: the
@@ -439,6 +508,7 @@ static void s3_destroy(aw_storage *s)
 static const aw_storage_ops s3_ops = {.scheme = "s3",
                                       .get = s3_get,
                                       .put = s3_put,
+                                      .copy = s3_copy,
                                       .presign_get = s3_presign_get,
                                       .local_path = NULL, /* no local files */
                                       .destroy = s3_destroy};

@@ -24,7 +24,7 @@ typedef struct aw_storage_ops {
      * ASSET_FILE_TOO_LARGE past max_bytes (without reading the rest),
      * ASSET_STORAGE_ERROR otherwise (err->retriable when a retry may help). */
     int (*get)(aw_storage *s, const char *key, const char *dest_path, uint64_t max_bytes,
-               aw_error *err);
+               char sha256_hex[65], aw_error *err);
     /* Stores src_path at key durably (the call returns once it is). */
     int (*put)(aw_storage *s, const char *key, const char *src_path, const char *content_type,
                aw_error *err);
@@ -38,6 +38,10 @@ typedef struct aw_storage_ops {
      * out the absolute path the object at key has (or would have) under the
      * backend's root, without checking that it exists. */
     int (*local_path)(aw_storage *s, const char *key, char *out, size_t size, aw_error *err);
+    /* Copies the object at src_key to dst_key on the storage's side (S3
+     * CopyObject; a hard link, or a copy, on a filesystem), durable when it
+     * returns. ASSET_NOT_FOUND when src_key is absent. */
+    int (*copy)(aw_storage *s, const char *src_key, const char *dst_key, aw_error *err);
     void (*destroy)(aw_storage *s);
 } aw_storage_ops;
 
@@ -50,10 +54,20 @@ struct aw_storage {
  * url is not understood or the directory cannot be used. */
 aw_storage *aw_storage_open(const char *url, aw_error *err);
 
+/* sha256_hex (may be NULL) gets the lowercase hex SHA-256 of the bytes, computed
+ * while they are written to dest: no second read. */
 static inline int aw_storage_get(aw_storage *s, const char *key, const char *dest,
-                                 uint64_t max_bytes, aw_error *err)
+                                 uint64_t max_bytes, char sha256_hex[65], aw_error *err)
 {
-    return s->ops->get(s, key, dest, max_bytes, err);
+    if (sha256_hex != NULL)
+        sha256_hex[0] = '\0';
+    return s->ops->get(s, key, dest, max_bytes, sha256_hex, err);
+}
+
+static inline int aw_storage_copy(aw_storage *s, const char *src_key, const char *dst_key,
+                                  aw_error *err)
+{
+    return s->ops->copy(s, src_key, dst_key, err);
 }
 
 static inline int aw_storage_put(aw_storage *s, const char *key, const char *src,

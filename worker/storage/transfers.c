@@ -38,11 +38,18 @@ aw_transfer *aw_transfer_new(aw_transfer_kind kind, void *owner, const char *key
     return t;
 }
 
+aw_transfer *aw_transfer_new_copy(void *owner, const char *src_key, const char *dst_key)
+{
+    aw_transfer *t = aw_transfer_new(AW_TRANSFER_COPY, owner, dst_key, NULL, NULL, 0);
+    t->src_key = g_strdup(src_key);
+    return t;
+}
+
 void aw_transfer_free(aw_transfer *t)
 {
     if (t == NULL)
         return;
-    g_free(t->key), g_free(t->path), g_free(t->content_type);
+    g_free(t->key), g_free(t->path), g_free(t->content_type), g_free(t->src_key);
     free(t);
 }
 
@@ -65,7 +72,9 @@ static void perform(aw_storage *s, aw_transfer *t)
 {
     t->started_ms = aw_time_mono_ms();
     if (t->kind == AW_TRANSFER_GET)
-        t->rc = aw_storage_get(s, t->key, t->path, t->max_bytes, &t->err);
+        t->rc = aw_storage_get(s, t->key, t->path, t->max_bytes, t->sha256, &t->err);
+    else if (t->kind == AW_TRANSFER_COPY)
+        t->rc = aw_storage_copy(s, t->src_key, t->key, &t->err);
     else
         t->rc = aw_storage_put(s, t->key, t->path, t->content_type, &t->err);
     t->finished_ms = aw_time_mono_ms();

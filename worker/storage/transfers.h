@@ -1,5 +1,5 @@
 /* transfers.h — storage requests off the supervisor's loop. A fixed set of
- * threads runs GETs and PUTs on the backend (blocking calls, streaming
+ * threads runs GETs, PUTs and server-side COPYs on the backend (blocking calls, streaming
  * between the store and spool files); each finished request comes back on
  * a queue whose eventfd the loop polls, so the loop never waits for storage
  * and several requests are in flight at once. Retries and backoff stay with
@@ -14,17 +14,19 @@
 
 typedef struct aw_transfers aw_transfers;
 
-typedef enum { AW_TRANSFER_GET, AW_TRANSFER_PUT } aw_transfer_kind;
+typedef enum { AW_TRANSFER_GET, AW_TRANSFER_PUT, AW_TRANSFER_COPY } aw_transfer_kind;
 
 typedef struct aw_transfer {
     struct aw_transfer *next; /* the pool's queues */
     aw_transfer_kind kind;
     void *owner;        /* whom the caller hands the outcome to */
-    char *key, *path;   /* the object and its spool file */
+    char *key, *path;   /* the object and its spool file (NULL for a COPY) */
+    char *src_key;      /* COPY: the object copied to key */
     char *content_type; /* PUT: NULL for application/octet-stream */
     uint64_t max_bytes; /* GET: larger objects fail with ASSET_FILE_TOO_LARGE */
     /* the outcome */
-    int rc; /* AW_OK or AW_ERROR (err) */
+    int rc;          /* AW_OK or AW_ERROR (err) */
+    char sha256[65]; /* GET: hex SHA-256 of the bytes, hashed as they arrived */
     aw_error err;
     bool ran;                                  /* false when the pool stopped before it started */
     double queued_ms, started_ms, finished_ms; /* monotonic */
@@ -32,6 +34,7 @@ typedef struct aw_transfer {
 
 aw_transfer *aw_transfer_new(aw_transfer_kind kind, void *owner, const char *key, const char *path,
                              const char *content_type, uint64_t max_bytes);
+aw_transfer *aw_transfer_new_copy(void *owner, const char *src_key, const char *dst_key);
 void aw_transfer_free(aw_transfer *t);
 
 /* Starts threads workers over s (which must outlive the pool). */
