@@ -293,6 +293,55 @@ static void corpus_round_trips_through_s3(void **state)
     kh_collector_stop(&c);
 }
 
+/* Content-hash reuse on S3: the second asset with the same bytes gets the
+ * first one's outputs by CopyObject, byte for byte, at its own keys. */
+static void duplicate_bytes_are_copied_on_s3(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_scope_init(&K, &s, "s3reuse", 1);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    proxy px;
+    proxy_start(&px, "-");
+    char *photo = make_photo("reuse-original.jpg", 900, 600);
+    upload_file(&s, "s3reuse-a", photo, "image/jpeg");
+    pid_t w = worker(&s, "s3reuse", NULL);
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 1, 120), 1);
+    upload_file(&s, "s3reuse-b", photo, "image/jpeg");
+    assert_int_equal(kh_collect_until(&c, AW_TYPE_COMPLETED, 2, 120), 2);
+    stop_worker(w);
+    const kh_event *a = kh_find(&c, AW_TYPE_COMPLETED, "s3reuse-a");
+    const kh_event *b = kh_find(&c, AW_TYPE_COMPLETED, "s3reuse-b");
+    assert_null(json_object_get(a->data, "reusedFrom"));
+    assert_string_equal(aw_test_str(b->data, "reusedFrom.assetId"), "s3reuse-a");
+    assert_string_equal(aw_test_str(b->data, "outputs.thumbnail"), "reused");
+    check_outputs(b); /* every output at b's keys, read back: bytes and type as reported */
+    const char *sizes[] = {"small", "medium", "large"};
+    for (int i = 0; i < 3; i++) {
+        char ka[96], kb[96];
+        snprintf(ka, sizeof ka, "derived/s3reuse-a/thumbnail_%s.webp", sizes[i]);
+        snprintf(kb, sizeof kb, "derived/s3reuse-b/thumbnail_%s.webp", sizes[i]);
+        fetched fa, fb;
+        fetch(ka, &fa); /* each fails the test unless 200 */
+        fetch(kb, &fb);
+        assert_int_equal(fa.len, fb.len);
+        assert_memory_equal(fa.data, fb.data, fa.len);
+        free(fa.data), free(fb.data);
+    }
+    fetched m;
+    fetch("derived/s3reuse-b/manifest.json", &m);
+    json_t *manifest = json_loadb(m.data, m.len, 0, NULL);
+    assert_string_equal(aw_test_str(manifest, "source.storageKey"),
+                        "uploads/s3reuse-b/reuse-original.jpg");
+    assert_int_equal(strlen(aw_test_str(manifest, "source.sha256")), 64); /* hashed on the way in */
+    json_decref(manifest);
+    free(m.data);
+    free(photo);
+    proxy_stop(&px);
+    kh_collector_stop(&c);
+}
+
 /* One photo through the service behind a proxy with the given faults. */
 static const kh_event *one_job(kh_scope *s, kh_collector *c, proxy *px, const char *name,
                                const char *faults, const char *const *extra, const char *path)
@@ -777,6 +826,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(oversized_object_is_not_downloaded, after_each),
         cmocka_unit_test_teardown(presigned_get_urls_work_without_credentials, after_each),
         cmocka_unit_test_teardown(corpus_round_trips_through_s3, after_each),
+        cmocka_unit_test_teardown(duplicate_bytes_are_copied_on_s3, after_each),
         cmocka_unit_test_teardown(backlog_at_0_ms, after_each),
         cmocka_unit_test_teardown(backlog_at_20_ms, after_each),
         cmocka_unit_test_teardown(backlog_at_100_ms, after_each),

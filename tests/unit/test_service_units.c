@@ -166,6 +166,57 @@ static void fs_storage_round_trip_and_limits(void **state)
     aw_test_rmtree(root), free(root);
 }
 
+/* sha256sum's answer for a file: an oracle of its own, not our code. */
+static void sha256sum_of(const char *path, char out[65])
+{
+    char cmd[4400];
+    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_int_equal(fscanf(p, "%64s", out), 1);
+    pclose(p);
+}
+
+static void fs_storage_hashes_and_copies(void **state)
+{
+    (void)state;
+    char *root = aw_test_tmpdir("fs-copy"), url[4200], src[4200], dst[4200], want[65], got[65];
+    snprintf(url, sizeof url, "file://%s", root);
+    snprintf(src, sizeof src, "%s/src.bin", root);
+    snprintf(dst, sizeof dst, "%s/dst.bin", root);
+    GString *bytes = g_string_new(NULL);
+    for (int i = 0; i < 300000; i++) /* several read chunks */
+        g_string_append_c(bytes, (char)(i * 7 % 251));
+    assert_true(g_file_set_contents(src, bytes->str, (gssize)bytes->len, NULL));
+    aw_error err;
+    aw_storage *st = aw_storage_open(url, &err);
+    assert_non_null(st);
+    assert_int_equal(aw_storage_put(st, "derived/a/x.bin", src, NULL, &err), AW_OK);
+    assert_int_equal(aw_storage_get(st, "derived/a/x.bin", dst, 1 << 20, got, &err), AW_OK);
+    sha256sum_of(src, want);
+    assert_string_equal(got, want); /* hashed while it was written, equal to sha256sum's */
+    /* copy: same bytes at the new key; a later put there leaves the source alone */
+    assert_int_equal(aw_storage_copy(st, "derived/a/x.bin", "derived/b/x.bin", &err), AW_OK);
+    char copied[4300], original[4300];
+    snprintf(copied, sizeof copied, "%s/derived/b/x.bin", root);
+    snprintf(original, sizeof original, "%s/derived/a/x.bin", root);
+    sha256sum_of(copied, got);
+    assert_string_equal(got, want);
+    assert_true(g_file_set_contents(dst, "other", -1, NULL));
+    assert_int_equal(aw_storage_put(st, "derived/b/x.bin", dst, NULL, &err), AW_OK);
+    sha256sum_of(original, got);
+    assert_string_equal(got, want);
+    assert_int_equal(aw_storage_copy(st, "derived/none", "derived/c/x.bin", &err), AW_ERROR);
+    assert_int_equal(err.code, AW_CODE_NOT_FOUND);
+    assert_int_equal(aw_storage_copy(st, "derived/a/x.bin", "../escape", &err), AW_ERROR);
+    assert_string_equal(err.reason, "invalid_key");
+    assert_int_equal(aw_storage_copy(st, "../../etc/passwd", "derived/c/x", &err), AW_ERROR);
+    assert_string_equal(err.reason, "invalid_key");
+    aw_storage_close(st);
+    g_string_free(bytes, TRUE);
+    aw_test_rmtree(root), free(root);
+}
+
 static void offsets_commit_only_the_contiguous_prefix(void **state)
 {
     (void)state;
@@ -198,6 +249,7 @@ int main(void)
         cmocka_unit_test(malformed_events_say_why),
         cmocka_unit_test(ids_and_traceparent),
         cmocka_unit_test(fs_storage_round_trip_and_limits),
+        cmocka_unit_test(fs_storage_hashes_and_copies),
         cmocka_unit_test(offsets_commit_only_the_contiguous_prefix),
     };
     return cmocka_run_group_tests_name("service_units", tests, NULL, NULL);

@@ -69,7 +69,7 @@ static void copy_outputs(aw_supervisor *sv, aw_message *r, json_t *scanned)
 {
     json_t *event = aw_reuse_event(r->reuse, r->ev.job_id, r->ev.asset_id);
     static const char *const from_scan[] = {"scanStatus", "signature", "scanDatabase", "timings",
-                                            "durationMs", "cpuMs", "peakRssKiB", NULL};
+                                            "durationMs", "cpuMs",     "peakRssKiB",   NULL};
     for (int i = 0; scanned != NULL && from_scan[i] != NULL; i++)
         if (json_object_get(scanned, from_scan[i]) != NULL)
             json_object_set(event, from_scan[i], json_object_get(scanned, from_scan[i]));
@@ -103,8 +103,10 @@ void aw_message_on_lookup(aw_supervisor *sv, aw_message *r, const aw_transfer *t
     if (!aw_reuse_entry_fits(entry, r->source_sha256, source_bytes(r), r->ev.asset_id,
                              &sv->cfg->pipeline)) {
         aw_log_fields f = aw_message_log_fields(r, NULL);
-        aw_log(AW_LOG_WARN, &f, "reuse: the index entry for %.16s… does not fit; processing "
-                                "normally", r->source_sha256);
+        aw_log(AW_LOG_WARN, &f,
+               "reuse: the index entry for %.16s… does not fit; processing "
+               "normally",
+               r->source_sha256);
         json_decref(entry);
         return;
     }

@@ -56,8 +56,7 @@ static void each_key(json_t *v, void (*fn)(const char *key, void *user), void *u
 {
     const char *k;
     json_t *child;
-    json_object_foreach(v, k, child)
-    {
+    json_object_foreach(v, k, child) {
         if ((strcmp(k, "key") == 0 || strcmp(k, "dataKey") == 0) && json_is_string(child))
             fn(json_string_value(child), user);
         else if (json_is_object(child))
@@ -86,8 +85,7 @@ static bool recipes_current(json_t *recipes, const aw_config *cfg)
     json_t *id;
     char now[AW_RECIPE_MAX];
     bool ok = json_object_size(recipes) > 0;
-    json_object_foreach(recipes, kind, id)
-    {
+    json_object_foreach(recipes, kind, id) {
         bool known = false;
         for (int i = 0; i < AW_RECIPE_KINDS; i++) {
             if (strcmp(kind, aw_stage_kind_name(aw_recipe_kinds[i])) != 0)
@@ -100,8 +98,8 @@ static bool recipes_current(json_t *recipes, const aw_config *cfg)
     return ok;
 }
 
-bool aw_reuse_entry_fits(json_t *entry, const char *sha256, long long bytes,
-                         const char *asset_id, const aw_config *cfg)
+bool aw_reuse_entry_fits(json_t *entry, const char *sha256, long long bytes, const char *asset_id,
+                         const aw_config *cfg)
 {
     json_t *src = json_object_get(entry, "source");
     const char *from = text(entry, "assetId");
@@ -126,8 +124,7 @@ static void move_keys(json_t *v, const char *to)
 {
     const char *k;
     json_t *child;
-    json_object_foreach(v, k, child)
-    {
+    json_object_foreach(v, k, child) {
         if ((strcmp(k, "key") == 0 || strcmp(k, "dataKey") == 0) && json_is_string(child)) {
             const char *name = strrchr(json_string_value(child), '/');
             json_object_set_new(v, k, json_sprintf("derived/%s/%s", to, name ? name + 1 : ""));

@@ -23,8 +23,8 @@ json_t *aw_reuse_entry(json_t *completed, const char *sha256, long long bytes);
 
 /* True when entry may stand for this upload: same hash and size, recipes as
  * cfg makes them now, another asset, every output key its own and safe. */
-bool aw_reuse_entry_fits(json_t *entry, const char *sha256, long long bytes,
-                         const char *asset_id, const aw_config *cfg);
+bool aw_reuse_entry_fits(json_t *entry, const char *sha256, long long bytes, const char *asset_id,
+                         const aw_config *cfg);
 
 /* The job event of asset (job_id) made from entry: its outputs at the
  * asset's own keys, marked "reused", with reusedFrom. New reference. */
