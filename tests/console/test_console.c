@@ -343,6 +343,22 @@ static void a_regenerate_is_a_job_of_its_own(const kh_scope *s, const console *c
     json_decref(list);
 }
 
+/* A job that ended before its scan (an empty file): scanStatus PENDING is no
+ * verdict, and the job still ends. */
+static void a_job_ended_before_its_scan_ends(const kh_scope *s, const console *c)
+{
+    json_t *d = completed_data("job-p1", "a4", "failed", NULL);
+    json_object_set_new(d, "scanStatus", json_string("PENDING"));
+    completed(s, "done-p1", d, 21);
+    wait_consumed(c, 15);
+    json_t *v = job(c, "job-p1");
+    assert_string_equal(str(v, "status"), "failed");
+    assert_true(json_is_null(json_object_get(v, "scan_status")));
+    assert_string_equal(str(v, "error_message"), "ASSET_PROCESSING_FAILED: no video stream");
+    json_decref(v);
+    assert_int_equal(status_field(c, "malformed"), 4);
+}
+
 static void events_fold_by_the_rules(void **state)
 {
     (void)state;
@@ -360,6 +376,7 @@ static void events_fold_by_the_rules(void **state)
     malformed_messages_are_skipped(&s, &c);
     dead_letters_fail_their_job(&s, &c);
     a_regenerate_is_a_job_of_its_own(&s, &c);
+    a_job_ended_before_its_scan_ends(&s, &c);
     console_stop(&c);
 }
 

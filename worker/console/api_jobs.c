@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const STATUSES[] = {"queued", "processing", "completed",
                                        "failed", "partial",    NULL};
@@ -112,7 +113,8 @@ enum MHD_Result aw_api_job_assets(const api_request *r)
     return aw_api_json(r->conn, MHD_HTTP_OK, list);
 }
 
-static const char *const REGENERATE_TYPES[] = {"thumbnail", "preview", "metadata", "all", NULL};
+static const char *const REGENERATE_TYPES[] = {"thumbnail", "preview",  "metadata",
+                                               "all",       "outdated", NULL};
 
 /* body {"types": [...]} → the list, or NULL (400 queued in *reply). */
 static json_t *regenerate_types(const api_request *r, enum MHD_Result *reply)
@@ -130,9 +132,25 @@ static json_t *regenerate_types(const api_request *r, enum MHD_Result *reply)
     json_t *out = ok ? json_incref(types) : NULL;
     json_decref(body);
     if (!ok)
-        *reply = aw_api_error(r->conn, MHD_HTTP_BAD_REQUEST, "types",
-                              "types must be a list of thumbnail, preview, metadata, all");
+        *reply = aw_api_error(
+            r->conn, MHD_HTTP_BAD_REQUEST, "types",
+            "types must be a list of thumbnail, preview, metadata, all, outdated");
     return out;
+}
+
+/* The console reads its own request back from the topic within a moment:
+ * answering once the job is in the view lets a client that lists the jobs
+ * right after the 202 see it (queued), and follow it from there. */
+static void wait_until_listed(aw_read_model *rm, const char *job_id)
+{
+    for (int i = 0; i < 100; i++) { /* up to 5 s; the job is listed later otherwise */
+        json_t *job = aw_read_model_job(rm, job_id);
+        bool listed = job != NULL;
+        json_decref(job);
+        if (listed)
+            return;
+        usleep(50000);
+    }
 }
 
 enum MHD_Result aw_api_regenerate(const api_request *r)
@@ -162,6 +180,8 @@ enum MHD_Result aw_api_regenerate(const api_request *r)
                  : aw_error_set(&err, AW_CODE_INVALID_METADATA, "bad_field", "incomplete source");
     if (rc == AW_OK && rd_kafka_flush(r->deps->producer, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR)
         rc = aw_error_set(&err, AW_CODE_PROCESSING_FAILED, "kafka", "not acknowledged in 10 s");
+    if (rc == AW_OK)
+        wait_until_listed(r->deps->rm, ev.job_id);
     json_t *answer = rc == AW_OK ? json_pack("{s:s,s:s,s:O}", "job_id", ev.job_id, "asset_id",
                                              ev.asset_id, "types", json_object_get(req, "types"))
                                  : NULL;

@@ -157,6 +157,9 @@ static bool one_of(const char *s, const char *const *list)
 }
 
 static const char *const SCAN_STATUSES[] = {"CLEAN", "INFECTED", "ERROR", NULL};
+/* A job that ended before its scan ran (an empty file, a type refused by
+ * sniff, a storage fault) says PENDING: no verdict, scan_status NULL. */
+static const char *const FINAL_SCAN_STATUSES[] = {"PENDING", "CLEAN", "INFECTED", "ERROR", NULL};
 
 static int apply_scan(aw_read_model *rm, json_t *data, int64_t at, aw_error *err)
 {
@@ -206,13 +209,16 @@ static int store_completion(aw_read_model *rm, json_t *data, const char *job_id,
     char *stages = stages_json(json_object_get(data, "timings"));
     char *errors = json_dumps(json_object_get(data, "errors"), JSON_COMPACT | JSON_ENCODE_ANY);
     const char *type = text(json_object_get(data, "metadata"), "type");
+    const char *scan = text(data, "scanStatus");
+    if (strcmp(scan, "PENDING") == 0)
+        scan = NULL;
     int rc = aw_sql_exec(rm->writer,
                          "UPDATE jobs SET error_message = ?2, scan_status = ?3,"
                          " scan_signature = ?4, stages_json = ?5, errors_json = ?6,"
                          " asset_type = coalesce(?7, asset_type), mime_type = coalesce(?8,"
                          " mime_type), completed_at = ?9 WHERE id = ?1",
-                         "tttttttti", job_id, error, text(data, "scanStatus"),
-                         text(data, "signature"), stages, errors, type, text(data, "mimeType"), at);
+                         "tttttttti", job_id, error, scan, text(data, "signature"), stages, errors,
+                         type, text(data, "mimeType"), at);
     free(error), free(stages), free(errors);
     return rc == SQLITE_DONE ? AW_OK : AW_ERROR;
 }
@@ -222,7 +228,7 @@ static int apply_completed(aw_read_model *rm, json_t *data, int64_t at, aw_error
     const char *job_id, *asset_id, *status = text(data, "status");
     if (event_ids(data, &job_id, &asset_id, err) != AW_OK)
         return AW_ERROR;
-    if (!one_of(status, JOB_STATUSES) || !one_of(text(data, "scanStatus"), SCAN_STATUSES) ||
+    if (!one_of(status, JOB_STATUSES) || !one_of(text(data, "scanStatus"), FINAL_SCAN_STATUSES) ||
         !json_is_array(json_object_get(data, "errors")))
         return aw_error_set(err, AW_CODE_INVALID_METADATA, "bad_field",
                             "job.completed needs status, scanStatus and errors");

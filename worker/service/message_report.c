@@ -78,11 +78,13 @@ void aw_message_report_retry(aw_supervisor *sv, const aw_message *r, const char 
 /* One finished storage request: its bytes and how long it took. */
 void aw_message_report_transfer(aw_supervisor *sv, const aw_transfer *t)
 {
-    const char *op = t->kind == AW_TRANSFER_GET ? "get" : "put";
+    const char *op = t->kind == AW_TRANSFER_GET   ? "get"
+                     : t->kind == AW_TRANSFER_PUT ? "put"
+                                                  : "copy";
     aw_metrics_observe(sv->metrics, AW_M_STORAGE_SECONDS, (t->finished_ms - t->queued_ms) / 1000.0,
                        "op", op, NULL);
-    struct stat st;
-    if (t->rc == AW_OK && stat(t->path, &st) == 0)
+    struct stat st; /* a COPY moves no bytes through the worker (and has no path) */
+    if (t->rc == AW_OK && t->kind != AW_TRANSFER_COPY && stat(t->path, &st) == 0)
         aw_metrics_add(sv->metrics, AW_M_STORAGE_BYTES, (double)st.st_size, "direction",
                        t->kind == AW_TRANSFER_GET ? "download" : "upload", NULL);
 }
