@@ -44,7 +44,8 @@ const deadLetterKey = (d: DeadLetter) => `${d.topic}/${d.partition}/${d.offset}`
 
 /**
  * The jobs list, newest first, PAGE_SIZE a page; fetchNextPage() loads more.
- * Polls every 2 s while any loaded job is queued or processing.
+ * Polls every 2 s while any loaded job is queued or processing, or while the
+ * loaded list is empty.
  */
 export function useJobs(filters: JobFilters = {}) {
   const { status, assetType } = filters;
@@ -60,7 +61,7 @@ export function useJobs(filters: JobFilters = {}) {
     getNextPageParam: (last) => nextOffset(last, last.jobs.length),
     select: (data: InfiniteData<JobListResponse, number>) => mergePages(data.pages, jobsOf, (j) => j.id),
     refetchInterval: (query) =>
-      jobsRefetchInterval(query.state.data?.pages.flatMap(jobsOf) ?? []),
+      query.state.data ? jobsRefetchInterval(query.state.data.pages.flatMap(jobsOf)) : false,
   });
 }
 
@@ -70,7 +71,7 @@ export function useJob(jobId: string, options: { enabled?: boolean } = {}) {
     queryKey: queryKeys.job(jobId),
     queryFn: async () => transformJobDetail(await apiJson<RawJobDetail>(`/jobs/${enc(jobId)}`)),
     enabled: options.enabled ?? true,
-    refetchInterval: (query) => jobsRefetchInterval(query.state.data ? [query.state.data] : []),
+    refetchInterval: (query) => (query.state.data ? jobsRefetchInterval([query.state.data]) : false),
   });
 }
 

@@ -18,8 +18,8 @@ describe('jobsRefetchInterval', () => {
     expect(jobsRefetchInterval([{ status: 'partial' }])).toBe(false);
   });
 
-  it('does not poll an empty list', () => {
-    expect(jobsRefetchInterval([])).toBe(false);
+  it('polls an empty list: uploads arrive from outside the page', () => {
+    expect(jobsRefetchInterval([])).toBe(2000);
   });
 
   it('uses a 2 s interval', () => {

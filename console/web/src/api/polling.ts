@@ -1,6 +1,8 @@
 // When the jobs list (and an open job) is re-fetched: every 2 s while any
-// loaded job is still queued or processing, not at all once every one is
-// terminal (completed, failed, partial).
+// loaded job is still queued or processing, or while the list is empty (jobs
+// come from outside the page, by upload: the empty state says they show up
+// by themselves); not at all once every loaded job is terminal (completed,
+// failed, partial).
 import { ACTIVE_JOB_STATUSES } from './enums';
 import type { JobStatus } from './types';
 
@@ -11,5 +13,5 @@ export function isActiveStatus(status: JobStatus): boolean {
 }
 
 export function jobsRefetchInterval(jobs: readonly { status: JobStatus }[]): number | false {
-  return jobs.some((job) => isActiveStatus(job.status)) ? POLL_INTERVAL_MS : false;
+  return jobs.length === 0 || jobs.some((job) => isActiveStatus(job.status)) ? POLL_INTERVAL_MS : false;
 }
