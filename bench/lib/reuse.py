@@ -7,9 +7,9 @@
   duplicates  the same N files' bytes under N new asset ids: the same figures,
               how many were reused, and the ratio to the originals (target:
               pipeline CPU ≤ 5 % of the originals');
-  outdated    `asset-worker regenerate --outdated` for the N originals with
-              nothing changed: how many jobs ran a stage (target: none) and
-              the wall time per asset."""
+  outdated    `asset-worker regenerate --outdated` for every original asset
+              of every round (≥ 100) with nothing changed: how many jobs ran
+              a stage (target: none) and the wall time per asset."""
 
 import json
 import subprocess
@@ -80,18 +80,20 @@ def measure(bin_path, work: Path, db: Path, rounds_of_files, runs):
     print(f"  reuse: {len(files)} originals, their duplicates, outdated over them; {runs} rounds",
           flush=True)
     w = service.Worker(bin_path, work, EXECUTORS, db, "reuse", reuse=True)
-    rounds = []
+    rounds, all_originals = [], []
     try:
         for r in range(runs + 1):
             originals = _batch(w, service.links(work, rounds_of_files[r], f"reuse-o{r}"))
             duplicates = _batch(w, service.links(work, rounds_of_files[r], f"reuse-d{r}"))
-            keys = _storage_keys(w, originals["assets"])
-            outdated = _outdated(w, originals["assets"], keys)
+            all_originals += originals["assets"]
             if r > 0:
-                rounds.append((originals, duplicates, outdated))
+                rounds.append((originals, duplicates))
+        # every original asset so far (≥ 100 with the default 5 rounds of 20):
+        # nothing changed, so no stage may run
+        outdated = [_outdated(w, all_originals, _storage_keys(w, all_originals)) for _ in range(runs)]
     finally:
         w.stop()
-    o, d, u = zip(*rounds)
+    o, d = zip(*rounds)
     return {
         "files": len(files), "executors": EXECUTORS,
         "original": {k: spread([x[k] for x in o]) for k in
@@ -103,9 +105,9 @@ def measure(bin_path, work: Path, db: Path, rounds_of_files, runs):
                                       for x, y in zip(d, o)]),
         "worker_cpu_ratio": spread([x["worker_cpu_ms_per_job"] / max(y["worker_cpu_ms_per_job"], 1e-9)
                                     for x, y in zip(d, o)]),
-        "outdated": {"assets": u[-1]["jobs"], "stages_run": [x["stages_run"] for x in u],
-                     "all_current": [x["all_current"] for x in u],
-                     "wall_ms_per_asset": spread([x["wall_ms_per_asset"] for x in u])},
+        "outdated": {"assets": outdated[-1]["jobs"], "stages_run": [x["stages_run"] for x in outdated],
+                     "all_current": [x["all_current"] for x in outdated],
+                     "wall_ms_per_asset": spread([x["wall_ms_per_asset"] for x in outdated])},
     }
 
 

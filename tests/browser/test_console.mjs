@@ -170,10 +170,8 @@ async function main() {
     await uploadsDone;
     execFileSync(bin, ['upload', '--brokers', brokers, '--storage', `file://${storage}`,
       '--mime', 'application/x-msdownload', refused], { stdio: 'ignore' });
-    // An empty list has nothing to poll for (seed 000: poll only while a job
-    // is queued or processing): the user refreshes once the uploads are made.
+    // No refresh: an empty list keeps polling, so the uploads show up by themselves.
     const uploadedAt = Date.now();
-    await page.getByTestId('refresh').click();
     const seen = new Map(); // job id → statuses in the order seen
     let sawProgressBar = false, runningShot = false;
     await waitFor('every loaded card terminal', async () => {

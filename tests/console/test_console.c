@@ -750,6 +750,15 @@ static void follows_the_worker_and_regenerates(void **state)
     assert_int_equal(r.status, 202);
     json_t *answer = json_loads(r.body, 0, NULL);
     th_response_free(&r);
+    /* the 202 comes once the read model holds the new job: no wait here */
+    char *new_job = aw_xasprintf("/api/v1/jobs/%s", str(answer, "job_id"));
+    v = get(&c, new_job, 200);
+    assert_string_equal(str(v, "kind"), "regenerate");
+    json_decref(v), free(new_job);
+    json_t *list = get(&c, "/api/v1/jobs", 200);
+    assert_string_equal(str(json_array_get(json_object_get(list, "jobs"), 0), "id"),
+                        str(answer, "job_id"));
+    json_decref(list);
     r = th_http("POST", url, "{\"types\":[\"everything\"]}", NULL);
     assert_int_equal(r.status, 400);
     th_response_free(&r), free(url);
