@@ -376,19 +376,24 @@ static void udta_and_matroska_tags_read_back(void **state)
 }
 
 /* An Android-style MP4: a location FFmpeg reads as `location` (and, from
- * the 3GPP loci box the muxer adds, `location-eng`) and com.android.version. */
+ * the 3GPP loci box the muxer adds, `location-eng`), com.android.version
+ * and the manufacturer and model keys newer Android releases write. */
 static void android_location_and_version_read_back(void **state)
 {
     (void)state;
     aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=160x90:rate=10:duration=1 "
                         "-c:v libx264 -preset ultrafast -movflags use_metadata_tags "
                         "-metadata location=+51.4169-000.0806/ "
-                        "-metadata com.android.version=6.0.1 android.mp4");
+                        "-metadata com.android.version=6.0.1 "
+                        "-metadata com.android.manufacturer=Google "
+                        "-metadata com.android.model='Pixel 3' android.mp4");
     json_t *job = run_metadata("android.mp4", "video/mp4");
     aw_expect_status(job, "completed");
     aw_expect_text(job, "metadata.extracted.androidVersion", "6.0.1");
     expect_gps(job, 51.4169, -0.0806, NAN);
-    assert_null(aw_test_get(job, "metadata.extracted.make"));
+    aw_expect_text(job, "metadata.extracted.make", "Google");
+    aw_expect_text(job, "metadata.extracted.model", "Pixel 3");
+    assert_null(aw_test_get(job, "metadata.extracted.software"));
     json_decref(job);
 }
 
