@@ -1,6 +1,7 @@
 /* jsonutil.c — sanitising untrusted text for JSON. */
 #include "jsonutil.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
@@ -66,6 +67,42 @@ json_t *aw_json_text(const char *s, size_t n)
 int aw_json_set_text(json_t *obj, const char *key, const char *s)
 {
     json_t *v = aw_json_text(s, s ? strlen(s) : 0);
+    if (v == NULL)
+        return 0;
+    json_object_set_new(obj, key, v);
+    return 1;
+}
+
+static bool is_blank(unsigned char c)
+{
+    return c <= 0x20 || c == 0x7f;
+}
+
+json_t *aw_json_text_strict(const char *s, size_t n, size_t max)
+{
+    if (s == NULL || max > AW_JSON_TEXT_MAX)
+        return NULL;
+    const unsigned char *u = (const unsigned char *)s;
+    n = strnlen(s, n);
+    for (size_t i = 0, len; i < n; i += len)
+        if ((len = utf8_sequence(u + i, n - i)) == 0)
+            return NULL;
+    size_t start = 0, end = n;
+    while (start < end && is_blank(u[start]))
+        start++;
+    while (end > start && is_blank(u[end - 1]))
+        end--;
+    if (start == end || end - start > max)
+        return NULL;
+    char out[AW_JSON_TEXT_MAX];
+    for (size_t i = start; i < end; i++)
+        out[i - start] = is_blank(u[i]) ? ' ' : (char)u[i];
+    return json_stringn(out, end - start);
+}
+
+int aw_json_set_strict(json_t *obj, const char *key, const char *s, size_t max)
+{
+    json_t *v = aw_json_text_strict(s, s ? strlen(s) : 0, max);
     if (v == NULL)
         return 0;
     json_object_set_new(obj, key, v);

@@ -1,8 +1,10 @@
 /* av_metadata.c — the audio/video metadata stage: codec facts from FFmpeg's
  * stream headers (nothing decoded), tags from TagLib for audio files and
- * from the container for video, dates into `extracted`. */
+ * from the container for video, dates and capture facts into `extracted`. */
 #include "audio_tags.h"
 #include "av.h"
+#include "av_capture.h"
+#include "mp4_udta.h"
 #include "jsonutil.h"
 #include "xmp.h"
 
@@ -109,29 +111,50 @@ static const char *tag(const AVDictionary *m, const char *key)
     return (e != NULL && e->value[0] != '\0') ? e->value : NULL;
 }
 
-/* Container tags (MP4 ©nam, Matroska TITLE, …): whatever TagLib did not set. */
+/* Container tags (MP4 ©nam, Matroska TITLE, …): whatever TagLib did not
+ * set. Text that is not UTF-8 or is too long is refused, not repaired. */
 static void container_tags(aw_ctx *ctx, const AVDictionary *m)
 {
     static const char *const keys[][2] = {
         {"title", "title"},       {"artist", "artist"},
         {"album", "album"},       {"albumArtist", "album_artist"},
         {"composer", "composer"}, {"creator", "encoder"},
+        {"comment", "comment"},   {"subject", "description"},
     };
     json_t *d = aw_result_section(ctx->result, "descriptive");
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const char *value = tag(m, keys[i][1]);
         if (value != NULL && json_object_get(d, keys[i][0]) == NULL)
-            aw_json_set_text(d, keys[i][0], value);
+            aw_json_set_strict(d, keys[i][0], value, AW_JSON_TEXT_MAX);
     }
     const char *genre = tag(m, "genre");
-    if (genre != NULL && json_object_get(d, "genre") == NULL) {
-        json_t *list = json_array();
-        json_array_append_new(list, aw_json_text(genre, strlen(genre)));
-        json_object_set_new(d, "genre", list);
-    }
+    json_t *g = genre ? aw_json_text_strict(genre, strlen(genre), AW_JSON_TEXT_MAX) : NULL;
+    if (g != NULL && json_object_get(d, "genre") == NULL)
+        json_object_set_new(d, "genre", json_pack("[o]", g));
+    else
+        json_decref(g);
     const char *created = tag(m, "creation_time");
     if (created != NULL)
-        aw_json_set_text(aw_result_section(ctx->result, "extracted"), "creationDate", created);
+        aw_json_set_strict(aw_result_section(ctx->result, "extracted"), "creationDate", created,
+                           AW_JSON_TEXT_MAX);
+}
+
+/* Tags of the container and its audio track, capture facts (make, model,
+ * GPS, local time), MP4 XMP, then the 3GPP udta strings where neither the
+ * tags nor XMP gave that field (exiftool prefers XMP's too). */
+static void container_metadata(aw_ctx *ctx, const aw_av_input *in)
+{
+    json_t *descriptive = aw_result_section(ctx->result, "descriptive");
+    json_t *extracted = aw_result_section(ctx->result, "extracted");
+    container_tags(ctx, in->fmt->metadata);
+    if (in->audio >= 0) /* Ogg keeps its comments on the stream */
+        container_tags(ctx, in->fmt->streams[in->audio]->metadata);
+    aw_av_capture_facts(in->fmt, ctx->result->media->group, extracted);
+    const char *xmp = tag(in->fmt->metadata, "xmp");
+    if (xmp != NULL)
+        aw_xmp_extract(xmp, strlen(xmp), descriptive, extracted);
+    if (strcmp(ctx->result->media->group, "isobmff") == 0)
+        aw_mp4_udta_read(ctx->input_path, descriptive);
 }
 
 static aw_tags_format tags_format(const aw_ctx *ctx, const aw_av_input *in)
@@ -169,13 +192,7 @@ static int av_metadata_run(aw_ctx *ctx, aw_error *err)
     if (in.video < 0)
         rc = aw_audio_tags_read(ctx->input_path, tags_format(ctx, &in),
                                 aw_result_section(ctx->result, "descriptive"));
-    container_tags(ctx, in.fmt->metadata);
-    if (in.audio >= 0) /* Ogg keeps its comments on the stream */
-        container_tags(ctx, in.fmt->streams[in.audio]->metadata);
-    const char *xmp = tag(in.fmt->metadata, "xmp");
-    if (xmp != NULL)
-        aw_xmp_extract(xmp, strlen(xmp), aw_result_section(ctx->result, "descriptive"),
-                       aw_result_section(ctx->result, "extracted"));
+    container_metadata(ctx, &in);
     aw_av_close(&in);
     if (rc == AW_ERROR)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "tags",

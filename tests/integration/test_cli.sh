@@ -177,6 +177,9 @@ run_and_collect "$WORK/photo.jpg" --clamav-db "$WORK/no-such-db"   # scan ERROR,
 if [ -d "$CORPUS/open" ]; then
   while IFS= read -r -d '' f; do run_and_collect "$f" --no-scan; done \
     < <(find "$CORPUS/open/image" "$CORPUS/open/edge" -type f -print0)
+  # videos with capture facts (make, model, software, gps, creationDateLocal)
+  while IFS= read -r -d '' f; do run_and_collect "$f" --no-scan --stages metadata; done \
+    < <(find "$CORPUS/open/video/mov" "$CORPUS/open/video/mp4" -type f -print0)
 else
   echo "note: $CORPUS absent, schema checked on generated files only"
 fi
@@ -186,6 +189,13 @@ done
 sed 's/"status": "completed"/"status": "done"/' "$WORK/all/1/job.json" > "$WORK/broken.json"
 check "the schema rejects a wrong status (it can fail)" \
   bash -c "! '$AJV' validate --spec=draft7 -s '$SCHEMA' -d '$WORK/broken.json'"
+jq '.metadata.extracted.gps = {latitude: 91, longitude: 0}' "$WORK/all/1/job.json" > "$WORK/gps.json"
+check "the schema rejects a latitude over 90" \
+  bash -c "! '$AJV' validate --spec=draft7 -s '$SCHEMA' -d '$WORK/gps.json'"
+jq '.metadata.extracted.creationDateLocal = "2019-07-24T11:25:40Z"' "$WORK/all/1/job.json" \
+  > "$WORK/local.json"
+check "the schema rejects a creationDateLocal without its offset" \
+  bash -c "! '$AJV' validate --spec=draft7 -s '$SCHEMA' -d '$WORK/local.json'"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

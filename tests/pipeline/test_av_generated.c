@@ -305,6 +305,176 @@ static void m4a_cover_art(void **state)
     aw_test_done(job, out);
 }
 
+static void expect_gps(json_t *job, double lat, double lon, double alt)
+{
+    double got_lat = aw_test_num(job, "metadata.extracted.gps.latitude");
+    double got_lon = aw_test_num(job, "metadata.extracted.gps.longitude");
+    if (!(fabs(got_lat - lat) <= 1e-4 && fabs(got_lon - lon) <= 1e-4))
+        fail_msg("gps is %f %f, the recipe wrote %f %f", got_lat, got_lon, lat, lon);
+    json_t *got_alt = aw_test_get(job, "metadata.extracted.gps.altitude");
+    if (isnan(alt))
+        assert_null(got_alt);
+    else if (got_alt == NULL || !(fabs(json_number_value(got_alt) - alt) <= 0.5))
+        fail_msg("altitude is %s, the recipe wrote %f", got_alt ? json_dumps(got_alt, 0) : "absent",
+                 alt);
+}
+
+static json_t *run_metadata(const char *name, const char *mime)
+{
+    return run(name, mime, AW_STAGE_METADATA, NULL);
+}
+
+/* QuickTime Keys (mdta) as an iPhone writes them: make, model, software,
+ * an ISO 6709 location with altitude, the creation date with its offset. */
+static void quicktime_keys_read_back(void **state)
+{
+    (void)state;
+    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=160x90:rate=10:duration=1 "
+                        "-c:v libx264 -preset ultrafast -movflags use_metadata_tags "
+                        "-metadata com.apple.quicktime.make=Apple "
+                        "-metadata com.apple.quicktime.model='iPhone 6' "
+                        "-metadata com.apple.quicktime.software=12.3 "
+                        "-metadata com.apple.quicktime.location.ISO6709=+32.0929+034.8620+028.516/ "
+                        "-metadata com.apple.quicktime.creationdate=2019-07-24T11:25:40+0300 "
+                        "-metadata title='Beach day' keys.mov");
+    json_t *job = run_metadata("keys.mov", "video/quicktime");
+    aw_expect_status(job, "completed");
+    aw_expect_text(job, "metadata.extracted.make", "Apple");
+    aw_expect_text(job, "metadata.extracted.model", "iPhone 6");
+    aw_expect_text(job, "metadata.extracted.software", "12.3");
+    aw_expect_text(job, "metadata.extracted.creationDateLocal", "2019-07-24T11:25:40+03:00");
+    aw_expect_text(job, "metadata.descriptive.title", "Beach day");
+    expect_gps(job, 32.0929, 34.862, 28.516);
+    json_decref(job);
+}
+
+/* udta atoms of a MOV (©mak, ©mod, ©xyz, ©nam, ©cmt) and Matroska tags. */
+static void udta_and_matroska_tags_read_back(void **state)
+{
+    (void)state;
+    const char *tags = "-metadata title='Eiffel Tower' -metadata comment='Windy day' "
+                       "-metadata description='From the river' -metadata make=Acme "
+                       "-metadata model='Cam 1' -metadata location=-48.8577-002.2950-012.5/ ";
+    gchar *recipe = g_strdup_printf(
+        "ffmpeg -v error -y -f lavfi -i testsrc=size=160x90:rate=10:duration=1 -c:v libx264 "
+        "-preset ultrafast %s udta.mov && ffmpeg -v error -y -f lavfi "
+        "-i testsrc=size=160x90:rate=10:duration=1 -c:v libvpx %s tags.mkv",
+        tags, tags);
+    aw_test_make(media, recipe);
+    g_free(recipe);
+    const char *files[][2] = {{"udta.mov", "video/quicktime"}, {"tags.mkv", "video/x-matroska"}};
+    for (int i = 0; i < 2; i++) {
+        json_t *job = run_metadata(files[i][0], files[i][1]);
+        aw_expect_status(job, "completed");
+        aw_expect_text(job, "metadata.descriptive.title", "Eiffel Tower");
+        aw_expect_text(job, "metadata.descriptive.comment", "Windy day");
+        aw_expect_text(job, "metadata.extracted.make", "Acme");
+        aw_expect_text(job, "metadata.extracted.model", "Cam 1");
+        expect_gps(job, -48.8577, -2.295, -12.5);
+        json_decref(job);
+    }
+}
+
+/* An Android-style MP4: a location FFmpeg reads as `location` (and, from
+ * the 3GPP loci box the muxer adds, `location-eng`), com.android.version
+ * and the manufacturer and model keys newer Android releases write. */
+static void android_location_and_version_read_back(void **state)
+{
+    (void)state;
+    aw_test_make(media, "ffmpeg -v error -y -f lavfi -i testsrc=size=160x90:rate=10:duration=1 "
+                        "-c:v libx264 -preset ultrafast -movflags use_metadata_tags "
+                        "-metadata location=+51.4169-000.0806/ "
+                        "-metadata com.android.version=6.0.1 "
+                        "-metadata com.android.manufacturer=Google "
+                        "-metadata com.android.model='Pixel 3' android.mp4");
+    json_t *job = run_metadata("android.mp4", "video/mp4");
+    aw_expect_status(job, "completed");
+    aw_expect_text(job, "metadata.extracted.androidVersion", "6.0.1");
+    expect_gps(job, 51.4169, -0.0806, NAN);
+    aw_expect_text(job, "metadata.extracted.make", "Google");
+    aw_expect_text(job, "metadata.extracted.model", "Pixel 3");
+    assert_null(aw_test_get(job, "metadata.extracted.software"));
+    json_decref(job);
+}
+
+/* 3GPP asset boxes (titl, auth, perf) that FFmpeg does not export, as
+ * ffmpeg's 3gp muxer writes them; then the title rewritten in place as
+ * UTF-16 with a byte-order mark ("OK!", as many bytes as "my movie"). */
+static void gpp_asset_strings_read_back(void **state)
+{
+    (void)state;
+    aw_test_make(
+        media,
+        "ffmpeg -v error -y -f lavfi -i testsrc=size=176x144:rate=10:duration=1 "
+        "-c:v libx264 -preset ultrafast -metadata title='my movie' "
+        "-metadata author='Ann Author' -metadata artist='Perf Former' -f 3gp asset.3gp && "
+        "perl -0777 -pe 's/titl(\\0\\0\\0\\0..)my movie\\0/titl$1\\xfe\\xff\\0O\\0K\\0!\\0/s' "
+        "asset.3gp > asset16.3gp && ! cmp -s asset.3gp asset16.3gp");
+    json_t *job = run_metadata("asset.3gp", "video/3gpp");
+    aw_expect_status(job, "completed");
+    aw_expect_text(job, "metadata.descriptive.title", "my movie");
+    aw_expect_text(job, "metadata.descriptive.author", "Ann Author");
+    aw_expect_text(job, "metadata.descriptive.artist", "Perf Former");
+    json_decref(job);
+    job = run_metadata("asset16.3gp", "video/3gpp");
+    aw_expect_text(job, "metadata.descriptive.title", "OK!");
+    aw_expect_text(job, "metadata.descriptive.author", "Ann Author");
+    json_decref(job);
+}
+
+/* Hostile tags: each bad field is left out, the good ones stay and the
+ * whole job completes. The recipes check that the bad bytes are really in
+ * the files (a tool that cleaned them would make the test vacuous). */
+static void hostile_tags_are_refused_field_by_field(void **state)
+{
+    (void)state;
+    aw_test_make(
+        media,
+        "ffmpeg -v error -y -f lavfi -i testsrc=size=160x90:rate=10:duration=1 -c:v libx264 "
+        "-preset ultrafast -metadata location=+999.0+999.0/ "
+        "-metadata make=\"$(printf 'Ac\\377\\376me')\" "
+        "-metadata model=\"$(head -c 300 /dev/zero | tr '\\0' m)\" "
+        "-metadata title=\"$(head -c 5000 /dev/zero | tr '\\0' t)\" -metadata comment=fine "
+        "bad_udta.mov && LC_ALL=C grep -q \"$(printf 'Ac\\377\\376me')\" bad_udta.mov && "
+        "[ $(ffprobe -v error -show_entries format_tags=title -of default=nw=1:nk=1 bad_udta.mov "
+        "| wc -c) -gt 5000 ] && "
+        "ffmpeg -v error -y -f lavfi -i testsrc=size=160x90:rate=10:duration=1 -c:v libx264 "
+        "-preset ultrafast -movflags use_metadata_tags "
+        "-metadata com.apple.quicktime.location.ISO6709=NaN -metadata location=+48.8577+002.2950/ "
+        "-metadata com.apple.quicktime.creationdate=2019-07-24T25:25:40+0300 "
+        "-metadata title=\"$(printf 'ab\\377\\376cd')\" -metadata "
+        "com.apple.quicktime.software=12.3 "
+        "bad_keys.mp4 && LC_ALL=C grep -q \"$(printf 'ab\\377\\376cd')\" bad_keys.mp4 && "
+        "perl -0777 -pe 's/titl(\\0\\0\\0\\0..)my movie\\0/titl$1\\xfe\\xff\\xd8\\0\\0K\\0!\\0/s' "
+        "asset.3gp > bad_utf16.3gp && "
+        "perl -0777 -pe 's/\\0\\0\\0.titl/\\x7f\\xff\\xff\\xfftitl/s' asset.3gp > bad_size.3gp");
+    char *out = NULL;
+    json_t *job = run("bad_udta.mov", "video/quicktime", AW_STAGES_ALL, &out);
+    aw_expect_status(job, "completed");
+    assert_null(aw_test_get(job, "metadata.extracted.gps"));
+    assert_null(aw_test_get(job, "metadata.extracted.make"));
+    assert_null(aw_test_get(job, "metadata.extracted.model"));
+    assert_null(aw_test_get(job, "metadata.descriptive.title"));
+    aw_expect_text(job, "metadata.descriptive.comment", "fine");
+    aw_test_done(job, out);
+    job = run("bad_keys.mp4", "video/mp4", AW_STAGES_ALL, &out);
+    aw_expect_status(job, "completed");
+    expect_gps(job, 48.8577, 2.295, NAN); /* the next source of the field */
+    assert_null(aw_test_get(job, "metadata.extracted.creationDateLocal"));
+    assert_null(aw_test_get(job, "metadata.descriptive.title"));
+    aw_expect_text(job, "metadata.extracted.software", "12.3");
+    aw_test_done(job, out);
+    job = run_metadata("bad_utf16.3gp", "video/3gpp"); /* an unpaired surrogate */
+    aw_expect_status(job, "completed");
+    assert_null(aw_test_get(job, "metadata.descriptive.title"));
+    aw_expect_text(job, "metadata.descriptive.author", "Ann Author");
+    json_decref(job);
+    job = run_metadata("bad_size.3gp", "video/3gpp"); /* titl runs past its parent */
+    aw_expect_status(job, "completed");
+    assert_null(aw_test_get(job, "metadata.descriptive.title"));
+    json_decref(job);
+}
+
 /* Playlists that would make FFmpeg read another file: refused by type,
  * and the other file is never opened (inotify watches it). */
 static void playlists_never_reach_other_files(void **state)
@@ -439,6 +609,11 @@ int main(void)
         cmocka_unit_test(waveform_of_known_signal),
         cmocka_unit_test(mp3_tags_and_audio_clip),
         cmocka_unit_test(m4a_cover_art),
+        cmocka_unit_test(quicktime_keys_read_back),
+        cmocka_unit_test(udta_and_matroska_tags_read_back),
+        cmocka_unit_test(android_location_and_version_read_back),
+        cmocka_unit_test(gpp_asset_strings_read_back),
+        cmocka_unit_test(hostile_tags_are_refused_field_by_field),
         cmocka_unit_test(playlists_never_reach_other_files),
         cmocka_unit_test(limits_refuse_before_decoding),
         cmocka_unit_test(truncated_video_is_refused_cleanly),

@@ -1,19 +1,23 @@
 /* test_common.c — unit tests of common/: media table, settings parsing,
- * stage lists, ids, error names, JSON text sanitising, EXIF dates. */
+ * stage lists, ids, error names, JSON text sanitising, EXIF dates; and the
+ * pure parsers of pipelines/ (ISO 6709 points, local capture times). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "av_capture.h"
 #include "config.h"
 #include "error.h"
 #include "exif.h"
 #include "ids.h"
+#include "iso6709.h"
 #include "jsonutil.h"
 #include "media.h"
 #include "result.h"
 
+#include <math.h>
 #include <string.h>
 
 static void media_lookup_by_declared_alias_and_params(void **state)
@@ -215,6 +219,107 @@ static void exif_dates_become_iso_8601(void **state)
     assert_int_equal(aw_exif_date_to_iso("2008:05:30", NULL, out, sizeof out), -1);
 }
 
+/* The strict form refuses what aw_json_text would repair. */
+static void json_text_strict_refuses_instead_of_repairing(void **state)
+{
+    (void)state;
+    json_t *v = aw_json_text_strict("  iPhone\t6 ", 12, 255);
+    assert_string_equal(json_string_value(v), "iPhone 6");
+    json_decref(v);
+    v = aw_json_text_strict("caf\xc3\xa9\0junk", 10, 255); /* stops at the NUL */
+    assert_string_equal(json_string_value(v), "caf\xc3\xa9");
+    json_decref(v);
+    assert_null(aw_json_text_strict("a\xff"
+                                    "b",
+                                    3, 255));
+    assert_null(aw_json_text_strict("\xc3", 1, 255));         /* a lone lead byte */
+    assert_null(aw_json_text_strict("\xed\xa0\x80", 3, 255)); /* a UTF-16 surrogate */
+    assert_null(aw_json_text_strict("   ", 3, 255));
+    char long_text[300];
+    memset(long_text, 'x', sizeof long_text);
+    assert_null(aw_json_text_strict(long_text, 256, 255));
+    v = aw_json_text_strict(long_text, 255, 255);
+    assert_int_equal(json_string_length(v), 255);
+    json_decref(v);
+    assert_null(aw_json_text_strict(long_text, 10, AW_JSON_TEXT_MAX + 1)); /* no such limit */
+}
+
+static void expect_point(const char *text, double lat, double lon, bool has_alt, double alt)
+{
+    aw_geo_point p;
+    if (aw_iso6709_parse(text, &p) != 0)
+        fail_msg("'%s' refused", text);
+    if (fabs(p.latitude - lat) > 1e-9 || fabs(p.longitude - lon) > 1e-9)
+        fail_msg("'%s' is %.9f %.9f, not %.9f %.9f", text, p.latitude, p.longitude, lat, lon);
+    assert_true(p.has_altitude == has_alt);
+    if (has_alt)
+        assert_true(fabs(p.altitude - alt) < 1e-9);
+}
+
+/* Expected values worked out by hand from ISO 6709 Annex H. */
+static void iso6709_points_parse_and_refuse(void **state)
+{
+    (void)state;
+    expect_point("+32.0929+034.8620+028.516/", 32.0929, 34.862, true, 28.516);
+    expect_point("+51.4169-000.0806/", 51.4169, -0.0806, false, 0);
+    expect_point("-33.8568+151.2153", -33.8568, 151.2153, false, 0); /* no closing '/' */
+    expect_point("+4851.45+00217.75/", 48 + 51.45 / 60, 2 + 17.75 / 60, false, 0);
+    expect_point("-485130.5-0021730.0-12CRSWGS_84/", -(48 + 51 / 60.0 + 30.5 / 3600),
+                 -(2 + 17 / 60.0 + 30 / 3600.0), true, -12);
+    expect_point("+48.8577+002.2950/Paris", 48.8577, 2.295, false, 0); /* FFmpeg's loci form */
+    expect_point("-90+180/", -90, 180, false, 0);
+    expect_point("+48.+002.2950/", 48, 2.295, false, 0); /* a bare point, as exiftool reads it */
+    expect_point("+48.8577+002.2950+999999/", 48.8577, 2.295, false, 0); /* altitude dropped */
+    const char *refused[] = {"+999.0+999.0/",
+                             "NaN",
+                             "+nan+inf/",
+                             "+90.0001+000.0/",
+                             "+48.8577+180.0001/",
+                             "+4860.0+00200.0/",
+                             "+485960.0+0020000/",
+                             "48.8577+002.2950/",
+                             "+48.8577/",
+                             "+48.8577+002.2950x/",
+                             "+48.8577+002.2950+1e5/",
+                             "+0x10+002/",
+                             "+123+0021/",
+                             "",
+                             "+1.0000000000000+2/"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        aw_geo_point p;
+        if (aw_iso6709_parse(refused[i], &p) == 0)
+            fail_msg("'%s' parsed as %f %f", refused[i], p.latitude, p.longitude);
+    }
+    assert_int_equal(aw_iso6709_parse(NULL, NULL), -1);
+}
+
+static void local_capture_times_keep_their_offset(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_int_equal(aw_local_time_iso("2019-07-24T11:25:40+0300", out, sizeof out), 0);
+    assert_string_equal(out, "2019-07-24T11:25:40+03:00");
+    assert_int_equal(aw_local_time_iso("2019-07-24 11:25:40.5-03:30", out, sizeof out), 0);
+    assert_string_equal(out, "2019-07-24T11:25:40.5-03:30");
+    const char *refused[] = {"2019-07-24T11:25:40Z",
+                             "2019-07-24T11:25:40",
+                             "2019-13-24T11:25:40+0300",
+                             "2019-07-24T24:00:00+0300",
+                             "2019-07-24T11:25:40+1500",
+                             "2019-07-24T11:25:40+0360",
+                             "2019-07-24T11:25:40+0300 ",
+                             "2019-07-24T11:25:40.+0300",
+                             "2019-07-24T11:25:40.1234567890+0300",
+                             "0000-07-24T11:25:40+0300",
+                             "2019:07:24 11:25:40+03:00",
+                             "2019-07-24T11:25:40+03",
+                             ""};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (aw_local_time_iso(refused[i], out, sizeof out) == 0)
+            fail_msg("'%s' became '%s'", refused[i], out);
+    assert_int_equal(aw_local_time_iso("2019-07-24T11:25:40+0300", out, 20), -1); /* no room */
+}
+
 /* Found by fuzz_result: a decoder's error text that is not UTF-8 made
  * json_pack fail, and the stage's error entry was silently dropped. */
 static void result_keeps_errors_and_signatures_that_are_not_utf8(void **state)
@@ -255,6 +360,9 @@ int main(void)
         cmocka_unit_test(error_codes_round_trip_seed_names),
         cmocka_unit_test(json_text_is_valid_utf8_and_trimmed),
         cmocka_unit_test(exif_dates_become_iso_8601),
+        cmocka_unit_test(json_text_strict_refuses_instead_of_repairing),
+        cmocka_unit_test(iso6709_points_parse_and_refuse),
+        cmocka_unit_test(local_capture_times_keep_their_offset),
     };
     return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
