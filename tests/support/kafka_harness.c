@@ -162,6 +162,15 @@ void kh_kill_workers(void)
         }
 }
 
+static void remember(pid_t pid)
+{
+    for (int i = 0; i < 64 && pid > 0; i++)
+        if (started[i] == 0) {
+            started[i] = pid;
+            return;
+        }
+}
+
 pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, const char *storage,
                       const char *db, const char *log_path, const char *const *extra)
 {
@@ -202,21 +211,8 @@ pid_t kh_worker_start(const kh_cluster *k, const kh_scope *s, const char *bin, c
         execv(bin, (char *const *)argv);
         _exit(127);
     }
-    for (int i = 0; i < 64 && pid > 0; i++)
-        if (started[i] == 0) {
-            started[i] = pid;
-            break;
-        }
+    remember(pid);
     return pid;
-}
-
-static void remember(pid_t pid)
-{
-    for (int i = 0; i < 64 && pid > 0; i++)
-        if (started[i] == 0) {
-            started[i] = pid;
-            return;
-        }
 }
 
 /* The base URL the console printed into its log, or "" so far. */

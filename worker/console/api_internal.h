@@ -19,6 +19,9 @@ typedef struct api_request {
 
 /* Replies; each takes ownership of what it is given. */
 enum MHD_Result aw_api_json(struct MHD_Connection *c, unsigned status, json_t *body);
+/* body with its ETag, revalidated on every use (no-cache); NULL body: none (304). */
+enum MHD_Result aw_api_json_etag(struct MHD_Connection *c, unsigned status, json_t *body,
+                                 const char *etag);
 /* 400/404/…: {"error": {"code", "message", "field"?}}. */
 enum MHD_Result aw_api_error(struct MHD_Connection *c, unsigned status, const char *field,
                              const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -58,22 +58,6 @@ static bool not_modified(const api_request *r, char *etag, size_t size)
     return have != NULL && strstr(have, etag) != NULL;
 }
 
-static enum MHD_Result with_etag(struct MHD_Connection *c, unsigned status, json_t *body,
-                                 const char *etag)
-{
-    char *text = body ? json_dumps(body, JSON_COMPACT) : aw_xstrdup("");
-    json_decref(body);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text,
-                                                                MHD_RESPMEM_MUST_FREE);
-    if (status == MHD_HTTP_OK)
-        MHD_add_response_header(resp, "Content-Type", "application/json");
-    MHD_add_response_header(resp, "ETag", etag);
-    MHD_add_response_header(resp, "Cache-Control", "no-cache");
-    enum MHD_Result rc = MHD_queue_response(c, status, resp);
-    MHD_destroy_response(resp);
-    return rc;
-}
-
 enum MHD_Result aw_api_jobs(const api_request *r)
 {
     bool bad_status = false, bad_type = false;
@@ -89,8 +73,8 @@ enum MHD_Result aw_api_jobs(const api_request *r)
         return reply;
     char etag[64];
     if (not_modified(r, etag, sizeof etag))
-        return with_etag(r->conn, MHD_HTTP_NOT_MODIFIED, NULL, etag);
-    return with_etag(r->conn, MHD_HTTP_OK, aw_read_model_jobs(r->deps->rm, &f), etag);
+        return aw_api_json_etag(r->conn, MHD_HTTP_NOT_MODIFIED, NULL, etag);
+    return aw_api_json_etag(r->conn, MHD_HTTP_OK, aw_read_model_jobs(r->deps->rm, &f), etag);
 }
 
 enum MHD_Result aw_api_job(const api_request *r)

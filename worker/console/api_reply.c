@@ -12,16 +12,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, const char *type,
-                             char *body)
+/* Queues body (taken) with its headers; type and etag may be NULL. */
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type,
+                               const char *cache, const char *etag, char *body)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body,
                                                              MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(r, "Content-Type", type);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (type != NULL)
+        MHD_add_response_header(r, "Content-Type", type);
+    if (etag != NULL)
+        MHD_add_response_header(r, "ETag", etag);
+    MHD_add_response_header(r, "Cache-Control", cache);
     enum MHD_Result rc = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return rc;
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, const char *type,
+                             char *body)
+{
+    return respond(c, status, type, "no-store", NULL, body);
+}
+
+enum MHD_Result aw_api_json_etag(struct MHD_Connection *c, unsigned status, json_t *body,
+                                 const char *etag)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : aw_xstrdup("");
+    json_decref(body);
+    return respond(c, status, body ? "application/json" : NULL, "no-cache", etag, text);
 }
 
 enum MHD_Result aw_api_json(struct MHD_Connection *c, unsigned status, json_t *body)

@@ -68,6 +68,18 @@ void aw_message_spool_path(const aw_message *r, const char *name, char *buf, siz
     snprintf(buf, size, "%s/%s", r->spool, name);
 }
 
+json_t *aw_message_spool_json(const aw_message *r, const char *name)
+{
+    char path[PATH_MAX + 32];
+    aw_message_spool_path(r, name, path, sizeof path);
+    json_t *v = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+    if (v != NULL && !json_is_object(v)) {
+        json_decref(v);
+        v = NULL;
+    }
+    return v;
+}
+
 /* The spool goes once no transfer uses it any more. */
 void aw_message_clear_spool(aw_message *r)
 {

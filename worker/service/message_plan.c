@@ -72,13 +72,7 @@ static void report_all_current(aw_supervisor *sv, aw_message *r)
 
 static json_t *load_manifest(aw_message *r)
 {
-    char path[PATH_MAX + 32];
-    aw_message_spool_path(r, "manifest.json", path, sizeof path);
-    json_t *m = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
-    if (m != NULL && !json_is_object(m)) {
-        json_decref(m);
-        m = NULL;
-    }
+    json_t *m = aw_message_spool_json(r, "manifest.json");
     if (m == NULL) {
         aw_log_fields f = aw_message_log_fields(r, NULL);
         aw_log(AW_LOG_WARN, &f, "the manifest of %s is not a JSON object: taken as none",

@@ -87,19 +87,12 @@ static void copy_outputs(aw_supervisor *sv, aw_message *r, json_t *scanned)
         aw_message_record(sv, r);
 }
 
-static json_t *load_entry(const aw_message *r)
-{
-    char path[PATH_MAX + 32];
-    aw_message_spool_path(r, "index.json", path, sizeof path);
-    return json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
-}
-
 void aw_message_on_lookup(aw_supervisor *sv, aw_message *r, const aw_transfer *t)
 {
     r->state = MSG_FETCHED;
     if (t->rc != AW_OK)
         return; /* no entry (or none readable now): process normally */
-    json_t *entry = load_entry(r);
+    json_t *entry = aw_message_spool_json(r, "index.json");
     if (!aw_reuse_entry_fits(entry, r->source_sha256, source_bytes(r), r->ev.asset_id,
                              &sv->cfg->pipeline)) {
         aw_log_fields f = aw_message_log_fields(r, NULL);

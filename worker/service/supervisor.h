@@ -104,6 +104,8 @@ void aw_message_abandon(aw_supervisor *sv, aw_message *r);
 bool aw_message_not_started(const aw_message *r); /* no executor has taken it yet */
 /* for message_transfers.c */
 void aw_message_spool_path(const aw_message *r, const char *name, char *buf, size_t size);
+/* The JSON object in the spool file name, or NULL (absent, not JSON, not an object). */
+json_t *aw_message_spool_json(const aw_message *r, const char *name);
 void aw_message_clear_spool(aw_message *r);
 void aw_message_storage_fault(aw_supervisor *sv, aw_message *r, const aw_error *err);
 void aw_message_publish_final(aw_supervisor *sv, aw_message *r);
