@@ -22,6 +22,10 @@ typedef struct aw_limits {
     unsigned scan_max_recursion;  /* ClamAV: archive nesting */
     unsigned scan_max_files;      /* ClamAV: members scanned in one container */
     unsigned scan_max_ms;         /* ClamAV: wall time of one scan */
+    uint64_t max_model_vertices;  /* 3D: vertices the file declares, all meshes */
+    uint64_t max_model_triangles; /* 3D: triangles it draws, all meshes */
+    unsigned max_model_meshes;    /* 3D: meshes (glTF primitives, OBJ groups) */
+    unsigned model_render_ms;     /* 3D: wall time of the thumbnail render */
 } aw_limits;
 
 typedef enum { AW_THUMB_WEBP, AW_THUMB_JPEG } aw_thumb_format;

@@ -36,6 +36,10 @@ enum {
     OPT_SCAN_FILES,
     OPT_SCAN_TIME,
     OPT_SCAN_IMAGE_HASH,
+    OPT_MODEL_VERTICES,
+    OPT_MODEL_TRIANGLES,
+    OPT_MODEL_MESHES,
+    OPT_MODEL_RENDER_TIME,
 };
 
 const struct option aw_pipeline_long_options[] = {
@@ -66,6 +70,10 @@ const struct option aw_pipeline_long_options[] = {
     {"scan-max-files", required_argument, NULL, OPT_SCAN_FILES},
     {"scan-timeout", required_argument, NULL, OPT_SCAN_TIME},
     {"scan-image-hash", required_argument, NULL, OPT_SCAN_IMAGE_HASH},
+    {"max-model-vertices", required_argument, NULL, OPT_MODEL_VERTICES},
+    {"max-model-triangles", required_argument, NULL, OPT_MODEL_TRIANGLES},
+    {"max-model-meshes", required_argument, NULL, OPT_MODEL_MESHES},
+    {"model-render-timeout", required_argument, NULL, OPT_MODEL_RENDER_TIME},
     {NULL, 0, NULL, 0},
 };
 
@@ -96,7 +104,11 @@ static const char *const env_names[] = {"AW_CLAMAV_DB",
                                         "AW_SCAN_MAX_RECURSION",
                                         "AW_SCAN_MAX_FILES",
                                         "AW_SCAN_TIMEOUT",
-                                        "AW_SCAN_IMAGE_HASH"};
+                                        "AW_SCAN_IMAGE_HASH",
+                                        "AW_MAX_MODEL_VERTICES",
+                                        "AW_MAX_MODEL_TRIANGLES",
+                                        "AW_MAX_MODEL_MESHES",
+                                        "AW_MODEL_RENDER_TIMEOUT"};
 
 void aw_pipeline_options_usage(FILE *out)
 {
@@ -141,6 +153,16 @@ void aw_pipeline_options_usage(FILE *out)
           "                         animated GIF (default: 1000) [AW_MAX_FRAMES]\n"
           "  --max-pages N          most pages a PDF may declare; only page 1 is\n"
           "                         rendered (default: 10000) [AW_MAX_PAGES]\n"
+          "  --max-model-vertices N most vertices a 3D model may declare (default:\n"
+          "                         1M) [AW_MAX_MODEL_VERTICES]\n"
+          "  --max-model-triangles N\n"
+          "                         most triangles a 3D model may draw (default: 2M)\n"
+          "                         [AW_MAX_MODEL_TRIANGLES]\n"
+          "  --max-model-meshes N   most meshes (glTF primitives) in a 3D model\n"
+          "                         (default: 10000) [AW_MAX_MODEL_MESHES]\n"
+          "  --model-render-timeout SEC\n"
+          "                         wall time of a model's thumbnail render\n"
+          "                         (default: 60) [AW_MODEL_RENDER_TIMEOUT]\n"
           "  --scan-max-size SIZE   data ClamAV scans per file, archives unpacked\n"
           "                         (default: 400M) [AW_SCAN_MAX_SIZE]\n"
           "  --scan-max-file-size SIZE\n"
@@ -194,6 +216,31 @@ static int waveform_size(aw_config *cfg, const char *arg, const char *cmd)
     return 0;
 }
 
+/* The 3D model limits. */
+static int model_option(aw_config *cfg, int code, const char *arg, const char *cmd)
+{
+    aw_limits *l = &cfg->limits;
+    unsigned n = 0;
+    int rc;
+    switch (code) {
+    case OPT_MODEL_VERTICES:
+        if (aw_parse_count(arg, &l->max_model_vertices) != AW_OK || l->max_model_vertices == 0)
+            return bad_value(cmd, "--max-model-vertices takes a count such as 1M", arg);
+        return 0;
+    case OPT_MODEL_TRIANGLES:
+        if (aw_parse_count(arg, &l->max_model_triangles) != AW_OK || l->max_model_triangles == 0)
+            return bad_value(cmd, "--max-model-triangles takes a count such as 2M", arg);
+        return 0;
+    case OPT_MODEL_MESHES:
+        return ranged(cmd, "--max-model-meshes", arg, 1, 1000000, &l->max_model_meshes);
+    case OPT_MODEL_RENDER_TIME:
+        rc = ranged(cmd, "--model-render-timeout", arg, 1, 3600, &n);
+        l->model_render_ms = rc == 0 ? n * 1000 : l->model_render_ms;
+        return rc;
+    default: return 1;
+    }
+}
+
 /* The ClamAV limits. */
 static int scan_option(aw_config *cfg, int code, const char *arg, const char *cmd)
 {
@@ -221,7 +268,7 @@ static int scan_option(aw_config *cfg, int code, const char *arg, const char *cm
         return aw_option_on_off(arg, &cfg->scan_image_hash) == 0
                    ? 0
                    : bad_value(cmd, "--scan-image-hash takes on or off", arg);
-    default: return 1;
+    default: return model_option(cfg, code, arg, cmd);
     }
 }
 

@@ -1,6 +1,10 @@
-/* gltf.c — glTF 2.0 facts from the JSON document (of a .gltf file, or the
- * JSON chunk of a .glb). Every index is checked against its array; a URI
- * is counted, never followed. */
+/* model_declared_gltf.c — what a glTF 2.0 document declares (a .gltf
+ * file, or the JSON chunk of a .glb), read before assimp is: meshes,
+ * primitives, the vertices of every primitive's POSITION accessor and the
+ * triangles it draws, and the buffers and images named by a URI outside of
+ * the file. These are the numbers the limits are checked on, so a model
+ * claiming ten million vertices is refused before anything allocates them.
+ * Every index is checked against its array; no URI is followed. */
 #include "model3d.h"
 
 #include <glib.h>
@@ -12,17 +16,6 @@
 #define GLB_MAGIC 0x46546C67u      /* "glTF" */
 #define GLB_JSON_CHUNK 0x4E4F534Au /* "JSON" */
 
-typedef struct gltf_tally {
-    json_int_t primitives, vertices, triangles;
-    double min[3], max[3];
-    bool has_box;
-} gltf_tally;
-
-static json_int_t array_size(json_t *root, const char *name)
-{
-    return (json_int_t)json_array_size(json_object_get(root, name));
-}
-
 /* accessors[index], or NULL when index is not a valid accessor. */
 static json_t *accessor(json_t *root, json_t *index)
 {
@@ -32,29 +25,15 @@ static json_t *accessor(json_t *root, json_t *index)
     return json_array_get(accessors, (size_t)json_integer_value(index));
 }
 
-static void grow_box(gltf_tally *t, json_t *acc)
-{
-    json_t *min = json_object_get(acc, "min"), *max = json_object_get(acc, "max");
-    if (json_array_size(min) != 3 || json_array_size(max) != 3)
-        return;
-    for (int i = 0; i < 3; i++) {
-        double lo = json_number_value(json_array_get(min, i));
-        double hi = json_number_value(json_array_get(max, i));
-        t->min[i] = t->has_box ? fmin(t->min[i], lo) : lo;
-        t->max[i] = t->has_box ? fmax(t->max[i], hi) : hi;
-    }
-    t->has_box = true;
-}
-
 /* Triangles a primitive draws: lists (mode 4), strips and fans (5, 6). */
-static json_int_t triangles(json_int_t mode, json_int_t count)
+static uint64_t triangles(json_int_t mode, json_int_t count)
 {
     if (mode == 4)
-        return count / 3;
-    return (mode == 5 || mode == 6) && count > 2 ? count - 2 : 0;
+        return (uint64_t)count / 3;
+    return (mode == 5 || mode == 6) && count > 2 ? (uint64_t)count - 2 : 0;
 }
 
-static void count_primitive(json_t *root, json_t *prim, gltf_tally *t)
+static void count_primitive(json_t *root, json_t *prim, aw_model_declared *d)
 {
     json_t *position = accessor(root,
                                 json_object_get(json_object_get(prim, "attributes"), "POSITION"));
@@ -62,65 +41,41 @@ static void count_primitive(json_t *root, json_t *prim, gltf_tally *t)
     json_t *indices = accessor(root, json_object_get(prim, "indices"));
     json_int_t drawn = indices ? json_integer_value(json_object_get(indices, "count")) : vertices;
     json_t *mode = json_object_get(prim, "mode");
-    t->primitives++;
-    t->vertices += vertices > 0 ? vertices : 0;
-    t->triangles += triangles(json_is_integer(mode) ? json_integer_value(mode) : 4,
-                              drawn > 0 ? drawn : 0);
-    if (position != NULL)
-        grow_box(t, position);
+    d->meshes++;
+    d->vertices = aw_model_count_add(d->vertices, vertices > 0 ? (uint64_t)vertices : 0);
+    d->triangles = aw_model_count_add(
+        d->triangles,
+        triangles(json_is_integer(mode) ? json_integer_value(mode) : 4, drawn > 0 ? drawn : 0));
 }
 
-/* Buffers and images named by a URI other than data: — files beside the
- * model that we do not have and never open. */
-static json_int_t external_files(json_t *root)
+/* Buffers and images named by a URI other than data: (files beside the
+ * model, which an upload does not bring along). */
+static void external_files(json_t *root, aw_model_declared *d)
 {
     static const char *const lists[] = {"buffers", "images"};
-    json_int_t n = 0;
     for (int l = 0; l < 2; l++) {
         size_t i;
         json_t *item;
         json_array_foreach(json_object_get(root, lists[l]), i, item) {
-            const char *uri = json_string_value(json_object_get(item, "uri"));
-            n += uri != NULL && strncmp(uri, "data:", 5) != 0;
+            json_t *uri = json_object_get(item, "uri");
+            if (json_is_string(uri) && strncmp(json_string_value(uri), "data:", 5) != 0)
+                aw_model_declared_reference(d, json_string_value(uri), json_string_length(uri));
         }
     }
-    return n;
 }
 
-static void set_text(json_t *model, const char *key, json_t *value)
+static int analyse(json_t *root, aw_model_declared *d, aw_error *err)
 {
-    if (json_is_string(value) && json_string_length(value) > 0)
-        json_object_set(model, key, value);
-}
-
-static int analyse(json_t *root, json_t *model, aw_error *err)
-{
-    json_t *asset = json_object_get(root, "asset");
-    if (!json_is_object(root) || !json_is_object(asset))
+    if (!json_is_object(root) || !json_is_object(json_object_get(root, "asset")))
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "corrupt",
                             "not a glTF document (no \"asset\" object)");
-    gltf_tally t = {0};
     size_t i, j;
     json_t *mesh, *prim;
     json_array_foreach(json_object_get(root, "meshes"), i, mesh) {
         json_array_foreach(json_object_get(mesh, "primitives"), j, prim)
-            count_primitive(root, prim, &t);
+            count_primitive(root, prim, d);
     }
-    json_object_set_new(model, "meshes", json_integer(array_size(root, "meshes")));
-    json_object_set_new(model, "primitives", json_integer(t.primitives));
-    json_object_set_new(model, "vertices", json_integer(t.vertices));
-    json_object_set_new(model, "triangles", json_integer(t.triangles));
-    json_object_set_new(model, "materials", json_integer(array_size(root, "materials")));
-    json_object_set_new(model, "textures", json_integer(array_size(root, "textures")));
-    json_object_set_new(model, "images", json_integer(array_size(root, "images")));
-    json_object_set_new(model, "animations", json_integer(array_size(root, "animations")));
-    json_object_set_new(model, "nodes", json_integer(array_size(root, "nodes")));
-    json_object_set_new(model, "externalFiles", json_integer(external_files(root)));
-    set_text(model, "version", json_object_get(asset, "version"));
-    set_text(model, "generator", json_object_get(asset, "generator"));
-    set_text(model, "copyright", json_object_get(asset, "copyright"));
-    if (t.has_box)
-        json_object_set_new(model, "boundingBox", aw_model_bbox(t.min, t.max));
+    external_files(root, d);
     return AW_OK;
 }
 
@@ -162,7 +117,7 @@ static json_t *load_glb(const char *path, aw_error *err)
     return root;
 }
 
-int aw_gltf_read(const char *path, bool binary, json_t *model, aw_error *err)
+int aw_model_declared_gltf(const char *path, bool binary, aw_model_declared *d, aw_error *err)
 {
     json_error_t jerr;
     json_t *root = binary ? load_glb(path, err)
@@ -171,7 +126,7 @@ int aw_gltf_read(const char *path, bool binary, json_t *model, aw_error *err)
         return binary ? AW_ERROR
                       : aw_error_set(err, AW_CODE_PROCESSING_FAILED, "corrupt",
                                      "invalid glTF JSON at line %d: %s", jerr.line, jerr.text);
-    int rc = analyse(root, model, err);
+    int rc = analyse(root, d, err);
     json_decref(root);
     return rc;
 }
