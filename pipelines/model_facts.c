@@ -140,8 +140,8 @@ static void scene_facts(json_t *o, const struct aiScene *s, bool gltf)
     double min[3], max[3];
     if (aw_model_bounds(s, min, max))
         json_object_set_new(o, "boundingBox",
-                            json_pack("{s:[f,f,f],s:[f,f,f]}", "min", min[0], min[1], min[2],
-                                      "max", max[0], max[1], max[2]));
+                            json_pack("{s:[f,f,f],s:[f,f,f]}", "min", min[0], min[1], min[2], "max",
+                                      max[0], max[1], max[2]));
 }
 
 static void declared_facts(json_t *o, const aw_model_declared *d, bool obj)

@@ -90,8 +90,8 @@ int aw_model_open(aw_ctx *ctx, aw_model *m, aw_error *err)
     *m = (aw_model){0};
     int rc = strcmp(group, "obj") == 0
                  ? aw_model_declared_obj(ctx->input_path, &m->declared, err)
-                 : aw_model_declared_gltf(ctx->input_path, strcmp(group, "glb") == 0,
-                                          &m->declared, err);
+                 : aw_model_declared_gltf(ctx->input_path, strcmp(group, "glb") == 0, &m->declared,
+                                          err);
     if (rc != AW_OK || (rc = check_limits(&ctx->config->limits, &m->declared, err)) != AW_OK)
         return rc;
     m->scene = import(ctx->input_path, group, m);

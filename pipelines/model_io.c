@@ -20,10 +20,10 @@
 #include <unistd.h>
 
 typedef struct model_dir {
-    char *dir;    /* the input's directory, with a trailing '/' */
-    char *alias;  /* the name assimp is given for the model ("{dir}model.glb") */
+    char *dir;        /* the input's directory, with a trailing '/' */
+    char *alias;      /* the name assimp is given for the model ("{dir}model.glb") */
     char *alias_name; /* its last part ("model.glb") */
-    char *source; /* the model's real path */
+    char *source;     /* the model's real path */
 } model_dir;
 
 static size_t read_proc(struct aiFile *f, char *buf, size_t size, size_t count)
@@ -57,7 +57,7 @@ static enum aiReturn seek_proc(struct aiFile *f, size_t offset, enum aiOrigin or
     if (offset > (size_t)INT64_MAX)
         return aiReturn_FAILURE;
     return fseeko((FILE *)f->UserData, (off_t)offset, whence) == 0 ? aiReturn_SUCCESS
-                                                                    : aiReturn_FAILURE;
+                                                                   : aiReturn_FAILURE;
 }
 
 static void flush_proc(struct aiFile *f)
@@ -123,9 +123,13 @@ static struct aiFile *open_proc(struct aiFileIO *io, const char *path, const cha
     if (f == NULL)
         return NULL;
     struct aiFile *file = aw_xcalloc(1, sizeof *file);
-    *file = (struct aiFile){.ReadProc = read_proc, .WriteProc = write_proc, .TellProc = tell_proc,
-                            .FileSizeProc = size_proc, .SeekProc = seek_proc,
-                            .FlushProc = flush_proc, .UserData = (aiUserData)f};
+    *file = (struct aiFile){.ReadProc = read_proc,
+                            .WriteProc = write_proc,
+                            .TellProc = tell_proc,
+                            .FileSizeProc = size_proc,
+                            .SeekProc = seek_proc,
+                            .FlushProc = flush_proc,
+                            .UserData = (aiUserData)f};
     return file;
 }
 
@@ -150,7 +154,8 @@ struct aiFileIO *aw_model_io_new(const char *source, const char *extension)
     m->alias = aw_xasprintf("%s%s", m->dir, m->alias_name);
     m->source = aw_xstrdup(source);
     struct aiFileIO *io = aw_xcalloc(1, sizeof *io);
-    *io = (struct aiFileIO){.OpenProc = open_proc, .CloseProc = close_proc,
+    *io = (struct aiFileIO){.OpenProc = open_proc,
+                            .CloseProc = close_proc,
                             .UserData = (aiUserData)m};
     return io;
 }

@@ -28,8 +28,8 @@
 
 #define SUPERSAMPLE 2
 #define BATCH_TRIANGLES 65536
-#define TEXTURES_MAX 16           /* embedded textures decoded per model */
-#define NODE_DEPTH_MAX 256        /* deeper hierarchies are not drawn */
+#define TEXTURES_MAX 16    /* embedded textures decoded per model */
+#define NODE_DEPTH_MAX 256 /* deeper hierarchies are not drawn */
 #define FOV_DEGREES 30.0
 #define AZIMUTH_DEGREES 45.0
 #define ELEVATION_DEGREES 25.0
@@ -74,16 +74,28 @@ static void camera(struct aiMatrix4x4 *out, double distance)
 {
     double az = AZIMUTH_DEGREES * M_PI / 180, el = ELEVATION_DEGREES * M_PI / 180;
     double back[3] = {sin(az) * cos(el), sin(el), cos(az) * cos(el)}; /* eye direction */
-    double side[3] = {back[2], 0, -back[0]};                           /* up × back */
+    double side[3] = {back[2], 0, -back[0]};                          /* up × back */
     double ls = sqrt(side[0] * side[0] + side[2] * side[2]);
     side[0] /= ls, side[2] /= ls;
     double up[3] = {back[1] * side[2] - back[2] * side[1], back[2] * side[0] - back[0] * side[2],
                     back[0] * side[1] - back[1] * side[0]};
     *out = (struct aiMatrix4x4){
-        (ai_real)side[0], (ai_real)side[1], (ai_real)side[2], 0,
-        (ai_real)up[0],   (ai_real)up[1],   (ai_real)up[2],   0,
-        (ai_real)back[0], (ai_real)back[1], (ai_real)back[2], (ai_real)-distance,
-        0,                0,                0,                1,
+        (ai_real)side[0],
+        (ai_real)side[1],
+        (ai_real)side[2],
+        0,
+        (ai_real)up[0],
+        (ai_real)up[1],
+        (ai_real)up[2],
+        0,
+        (ai_real)back[0],
+        (ai_real)back[1],
+        (ai_real)back[2],
+        (ai_real)-distance,
+        0,
+        0,
+        0,
+        1,
     };
 }
 
@@ -101,8 +113,22 @@ static void set_view(draw_state *st, const double min[3], const double max[3])
         r = 1;
     double half = FOV_DEGREES / 2 * M_PI / 180, distance = 1.08 / sin(half);
     struct aiMatrix4x4 normalise = {
-        (ai_real)(1 / r), 0, 0, (ai_real)(-c[0] / r), 0, (ai_real)(1 / r), 0, (ai_real)(-c[1] / r),
-        0, 0, (ai_real)(1 / r), (ai_real)(-c[2] / r), 0, 0, 0, 1,
+        (ai_real)(1 / r),
+        0,
+        0,
+        (ai_real)(-c[0] / r),
+        0,
+        (ai_real)(1 / r),
+        0,
+        (ai_real)(-c[1] / r),
+        0,
+        0,
+        (ai_real)(1 / r),
+        (ai_real)(-c[2] / r),
+        0,
+        0,
+        0,
+        1,
     };
     camera(&st->view, distance);
     aiMultiplyMatrix4(&st->view, &normalise);
@@ -151,11 +177,10 @@ static void material_colour(const struct aiMaterial *mat)
 static bool bind_texture(draw_state *st, const struct aiMaterial *mat)
 {
     struct aiString ref;
-    if (mat == NULL ||
-        (aiGetMaterialTexture(mat, aiTextureType_BASE_COLOR, 0, &ref, NULL, NULL, NULL, NULL, NULL,
-                              NULL) != aiReturn_SUCCESS &&
-         aiGetMaterialTexture(mat, aiTextureType_DIFFUSE, 0, &ref, NULL, NULL, NULL, NULL, NULL,
-                              NULL) != aiReturn_SUCCESS))
+    if (mat == NULL || (aiGetMaterialTexture(mat, aiTextureType_BASE_COLOR, 0, &ref, NULL, NULL,
+                                             NULL, NULL, NULL, NULL) != aiReturn_SUCCESS &&
+                        aiGetMaterialTexture(mat, aiTextureType_DIFFUSE, 0, &ref, NULL, NULL, NULL,
+                                             NULL, NULL, NULL) != aiReturn_SUCCESS))
         return false;
     int i = 0;
     while (i < st->textures_used && strcmp(st->texture_refs[i], ref.data) != 0)
@@ -295,7 +320,8 @@ static int draw_scene(aw_ctx *ctx, const struct aiScene *scene, int px, unsigned
     OSMesaDestroyContext(gl);
     if (st.late)
         return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "model_limit",
-                            "the render took longer than %u s", ctx->config->limits.model_render_ms / 1000);
+                            "the render took longer than %u s",
+                            ctx->config->limits.model_render_ms / 1000);
     return AW_OK;
 }
 

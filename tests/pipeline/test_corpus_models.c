@@ -1,7 +1,9 @@
 /* test_corpus_models.c — the 3D models of ../shared/corpus (glTF, GLB,
  * OBJ and the files beside them) through the pipeline. Expected counts are
  * taken from the files themselves by independent tools: jq over the glTF
- * JSON, grep over OBJ lines. Skipped when the corpus is absent. */
+ * JSON, grep and awk over OBJ lines. Every model's three thumbnails must
+ * show it (pixel statistics, picture_stats.h). Skipped when the corpus is
+ * absent. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include "aw_expect.h"
 #include "aw_test.h"
 #include "manifest.h"
+#include "picture_stats.h"
 #include "media.h"
 #include "pipeline.h"
 
@@ -55,9 +58,13 @@ static void check_gltf(const char *path, json_t *job, bool glb)
     static const struct {
         const char *field, *jq;
     } counts[] = {
-        {"meshes", ".meshes | length"},
-        {"materials", ".materials // [] | length"},
-        {"textures", ".textures // [] | length"},
+        /* assimp makes a mesh of each primitive */
+        {"meshes", "[.meshes[].primitives[]] | length"},
+        /* materials some primitive uses */
+        {"materials", "[.meshes[].primitives[].material | select(. != null)] | unique | length"},
+        /* textures the materials use (every textureInfo has an index) */
+        {"textures",
+         "[.materials[]? | .. | objects | select(has(\"index\")) | .index] | unique | length"},
         {"animations", ".animations // [] | length"},
         {"nodes", ".nodes // [] | length"},
         /* every primitive's POSITION accessor count */
@@ -85,8 +92,29 @@ static void check_obj(const char *path, json_t *job)
                      aw_test_command_number("grep -c '^v ' %s", path));
     assert_int_equal(aw_test_int(job, "metadata.technical.model.faces"),
                      aw_test_command_number("grep -c '^f ' %s", path));
+    /* materials some face uses: the last usemtl before each f line */
     assert_int_equal(aw_test_int(job, "metadata.technical.model.materials"),
-                     aw_test_command_number("grep '^usemtl ' %s | sort -u | wc -l", path));
+                     aw_test_command_number("awk '/^usemtl /{m=$2} /^f /{if (m != \"\") u[m]=1} "
+                                            "END{print length(u)}' %s",
+                                            path));
+}
+
+/* Three thumbnails, each showing the model over a part of the picture. */
+static void check_render(json_t *job, const char *out)
+{
+    static const char *const sizes[] = {"small", "medium", "large"};
+    for (int i = 0; i < 3; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "variants.thumbnails.%s.key", sizes[i]);
+        const char *file = strrchr(aw_test_str(job, key), '/') + 1;
+        char *path = g_build_filename(out, file, NULL);
+        aw_picture_stats s;
+        aw_picture_stats_of(path, &s);
+        if (s.foreground < 0.05 || s.foreground > 0.95)
+            fail_msg("%s shows the model over %.1f%% of it", file, s.foreground * 100);
+        assert_int_equal(s.width, 200 << i);
+        g_free(path);
+    }
 }
 
 static void corpus_file(void **state)
@@ -107,8 +135,10 @@ static void corpus_file(void **state)
                             "ASSET_INVALID_FILE_TYPE");
     } else if (strcmp(family, "obj") == 0) {
         check_obj(path, job);
+        check_render(job, out);
     } else {
         check_gltf(path, job, g_str_has_suffix(path, ".glb"));
+        check_render(job, out);
     }
     assert_string_equal(aw_test_str(job, "metadata.type"), "DOCUMENT"); /* DESIGN §3 */
     json_decref(job);
