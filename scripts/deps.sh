@@ -18,7 +18,7 @@ AW_PKGS_build="build-essential cmake pkg-config libvips-dev libclamav-dev libmag
   libjansson-dev libexif-dev libxml2-dev libtiff-dev zlib1g-dev librdkafka-dev libglib2.0-dev
   libcurl4-openssl-dev libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
   libswscale-dev libswresample-dev libtag1-dev libpoppler-glib-dev libcairo2-dev libgsf-1-dev
-  libseccomp-dev libmicrohttpd-dev libsqlite3-dev"
+  libseccomp-dev libmicrohttpd-dev libsqlite3-dev libassimp-dev libosmesa6-dev"
 AW_PKGS_fuzz="clang libclang-rt-14-dev libvips-tools ffmpeg zip"
 AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg qpdf zip curl"
 AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles clamav jq ffmpeg

@@ -128,6 +128,31 @@ recipe_glb() {
           pack("V", length $bin), "BIN\0", $bin;' > "$1"
 }
 
+# glTF whose one buffer is ../../../../etc/passwd and which also names the
+# secret by absolute path, as file:// and over http:// to the listener: none
+# is read, the declared counts stay, there is nothing to draw.
+recipe_gltf_outside_references() { # FILE SECRET PORT
+  printf '{"asset":{"version":"2.0"},"buffers":[{"uri":"../../../../etc/passwd","byteLength":36},{"uri":"%s","byteLength":12},{"uri":"file://%s","byteLength":12},{"uri":"http://127.0.0.1:%s/b.bin","byteLength":12}],"bufferViews":[{"buffer":0,"byteLength":36}],"accessors":[{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3","min":[0,0,0],"max":[1,1,0]}],"meshes":[{"primitives":[{"attributes":{"POSITION":0}}]}],"nodes":[{"mesh":0}],"scenes":[{"nodes":[0]}],"scene":0}' \
+    "$2" "$2" "$3" > "$1"
+}
+
+# OBJ naming material libraries outside (the secret, /etc/passwd): refused,
+# the triangle is still drawn.
+recipe_obj_outside_mtllib() { # FILE SECRET
+  printf 'mtllib %s ../../../../etc/passwd\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n' "$2" > "$1"
+}
+
+# glTF whose POSITION accessor claims 10^12 vertices over a 36-byte buffer.
+recipe_gltf_huge_count() {
+  printf '{"asset":{"version":"2.0"},"buffers":[{"uri":"data:application/octet-stream;base64,%s","byteLength":36}],"bufferViews":[{"buffer":0,"byteLength":36}],"accessors":[{"bufferView":0,"componentType":5126,"count":1000000000000,"type":"VEC3","min":[0,0,0],"max":[1,1,0]}],"meshes":[{"primitives":[{"attributes":{"POSITION":0}}]}],"nodes":[{"mesh":0}],"scenes":[{"nodes":[0]}],"scene":0}' \
+    "$(perl -e 'print pack("f<9", 0,0,0, 1,0,0, 0,1,0)' | base64 -w0)" > "$1"
+}
+
+# OBJ of ten million vertices (80 MB, under the upload limit).
+recipe_obj_ten_million_vertices() {
+  { yes 'v 0 0 0' | head -n 10000000; echo 'f 1 2 3'; } > "$1"
+}
+
 # The first half of a file.
 truncate_half() { head -c $(($(stat -c %s "$1") / 2)) "$1" > "$2"; }
 
@@ -141,6 +166,10 @@ make_hostile_corpus() { # DIR SECRET PORT
   recipe_svg_xxe "$d/svg-xxe.svg" "$secret"
   recipe_svg_external_images "$d/svg-external-images.svg" "$secret" "$port"
   recipe_docx_zip_bomb "$d/zip-bomb.docx"
+  recipe_gltf_outside_references "$d/model-outside-refs.gltf" "$secret" "$port"
+  recipe_obj_outside_mtllib "$d/model-outside-mtllib.obj" "$secret"
+  recipe_gltf_huge_count "$d/model-huge-count.gltf"
+  recipe_obj_ten_million_vertices "$d/model-ten-million.obj"
   mkdir -p "$d/whole"
   recipe_valid_family_files "$d/whole"
   for f in jpg png mp4 mp3 pdf docx glb; do

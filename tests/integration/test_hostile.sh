@@ -149,7 +149,12 @@ expect truncated-mp4 failed "metadata:ASSET_PROCESSING_FAILED:corrupt thumbnail:
 expect truncated-mp3 completed   # MP3 frames stand alone: half a file is a shorter song
 expect truncated-pdf failed "metadata:ASSET_PROCESSING_FAILED:corrupt thumbnail:ASSET_PROCESSING_FAILED:corrupt"
 expect truncated-docx failed "metadata:ASSET_PROCESSING_FAILED:corrupt thumbnail:ASSET_PROCESSING_FAILED:corrupt"
-expect truncated-glb failed "metadata:ASSET_PROCESSING_FAILED:corrupt"
+expect truncated-glb failed "metadata:ASSET_PROCESSING_FAILED:corrupt thumbnail:ASSET_PROCESSING_FAILED:corrupt"
+# 3D models that reach outside or claim too much (the secret and the listener are checked below)
+expect model-outside-refs partial "thumbnail:ASSET_PROCESSING_FAILED:missing_resource"
+expect model-outside-mtllib completed
+expect model-huge-count failed "metadata:ASSET_FILE_TOO_LARGE:model_limit thumbnail:ASSET_FILE_TOO_LARGE:model_limit"
+expect model-ten-million failed "metadata:ASSET_FILE_TOO_LARGE:model_limit thumbnail:ASSET_FILE_TOO_LARGE:model_limit"
 # and afterwards, a normal photo
 expect after-all completed
 
