@@ -43,6 +43,8 @@ def machine():
         sh("clamscan", "--version").split("/")[0],
         "librdkafka " + sh("dpkg-query", "-W", "-f=${Version}", "librdkafka1"),
         "exiftool " + sh("exiftool", "-ver"),
+        "assimp " + sh("dpkg-query", "-W", "-f=${Version}", "assimp-utils"),
+        "OSMesa " + sh("dpkg-query", "-W", "-f=${Version}", "libosmesa6"),
     ])
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem / 1024 / 1024),
             "os": os_name, "kernel": platform.release(), "versions": versions}
@@ -55,6 +57,33 @@ def render_again(out: Path):
     (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     (out / "RESULTS.md").write_text(report.render(results))
     print(f"written: {out / 'RESULTS.md'}")
+
+
+def model_inputs(corpus: Path, generated: Path):
+    """The corpus glTF (when the corpus is here) and the generated icosphere:
+    the corpus box has 12 triangles, too few for assimp's import to cost
+    anything beyond its start-up, so the per-job ratio needs the icosphere."""
+    box = corpus / "model/gltf/box01.glb"
+    return ([box] if box.is_file() else []) + [generated]
+
+
+def models_only(args):
+    """The 3D model rows alone (a smoke run): inputs, start-up of the
+    anchor, the rows, printed as RESULTS.md would show them."""
+    work = Path(args.work or tempfile.mkdtemp(prefix="aw-bench-models-"))
+    work.mkdir(parents=True, exist_ok=True)
+    made = Inputs(work)
+    icosphere, tiny_obj, tiny_glb = made.models()
+    st = StageBench(args.bin, work, args.runs, {"obj": tiny_obj, "glb": tiny_glb})
+    startup = st.measure_startup()
+    st.models(model_inputs(Path(args.corpus) / "open", icosphere))
+    print("\n| tool | wall ms | CPU ms | peak RSS MiB | command |\n|---|---|---|---|---|")
+    for t, s in startup.items():
+        print(f"| {t} | {report.ms(s['wall_ms'])} | {report.ms(s['cpu_ms'])} | "
+              f"{report.mib(s['peak_rss_kib']['max'])} | `{s['command']}` |")
+    print("", *report.stage_table(st.rows), "", *report.model_notes(st.rows), sep="\n")
+    if not args.work:
+        subprocess.run(["rm", "-rf", str(work)])
 
 
 def main():
@@ -71,11 +100,16 @@ def main():
     ap.add_argument("--work", help="work directory (default: a new one under $TMPDIR, removed)")
     ap.add_argument("--render", action="store_true",
                     help="only write RESULTS.md again from results.json (e.g. after editing findings.md)")
+    ap.add_argument("--models-only", action="store_true",
+                    help="only the 3D model rows, printed (RESULTS.md and results.json are left "
+                         "alone): python3 bench/bench.py --bin BINARY --models-only --runs 3")
     args = ap.parse_args()
     if args.render:
         return render_again(Path(args.out))
     if not args.bin:
         ap.error("--bin is needed (bench/run passes it)")
+    if args.models_only:
+        return models_only(args)
     started = time.time()
     work = Path(args.work or tempfile.mkdtemp(prefix="aw-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -94,7 +128,8 @@ def main():
         if mixed else None
     camera = next(iter(sorted((corpus / "image/jpeg-exif").glob("*.jpg"), key=lambda p: -p.stat().st_size)), None) \
         if mixed else None
-    tiny = {"wav": wav, "png": work / "tiny.png", "pdf": pdf}
+    icosphere, tiny_obj, tiny_glb = made.models()
+    tiny = {"wav": wav, "png": work / "tiny.png", "pdf": pdf, "obj": tiny_obj, "glb": tiny_glb}
 
     print("# stages", flush=True)
     st = StageBench(args.bin, work, args.runs, tiny)
@@ -102,6 +137,7 @@ def main():
     st.thumbnails(images)
     st.audio_video(video, song)
     st.metadata(images[0], camera, video, song, pdf)
+    st.models(model_inputs(corpus, icosphere))
 
     print("# scan", flush=True)
     sc = ScanBench(args.bin, work, args.runs, db, db_one, work / "tiny.png")

@@ -1,8 +1,12 @@
 """inputs.py — the large inputs, made here by the tools every reader has
 (vips, exiftool, ffmpeg), each command printed and kept for the report, and
-the ClamAV database the scans share."""
+the ClamAV database the scans share. The 3D models are written by Python
+here (no tool at hand makes one)."""
 
+import json
+import math
 import shlex
+import struct
 import subprocess
 from pathlib import Path
 
@@ -99,6 +103,28 @@ class Inputs:
         return db, small, (f"a synthetic database: {hashes:,} MD5 hash signatures, {bodies:,} body "
                            "patterns and EICAR (no network for freshclam here)")
 
+    def models(self, levels=5):
+        """An icosphere of 20 × 4^levels triangles (20,480 with 5 levels) with
+        its normals, written as OBJ, so the 3D row runs without the corpus;
+        and a one-triangle OBJ and GLB for the anchor's start-up runs (assimp
+        info's start-up differs by format: its OBJ path costs more)."""
+        vertices, faces = icosphere(levels)
+        name = f"icosphere-{len(faces) // 1000}k.obj"
+        with open(self.work / name, "w") as f:
+            f.write("# icosphere, %d vertices, %d triangles\n" % (len(vertices), len(faces)))
+            f.write("".join("v %.6f %.6f %.6f\n" % v for v in vertices))
+            f.write("".join("vn %.6f %.6f %.6f\n" % v for v in vertices))  # a unit sphere: normal = position
+            f.write("".join(f"f {a}//{a} {b}//{b} {c}//{c}\n" for a, b, c in
+                            ((a + 1, b + 1, c + 1) for a, b, c in faces)))
+        (self.work / "tiny.obj").write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
+        (self.work / "tiny.glb").write_bytes(one_triangle_glb())
+        for line in (f"python3 (bench/lib/inputs.py icosphere({levels})): {name}, {len(vertices)} vertices, "
+                     f"{len(faces)} triangles, with normals",
+                     "python3 (bench/lib/inputs.py): tiny.obj and tiny.glb, one triangle each"):
+            print(f"+ {line}", flush=True)
+            self.commands.append(line)
+        return self.work / name, self.work / "tiny.obj", self.work / "tiny.glb"
+
     def corpus(self, root: Path):
         """Every file of the open corpus but its manifest, sorted."""
         return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".tsv"
@@ -122,3 +148,47 @@ class Inputs:
                 subprocess.run([str(a) for a in argv], check=True, cwd=self.work)
             files.append(d / f"img-{i:03d}.jpg")
         return files
+
+
+def icosphere(levels):
+    """Vertices (on the unit sphere) and triangles (0-based, counter-clockwise
+    seen from outside) of an icosahedron subdivided `levels` times."""
+    t = (1 + 5 ** 0.5) / 2
+    vertices = [(-1, t, 0), (1, t, 0), (-1, -t, 0), (1, -t, 0), (0, -1, t), (0, 1, t), (0, -1, -t),
+                (0, 1, -t), (t, 0, -1), (t, 0, 1), (-t, 0, -1), (-t, 0, 1)]
+    vertices = [tuple(c / math.hypot(*v) for c in v) for v in vertices]
+    faces = [(0, 11, 5), (0, 5, 1), (0, 1, 7), (0, 7, 10), (0, 10, 11), (1, 5, 9), (5, 11, 4),
+             (11, 10, 2), (10, 7, 6), (7, 1, 8), (3, 9, 4), (3, 4, 2), (3, 2, 6), (3, 6, 8), (3, 8, 9),
+             (4, 9, 5), (2, 4, 11), (6, 2, 10), (8, 6, 7), (9, 8, 1)]
+    for _ in range(levels):
+        middle, finer = {}, []
+
+        def mid(a, b):
+            key = (min(a, b), max(a, b))
+            if key not in middle:
+                m = [(x + y) / 2 for x, y in zip(vertices[a], vertices[b])]
+                n = math.hypot(*m)
+                vertices.append(tuple(c / n for c in m))
+                middle[key] = len(vertices) - 1
+            return middle[key]
+
+        for a, b, c in faces:
+            ab, bc, ca = mid(a, b), mid(b, c), mid(c, a)
+            finer += [(a, ab, ca), (b, bc, ab), (c, ca, bc), (ab, bc, ca)]
+        faces = finer
+    return vertices, faces
+
+
+def one_triangle_glb():
+    """A binary glTF 2.0 holding one triangle (positions only)."""
+    positions = struct.pack("<9f", 0, 0, 0, 1, 0, 0, 0, 1, 0)
+    doc = {"asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0]}], "nodes": [{"mesh": 0}],
+           "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
+           "buffers": [{"byteLength": len(positions)}],
+           "bufferViews": [{"buffer": 0, "byteLength": len(positions)}],
+           "accessors": [{"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3",
+                          "min": [0, 0, 0], "max": [1, 1, 0]}]}
+    js = json.dumps(doc).encode()
+    js += b" " * (-len(js) % 4)
+    chunks = struct.pack("<I4s", len(js), b"JSON") + js + struct.pack("<I4s", len(positions), b"BIN\0") + positions
+    return struct.pack("<4sII", b"glTF", 2, 12 + len(chunks)) + chunks

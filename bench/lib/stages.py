@@ -1,7 +1,8 @@
 """stages.py — each stage of `asset-worker process` next to the command-line
 tool that does the same work on the same input: thumbnails vs vipsthumbnail,
 poster and preview clip vs ffmpeg, waveform vs an ffmpeg decode, metadata vs
-exiftool / ffprobe / pdfinfo.
+exiftool / ffprobe / pdfinfo, a 3D model's render and three sizes vs
+`assimp info` (the import part only: no tool at hand renders a model).
 
 Each row has three ratios, each the median of per-pair ratios: wall, CPU,
 and "per job": our pipeline's own CPU (job.json's cpuMs) against the
@@ -15,12 +16,17 @@ import shlex
 from pathlib import Path
 
 from measure import paired, repeated, spread, summary
+from report import TARGET_RSS_MIB  # the executor's memory target, checked on the 3D rows
 
 FF1 = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-threads", "1"]
 
 # Below this many ms of CPU beyond its start-up, the anchor did next to no
 # work and a per-job ratio would only divide noise.
 MIN_WORK_MS = 10
+
+# `assimp info`'s start-up differs by format (its OBJ path costs more): the
+# start-up runs read a one-triangle file of the same format.
+ASSIMP_STARTUP = {".obj": "assimp (OBJ)", ".glb": "assimp (glTF)", ".gltf": "assimp (glTF)"}
 
 
 def per_job(pair, anchor_start_cpu):
@@ -53,17 +59,24 @@ class StageBench:
         return [self.bin, "process", path, "--no-scan", "--out", self.work / "o", *args]
 
     def measure_startup(self):
-        """Start-up of each tool: start, do almost nothing, exit (median ms)."""
+        """Start-up of each tool: start, do almost nothing, exit (median ms);
+        the tools whose trivial input is in `tiny`."""
         t = self.tiny
-        trivial = {
-            "asset-worker": self.ours(t["wav"], "--stages", "metadata"),
-            "vipsthumbnail": ["vipsthumbnail", t["png"], "-s", "8", "-o", self.work / "tiny_%s.webp"],
-            "ffmpeg": FF1 + ["-i", t["wav"], "-f", "null", "-"],
-            "ffprobe": ["ffprobe", "-v", "error", "-show_format", t["wav"]],
-            "exiftool": ["exiftool", "-j", t["png"]],
-        }
+        trivial = {}
+        if t.get("wav"):
+            trivial["asset-worker"] = self.ours(t["wav"], "--stages", "metadata")
+        if t.get("png"):
+            trivial["vipsthumbnail"] = ["vipsthumbnail", t["png"], "-s", "8", "-o", self.work / "tiny_%s.webp"]
+        if t.get("wav"):
+            trivial["ffmpeg"] = FF1 + ["-i", t["wav"], "-f", "null", "-"]
+            trivial["ffprobe"] = ["ffprobe", "-v", "error", "-show_format", t["wav"]]
+        if t.get("png"):
+            trivial["exiftool"] = ["exiftool", "-j", t["png"]]
         if t.get("pdf"):  # a PDF of the corpus; without it there is no PDF row
             trivial["pdfinfo"] = ["pdfinfo", t["pdf"]]
+        for suffix in (".obj", ".glb"):  # one-triangle models (Inputs.models)
+            if t.get(suffix[1:]):
+                trivial[ASSIMP_STARTUP[suffix]] = ["assimp", "info", t[suffix[1:]]]
         for tool, argv in trivial.items():
             samples = repeated(argv, self.runs * 2, warmup=2)
             self.startup[tool] = {"command": shown(argv, self.work), **summary(samples)}
@@ -72,10 +85,12 @@ class StageBench:
     def start_cpu(self, tool):
         return self.startup[tool]["cpu_ms"]["median"]
 
-    def pair(self, section, stage, path, ours, anchor, anchor_tool, target=None, note=None):
+    def pair(self, section, stage, path, ours, anchor, anchor_tool, target=None, note=None,
+             rss_target_mib=None):
         print(f"  {section}: {stage} ({Path(path).name})", flush=True)
         p = paired(ours, anchor, self.runs, job_cpu=job_cpu_reader(self.work / "o"))
         runs_of_anchor = len(anchor) if isinstance(anchor[0], list) else 1
+        anchor_start_cpu = self.start_cpu(anchor_tool) * runs_of_anchor
         row = {
             "section": section, "stage": stage, "input": Path(path).name,
             "ours_command": shown(ours, self.work),
@@ -85,10 +100,15 @@ class StageBench:
             "ratio": {
                 "wall": spread(p.ratios("wall_ms")),
                 "cpu": spread(p.ratios("cpu_ms")),
-                "per_job": per_job(p, self.start_cpu(anchor_tool) * runs_of_anchor),
+                "per_job": per_job(p, anchor_start_cpu),
             },
+            # the two sides of the per-job ratio, in ms
+            "ours_job_cpu_ms": spread(p.ours_job_cpu_ms),
+            "anchor_work_cpu_ms": spread([a.cpu_ms - anchor_start_cpu for a in p.anchor]),
             "target": target, "note": note,
         }
+        if rss_target_mib is not None:
+            row["rss_target_mib"] = rss_target_mib
         self.rows.append(row)
         return row
 
@@ -148,3 +168,15 @@ class StageBench:
         if pdf is not None:
             self.pair("metadata", "PDF metadata vs pdfinfo", pdf,
                       self.ours(pdf, "--stages", "metadata"), ["pdfinfo", pdf], "pdfinfo")
+
+    def models(self, models):
+        """Each 3D model: `process` with metadata and thumbnail (the model
+        imported by each stage, rendered once at 800 × 800 by OSMesa, three
+        WebP sizes) next to `assimp info` (import with assimp's own
+        post-processing, the structure printed). Only the import is common to
+        both: the ratios say what the render and the encodes add to it. Peak
+        RSS of `process` is checked against the executor's target."""
+        for f in models:
+            self.pair("model", "render + 3 sizes vs assimp info (import only)", f,
+                      self.ours(f, "--stages", "metadata,thumbnail"), ["assimp", "info", f],
+                      ASSIMP_STARTUP[Path(f).suffix.lower()], rss_target_mib=TARGET_RSS_MIB)
