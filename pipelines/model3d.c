@@ -66,6 +66,6 @@ const aw_stage aw_stage_model_thumbnail = {
     .kind = AW_STAGE_THUMBNAIL,
     .families = AW_FAMILY_MODEL3D,
     .init_global = model_render_init,
-    .exit_global = NULL,
+    .exit_global = aw_model_render_exit,
     .execute = model_thumbnail_run,
 };

@@ -64,4 +64,7 @@ bool aw_model_bounds(const struct aiScene *scene, double min[3], double max[3]);
 int aw_model_render(aw_ctx *ctx, const struct aiScene *scene, int size, VipsImage **out,
                     aw_error *err);
 
+/* Frees the process's drawing context (the stage's exit_global). */
+void aw_model_render_exit(void);
+
 #endif

@@ -290,18 +290,27 @@ static int render_fail(aw_error *err, const char *reason, const char *message)
     return aw_error_set(err, AW_CODE_PROCESSING_FAILED, reason, "%s", message);
 }
 
+/* One drawing context for the life of the process (made at the first
+ * render): each render sets every state it uses, and deletes its textures. */
+static OSMesaContext context;
+
+void aw_model_render_exit(void)
+{
+    if (context != NULL)
+        OSMesaDestroyContext(context);
+    context = NULL;
+}
+
 static int draw_scene(aw_ctx *ctx, const struct aiScene *scene, int px, unsigned char *frame,
                       aw_error *err)
 {
     double min[3], max[3];
     if (!aw_model_bounds(scene, min, max))
         return render_fail(err, "no_geometry", "the model has no vertex to draw");
-    OSMesaContext gl = OSMesaCreateContextExt(OSMESA_RGBA, 24, 0, 0, NULL);
-    if (gl == NULL || !OSMesaMakeCurrent(gl, frame, GL_UNSIGNED_BYTE, px, px)) {
-        if (gl != NULL)
-            OSMesaDestroyContext(gl);
+    if (context == NULL)
+        context = OSMesaCreateContextExt(OSMESA_RGBA, 24, 0, 0, NULL);
+    if (context == NULL || !OSMesaMakeCurrent(context, frame, GL_UNSIGNED_BYTE, px, px))
         return render_fail(err, "render", "OSMesa cannot make a drawing context");
-    }
     OSMesaPixelStore(OSMESA_Y_UP, 0); /* first row on top, as images are */
     draw_state st = {.scene = scene,
                      .max_texture_pixels = ctx->config->limits.max_image_pixels,
@@ -317,7 +326,7 @@ static int draw_scene(aw_ctx *ctx, const struct aiScene *scene, int px, unsigned
     draw_node(&st, scene->mRootNode, identity, 0);
     glFinish();
     free(st.batch);
-    OSMesaDestroyContext(gl);
+    glDeleteTextures(st.textures_used, st.textures);
     if (st.late)
         return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "model_limit",
                             "the render took longer than %u s",

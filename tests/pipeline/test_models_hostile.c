@@ -150,8 +150,8 @@ static void huge_declared_count(void **state)
     char *out = NULL;
     json_t *job = run("huge.glb", "model/gltf-binary", &out);
     expect_both_stages(job, "ASSET_FILE_TOO_LARGE", "model_limit");
-    assert_non_null(strstr(aw_test_str(aw_test_error(job, "metadata"), "message"),
-                           "1000000000000 vertices"));
+    assert_non_null(
+        strstr(aw_test_str(aw_test_error(job, "metadata"), "message"), "1000000000000 vertices"));
     aw_test_done(job, out);
     aw_mesh_free(&m);
 }
@@ -202,8 +202,8 @@ static void obj_of_ten_million_vertices(void **state)
     char *out = NULL;
     json_t *job = run("big.obj", "model/obj", &out);
     expect_both_stages(job, "ASSET_FILE_TOO_LARGE", "model_limit");
-    assert_non_null(strstr(aw_test_str(aw_test_error(job, "thumbnail"), "message"),
-                           "10000000 vertices"));
+    assert_non_null(
+        strstr(aw_test_str(aw_test_error(job, "thumbnail"), "message"), "10000000 vertices"));
     aw_test_done(job, out);
 }
 

@@ -15,8 +15,9 @@
 /* A triangle mesh: positions, optional texture coordinates, indices. */
 static aw_mesh mesh_new(void)
 {
-    return (aw_mesh){g_array_new(FALSE, FALSE, sizeof(float)), g_array_new(FALSE, FALSE, sizeof(float)),
-                  g_array_new(FALSE, FALSE, sizeof(uint32_t))};
+    return (aw_mesh){g_array_new(FALSE, FALSE, sizeof(float)),
+                     g_array_new(FALSE, FALSE, sizeof(float)),
+                     g_array_new(FALSE, FALSE, sizeof(uint32_t))};
 }
 
 void aw_mesh_free(aw_mesh *m)
@@ -81,13 +82,14 @@ static uint32_t midpoint(aw_mesh *m, GHashTable *cache, uint32_t a, uint32_t b)
 aw_mesh aw_mesh_icosphere(void)
 {
     static const int faces[20][3] = {
-        {0, 11, 5}, {0, 5, 1},  {0, 1, 7},   {0, 7, 10}, {0, 10, 11}, {1, 5, 9}, {5, 11, 4},
+        {0, 11, 5},  {0, 5, 1},  {0, 1, 7},  {0, 7, 10}, {0, 10, 11}, {1, 5, 9}, {5, 11, 4},
         {11, 10, 2}, {10, 7, 6}, {7, 1, 8},  {3, 9, 4},  {3, 4, 2},   {3, 2, 6}, {3, 6, 8},
-        {3, 8, 9},  {4, 9, 5},  {2, 4, 11},  {6, 2, 10}, {8, 6, 7},   {9, 8, 1},
+        {3, 8, 9},   {4, 9, 5},  {2, 4, 11}, {6, 2, 10}, {8, 6, 7},   {9, 8, 1},
     };
     double t = (1 + sqrt(5)) / 2, l = sqrt(1 + t * t);
-    double base[12][3] = {{-1, t, 0}, {1, t, 0}, {-1, -t, 0}, {1, -t, 0}, {0, -1, t}, {0, 1, t},
-                          {0, -1, -t}, {0, 1, -t}, {t, 0, -1}, {t, 0, 1}, {-t, 0, -1}, {-t, 0, 1}};
+    double base[12][3] = {{-1, t, 0}, {1, t, 0}, {-1, -t, 0}, {1, -t, 0},
+                          {0, -1, t}, {0, 1, t}, {0, -1, -t}, {0, 1, -t},
+                          {t, 0, -1}, {t, 0, 1}, {-t, 0, -1}, {-t, 0, 1}};
     aw_mesh m = mesh_new();
     for (int i = 0; i < 12; i++)
         vertex(&m, base[i][0] / l, base[i][1] / l, base[i][2] / l);
@@ -157,9 +159,9 @@ static json_t *gltf_document(const aw_mesh *m, const aw_gltf_recipe *r, GByteArr
                           json_pack("{s:i,s:i,s:I,s:s,s:[f,f,f],s:[f,f,f]}", "bufferView", 0,
                                     "componentType", 5126, "count", count, "type", "VEC3", "min",
                                     min[0], min[1], min[2], "max", max[0], max[1], max[2]));
-    json_array_append_new(accessors, json_pack("{s:i,s:i,s:I,s:s}", "bufferView", 1,
-                                               "componentType", 5125, "count",
-                                               (json_int_t)m->idx->len, "type", "SCALAR"));
+    json_array_append_new(accessors,
+                          json_pack("{s:i,s:i,s:I,s:s}", "bufferView", 1, "componentType", 5125,
+                                    "count", (json_int_t)m->idx->len, "type", "SCALAR"));
     json_object_set_new(attributes, "POSITION", json_integer(0));
     json_t *pbr = json_pack("{s:[f,f,f,f]}", "baseColorFactor", r->colour[0], r->colour[1],
                             r->colour[2], 1.0);
@@ -170,9 +172,8 @@ static json_t *gltf_document(const aw_mesh *m, const aw_gltf_recipe *r, GByteArr
         json_array_append_new(views, view(bin->len, m->uv->len * 4));
         append_aligned(bin, m->uv->data, m->uv->len * 4);
         json_array_append_new(accessors,
-                              json_pack("{s:i,s:i,s:I,s:s}", "bufferView", 2, "componentType",
-                                        5126, "count", (json_int_t)(m->uv->len / 2), "type",
-                                        "VEC2"));
+                              json_pack("{s:i,s:i,s:I,s:s}", "bufferView", 2, "componentType", 5126,
+                                        "count", (json_int_t)(m->uv->len / 2), "type", "VEC2"));
         json_object_set_new(attributes, "TEXCOORD_0", json_integer(2));
         json_t *image = json_pack("{s:I,s:s}", "bufferView", (json_int_t)json_array_size(views),
                                   "mimeType", "image/png");
@@ -184,8 +185,8 @@ static json_t *gltf_document(const aw_mesh *m, const aw_gltf_recipe *r, GByteArr
     }
     json_object_set_new(doc, "bufferViews", views);
     json_object_set_new(doc, "accessors", accessors);
-    json_object_set_new(doc, "materials", json_pack("[{s:s,s:o}]", "name", "paint",
-                                                    "pbrMetallicRoughness", pbr));
+    json_object_set_new(doc, "materials",
+                        json_pack("[{s:s,s:o}]", "name", "paint", "pbrMetallicRoughness", pbr));
     json_object_set_new(doc, "meshes",
                         json_pack("[{s:[{s:o,s:i,s:i}]}]", "primitives", "attributes", attributes,
                                   "indices", 1, "material", 0));
@@ -256,4 +257,3 @@ GBytes *aw_png_of(double r, double g, double b)
     g_object_unref(black), g_object_unref(lit), g_object_unref(cast);
     return g_bytes_new_take(buf, len);
 }
-
