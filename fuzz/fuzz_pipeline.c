@@ -1,7 +1,8 @@
 /* fuzz_pipeline.c — libFuzzer target: the one core function,
  * aw_pipeline_run(), on arbitrary bytes with no declared type: sniffing,
  * then whichever family's stages the bytes reach (libvips, FFmpeg, TagLib,
- * poppler, libgsf, our glTF/OBJ readers). Single-threaded, small limits,
+ * poppler, libgsf, for a GLB our counting of its declaration, assimp and the
+ * OSMesa render). Single-threaded, small limits,
  * no ClamAV (its engine is not ours to fuzz, and loading it is slow); run
  * with -max_len to cap the size. Every run must end in a result whose status
  * is one of the three, with an error for every failed stage. */

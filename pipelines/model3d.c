@@ -32,7 +32,7 @@ static int model_thumbnail_run(aw_ctx *ctx, aw_error *err)
                           "does not hold: nothing to draw",
                           m.files_missing + m.files_refused);
     if (rc == AW_OK)
-        rc = aw_model_render(ctx, m.scene, AW_THUMB_LARGE_BOX, &picture, err);
+        rc = aw_model_render(ctx, m.scene, AW_MODEL_RENDER_SIZE, &picture, err);
     aw_model_close(&m);
     aw_ctx_progress(ctx, 0.8);
     if (rc == AW_OK)
@@ -43,12 +43,15 @@ static int model_thumbnail_run(aw_ctx *ctx, aw_error *err)
 }
 
 /* Mesa's renderer: draw in the job's own thread (the executor runs one job
- * on one core) and keep no shader cache on disk (the sandbox has none). */
+ * on one core, and the zygote must have no thread when it forks) and keep
+ * no shader cache on disk (the sandbox has none). */
 static int model_render_init(const aw_config *cfg, aw_error *err)
 {
-    (void)cfg, (void)err;
-    setenv("LP_NUM_THREADS", "0", 0);
+    (void)err;
+    setenv("LP_NUM_THREADS", "0", 1);
     setenv("MESA_SHADER_CACHE_DISABLE", "true", 0);
+    if (cfg->warm_up)
+        aw_model_render_warm_up(cfg);
     return AW_OK;
 }
 

@@ -17,6 +17,7 @@
 #include "model_render.h"
 
 #include "alloc.h"
+#include "log.h"
 
 #include <GL/osmesa.h>
 #include <assimp/cimport.h>
@@ -261,26 +262,26 @@ static void draw_node(draw_state *st, const struct aiNode *node, struct aiMatrix
     }
 }
 
-/* The RGBA frame (top row first) as an RGB image `size` wide, halved down
- * from the supersampled frame. */
+/* The RGBA frame (top row first) as an RGB image `size` wide: every 2 × 2
+ * block of the supersampled frame averaged into one pixel. */
 static int to_image(const unsigned char *frame, int px, VipsImage **out)
 {
-    VipsImage *rgba = vips_image_new_from_memory_copy(frame, (size_t)px * px * 4, px, px, 4,
-                                                      VIPS_FORMAT_UCHAR);
-    VipsImage *rgb = NULL, *small = NULL;
+    VipsImage *rgba = vips_image_new_from_memory(frame, (size_t)px * px * 4, px, px, 4,
+                                                 VIPS_FORMAT_UCHAR);
+    VipsImage *small = NULL, *rgb = NULL;
     int rc = -1;
-    if (rgba != NULL && vips_extract_band(rgba, &rgb, 0, "n", 3, NULL) == 0 &&
-        vips_resize(rgb, &small, 1.0 / SUPERSAMPLE, NULL) == 0) {
-        small->Type = VIPS_INTERPRETATION_sRGB;
-        *out = vips_image_copy_memory(small);
+    if (rgba != NULL && vips_shrink(rgba, &small, SUPERSAMPLE, SUPERSAMPLE, NULL) == 0 &&
+        vips_extract_band(small, &rgb, 0, "n", 3, NULL) == 0) {
+        rgb->Type = VIPS_INTERPRETATION_sRGB;
+        *out = vips_image_copy_memory(rgb); /* computed now, while the frame is alive */
         rc = *out != NULL ? 0 : -1;
     }
     if (rgba)
         g_object_unref(rgba);
-    if (rgb)
-        g_object_unref(rgb);
     if (small)
         g_object_unref(small);
+    if (rgb)
+        g_object_unref(rgb);
     return rc;
 }
 
@@ -301,8 +302,8 @@ void aw_model_render_exit(void)
     context = NULL;
 }
 
-static int draw_scene(aw_ctx *ctx, const struct aiScene *scene, int px, unsigned char *frame,
-                      aw_error *err)
+static int draw_scene(const aw_config *cfg, const struct aiScene *scene, int px,
+                      unsigned char *frame, aw_error *err)
 {
     double min[3], max[3];
     if (!aw_model_bounds(scene, min, max))
@@ -313,8 +314,8 @@ static int draw_scene(aw_ctx *ctx, const struct aiScene *scene, int px, unsigned
         return render_fail(err, "render", "OSMesa cannot make a drawing context");
     OSMesaPixelStore(OSMESA_Y_UP, 0); /* first row on top, as images are */
     draw_state st = {.scene = scene,
-                     .max_texture_pixels = ctx->config->limits.max_image_pixels,
-                     .deadline = now_seconds() + ctx->config->limits.model_render_ms / 1000.0,
+                     .max_texture_pixels = cfg->limits.max_image_pixels,
+                     .deadline = now_seconds() + cfg->limits.model_render_ms / 1000.0,
                      .batch = aw_xmalloc(BATCH_TRIANGLES * 3 * sizeof(GLuint))};
     glViewport(0, 0, px, px);
     glClearColor(BACKGROUND, BACKGROUND, BACKGROUND, 1);
@@ -329,9 +330,35 @@ static int draw_scene(aw_ctx *ctx, const struct aiScene *scene, int px, unsigned
     glDeleteTextures(st.textures_used, st.textures);
     if (st.late)
         return aw_error_set(err, AW_CODE_FILE_TOO_LARGE, "model_limit",
-                            "the render took longer than %u s",
-                            ctx->config->limits.model_render_ms / 1000);
+                            "the render took longer than %u s", cfg->limits.model_render_ms / 1000);
     return AW_OK;
+}
+
+/* One lit triangle drawn the way a model is: llvmpipe compiles its code for
+ * that state once, here, and every executor forked afterwards inherits it
+ * (about 170 ms of a model job's CPU, measured, when done per job). */
+void aw_model_render_warm_up(const aw_config *cfg)
+{
+    static struct aiVector3D v[3] = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}};
+    static struct aiVector3D n[3] = {{0, 0, 1}, {0, 0, 1}, {0, 0, 1}};
+    static unsigned corners[3] = {0, 1, 2}, mesh_index[1] = {0};
+    struct aiFace face = {.mNumIndices = 3, .mIndices = corners};
+    struct aiMesh mesh = {.mPrimitiveTypes = aiPrimitiveType_TRIANGLE,
+                          .mNumVertices = 3,
+                          .mNumFaces = 1,
+                          .mVertices = v,
+                          .mNormals = n,
+                          .mFaces = &face};
+    struct aiMesh *meshes[1] = {&mesh};
+    struct aiNode root = {.mNumMeshes = 1, .mMeshes = mesh_index};
+    aiIdentityMatrix4(&root.mTransformation);
+    struct aiScene scene = {.mRootNode = &root, .mNumMeshes = 1, .mMeshes = meshes};
+    int px = AW_MODEL_RENDER_SIZE * SUPERSAMPLE;
+    unsigned char *frame = aw_xmalloc((size_t)px * px * 4);
+    aw_error err;
+    if (draw_scene(cfg, &scene, px, frame, &err) != AW_OK)
+        aw_log_warn("model renderer: warm-up failed (%s); each job prepares its own", err.message);
+    free(frame);
 }
 
 int aw_model_render(aw_ctx *ctx, const struct aiScene *scene, int size, VipsImage **out,
@@ -340,7 +367,7 @@ int aw_model_render(aw_ctx *ctx, const struct aiScene *scene, int size, VipsImag
     int px = size * SUPERSAMPLE;
     unsigned char *frame = aw_xmalloc((size_t)px * px * 4);
     int rc = scene->mRootNode != NULL
-                 ? draw_scene(ctx, scene, px, frame, err)
+                 ? draw_scene(ctx->config, scene, px, frame, err)
                  : render_fail(err, "no_geometry", "the model has no node to draw");
     if (rc == AW_OK && to_image(frame, px, out) != 0)
         rc = render_fail(err, "render", "cannot scale the rendered picture");
