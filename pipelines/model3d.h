@@ -19,10 +19,11 @@
 
 /* What the file itself declares, before any import. */
 typedef struct aw_model_declared {
-    uint64_t meshes;    /* glTF primitives (assimp makes one mesh of each) */
-    uint64_t vertices;  /* OBJ `v` lines; glTF POSITION accessor counts */
-    uint64_t triangles; /* what the faces/primitives draw */
-    uint64_t faces;     /* OBJ `f` lines */
+    uint64_t meshes;           /* glTF primitives (assimp makes one mesh of each) */
+    uint64_t vertices;         /* OBJ `v` lines; glTF POSITION accessor counts */
+    uint64_t triangles;        /* what the faces/primitives draw */
+    uint64_t faces;            /* OBJ `f` lines */
+    uint64_t largest_accessor; /* glTF: the largest count of any accessor */
     uint64_t texcoords, normals, objects, groups; /* OBJ lines */
     uint64_t external_files; /* OBJ mtllib names; glTF buffer/image URIs not data: */
     GPtrArray *references;   /* the first AW_MODEL_REFERENCES_MAX of those names */
@@ -34,6 +35,9 @@ typedef struct aw_model_declared {
 void aw_model_declared_reference(aw_model_declared *d, const char *name, size_t len);
 
 int aw_model_declared_gltf(const char *path, bool binary, aw_model_declared *d, aw_error *err);
+
+/* Refuses (corrupt) what assimp 5.2 would follow without a check. */
+int aw_model_gltf_check(json_t *root, aw_error *err);
 int aw_model_declared_obj(const char *path, aw_model_declared *d, aw_error *err);
 
 /* a + b, saturated (declared counts come from hostile files). */

@@ -75,8 +75,14 @@ static int analyse(json_t *root, aw_model_declared *d, aw_error *err)
         json_array_foreach(json_object_get(mesh, "primitives"), j, prim)
             count_primitive(root, prim, d);
     }
+    json_t *acc;
+    json_array_foreach(json_object_get(root, "accessors"), i, acc) {
+        json_int_t n = json_integer_value(json_object_get(acc, "count"));
+        if (n > 0 && (uint64_t)n > d->largest_accessor)
+            d->largest_accessor = (uint64_t)n;
+    }
     external_files(root, d);
-    return AW_OK;
+    return aw_model_gltf_check(root, err);
 }
 
 static uint32_t le32(const unsigned char *p)

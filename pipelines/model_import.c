@@ -51,6 +51,11 @@ static int check_limits(const aw_limits *l, const aw_model_declared *d, aw_error
         return over(err, "triangles", d->triangles, l->max_model_triangles);
     if (d->meshes > l->max_model_meshes)
         return over(err, "meshes", d->meshes, l->max_model_meshes);
+    /* any other accessor (indices, morph targets, animation) fits in that too */
+    uint64_t t = l->max_model_triangles;
+    uint64_t elements = t > UINT64_MAX / 3 ? UINT64_MAX : t * 3;
+    if (d->largest_accessor > elements && d->largest_accessor > l->max_model_vertices)
+        return over(err, "elements in one accessor", d->largest_accessor, elements);
     return AW_OK;
 }
 
