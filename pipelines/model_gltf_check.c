@@ -26,9 +26,12 @@ static json_int_t int_or(json_t *value, json_int_t fallback)
 static int component_bytes(json_int_t type)
 {
     switch (type) {
-    case 5120: case 5121: return 1; /* (unsigned) byte */
-    case 5122: case 5123: return 2; /* (unsigned) short */
-    case 5125: case 5126: return 4; /* unsigned int, float */
+    case 5120:
+    case 5121: return 1; /* (unsigned) byte */
+    case 5122:
+    case 5123: return 2; /* (unsigned) short */
+    case 5125:
+    case 5126: return 4; /* unsigned int, float */
     default: return 0;
     }
 }
@@ -59,7 +62,8 @@ static bool sparse_part_fits(json_t *root, json_t *part, json_int_t count, json_
 
 static bool sparse_ok(json_t *root, json_t *accessor, json_t *sparse)
 {
-    json_t *indices = json_object_get(sparse, "indices"), *values = json_object_get(sparse, "values");
+    json_t *indices = json_object_get(sparse, "indices"),
+           *values = json_object_get(sparse, "values");
     json_int_t count = int_or(json_object_get(sparse, "count"), -1);
     json_int_t index_type = int_or(json_object_get(indices, "componentType"), 0);
     json_int_t element = (json_int_t)type_components(
@@ -77,9 +81,9 @@ static bool texture_transform_ok(json_t *info)
     static const char *const pairs[] = {"offset", "scale"};
     for (int i = 0; t != NULL && i < 2; i++) {
         json_t *pair = json_object_get(t, pairs[i]);
-        if (pair != NULL && (!json_is_array(pair) || json_array_size(pair) < 2 ||
-                             !json_is_number(json_array_get(pair, 0)) ||
-                             !json_is_number(json_array_get(pair, 1))))
+        if (pair != NULL &&
+            (!json_is_array(pair) || json_array_size(pair) < 2 ||
+             !json_is_number(json_array_get(pair, 0)) || !json_is_number(json_array_get(pair, 1))))
             return false;
     }
     return true;
