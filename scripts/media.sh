@@ -73,13 +73,31 @@ PDF
   echo '<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Licence terms</dc:title><dc:creator>Demo Author</dc:creator></cp:coreProperties>' > "$w/docProps/core.xml"
   vips resize "$WORK/big.v" "$w/docProps/thumbnail.jpeg" 0.06
   (cd "$w" && zip -q -X -r "$d/licence-terms.docx" .)
-  cat > "$d/triangle.gltf" <<'GLTF'
-{"asset": {"version": "2.0", "generator": "asset-worker demo"},
- "buffers": [{"uri": "triangle.bin", "byteLength": 36}],
- "accessors": [{"count": 3, "type": "VEC3", "componentType": 5126, "min": [0, 0, 0], "max": [1, 1, 0]}],
- "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
- "nodes": [{"mesh": 0}], "scenes": [{"nodes": [0]}]}
-GLTF
+  demo_cube_gltf > "$d/cube.gltf"
+}
+
+# A glTF cube (side 1, four vertices a face, 12 triangles) in a teal base
+# colour, its buffer inline as a data: URI, so the upload is the whole model.
+demo_cube_gltf() {
+  perl -MMIME::Base64 -e '
+    my @faces = ([[0,0,1],[1,0,1],[1,1,1],[0,1,1]], [[1,0,0],[0,0,0],[0,1,0],[1,1,0]],
+                 [[1,0,1],[1,0,0],[1,1,0],[1,1,1]], [[0,0,0],[0,0,1],[0,1,1],[0,1,0]],
+                 [[0,1,1],[1,1,1],[1,1,0],[0,1,0]], [[0,0,0],[1,0,0],[1,0,1],[0,0,1]]);
+    my ($pos, $idx) = ("", "");
+    for my $f (0 .. 5) {
+      $pos .= pack("f<3", @$_) for @{$faces[$f]};
+      $idx .= pack("v6", map { $f * 4 + $_ } 0, 1, 2, 0, 2, 3);
+    }
+    my $bin = $pos . $idx;
+    printf q({"asset":{"version":"2.0","generator":"asset-worker demo"},) .
+      q("buffers":[{"byteLength":%d,"uri":"data:application/octet-stream;base64,%s"}],) .
+      q("bufferViews":[{"buffer":0,"byteLength":288},{"buffer":0,"byteOffset":288,"byteLength":72}],) .
+      q("accessors":[{"bufferView":0,"count":24,"type":"VEC3","componentType":5126,"min":[0,0,0],"max":[1,1,1]},) .
+      q({"bufferView":1,"count":36,"type":"SCALAR","componentType":5123}],) .
+      q("materials":[{"name":"teal","pbrMetallicRoughness":{"baseColorFactor":[0.1,0.55,0.6,1]}}],) .
+      q("meshes":[{"primitives":[{"attributes":{"POSITION":0},"indices":1,"material":0}]}],) .
+      q("nodes":[{"mesh":0}],"scenes":[{"nodes":[0]}],"scene":0}) . "\n",
+      length $bin, encode_base64($bin, "");'
 }
 
 make_demo_av() { # make_demo_av DIR: a phone clip, a song with cover art and tags

@@ -106,8 +106,8 @@ check "process: PDF → page thumbnails, document metadata" \
   process_family brochure.pdf "$thumbs and .metadata.processing.metadataExtracted"
 check "process: docx → thumbnails from its embedded thumbnail, metadata" \
   process_family licence-terms.docx "$thumbs and .metadata.processing.metadataExtracted"
-check "process: glTF model → metadata" \
-  process_family triangle.gltf ".metadata.processing.metadataExtracted"
+check "process: glTF model → rendered thumbnails, model metadata" \
+  process_family cube.gltf "$thumbs and .metadata.technical.model.triangles == 12"
 check "process: a relative path works in the image (cd /t/files; process brochure.pdf)" \
   in_image_db sh -c 'cd /t/files && asset-worker process brochure.pdf --out /t/out/relative > /dev/null'
 check "the outputs are owned by uid $UID_WANTED" \
