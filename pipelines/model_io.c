@@ -88,10 +88,11 @@ static char *confined_name(const model_dir *m, const char *path)
     return g_string_free(rel, !ok);
 }
 
-/* A regular file opened without following a symbolic link, or NULL. */
-static FILE *open_plain(const char *path)
+/* A regular file, or NULL; a symbolic link is followed only for the model
+ * itself (the path the job was given). */
+static FILE *open_plain(const char *path, bool follow)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
     struct stat st;
     if (fd < 0)
         return NULL;
@@ -113,10 +114,10 @@ static struct aiFile *open_proc(struct aiFileIO *io, const char *path, const cha
     FILE *f = NULL;
     char *name = confined_name(m, path);
     if (name != NULL && strcmp(name, m->alias_name) == 0) {
-        f = open_plain(m->source);
+        f = open_plain(m->source, true);
     } else if (name != NULL) {
         gchar *full = g_strconcat(m->dir, name, NULL);
-        f = open_plain(full);
+        f = open_plain(full, false);
         g_free(full);
     }
     g_free(name);
@@ -172,7 +173,7 @@ aw_model_reference aw_model_io_reference(const struct aiFileIO *io, const char *
         return AW_MODEL_REF_REFUSED;
     gchar *full = g_strconcat(m->dir, ref, NULL);
     char *name = confined_name(m, full);
-    FILE *f = name != NULL ? open_plain(full) : NULL;
+    FILE *f = name != NULL ? open_plain(full, false) : NULL;
     aw_model_reference r = name == NULL ? AW_MODEL_REF_REFUSED
                            : f == NULL  ? AW_MODEL_REF_MISSING
                                         : AW_MODEL_REF_PRESENT;

@@ -39,7 +39,8 @@ static void metadata_settings(const aw_config *c, GString *out)
 }
 
 static const recipe RECIPES[] = {
-    {AW_STAGE_METADATA, 1, metadata_settings},
+    /* 2: 3D models' facts from assimp (issue 18), containers' capture facts (issue 21) */
+    {AW_STAGE_METADATA, 2, metadata_settings},
     {AW_STAGE_THUMBNAIL, 1, thumbnail_settings},
     {AW_STAGE_PREVIEW, 1, preview_settings},
     {AW_STAGE_WAVEFORM, 1, waveform_settings},
