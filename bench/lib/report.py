@@ -215,7 +215,7 @@ def render(res):
     for section, title in (("thumbnails", "Thumbnails (3 sizes: large 800, medium 400, small 200, WebP)"),
                            ("video", "Video"), ("audio", "Audio"), ("metadata", "Metadata"),
                            ("model", "3D models (metadata + thumbnails: rendered once by OSMesa at "
-                                     "800 × 800, then 3 sizes, WebP)")):
+                                     "1600 × 1600, halved to 800, then 3 sizes, WebP)")):
         rows = [r for r in res["stages"] if r["section"] == section]
         if rows:
             out += [f"## {title}", "", *stage_table(rows), ""]
