@@ -1,7 +1,8 @@
 /* model_io.c — the only files assimp may open while importing a model: the
  * model itself and plain files beside it in the job's own input directory.
  * A reference that is absolute, climbs with "..", names a URL, a symbolic
- * link or anything but a regular file is refused, and assimp carries on
+ * link, a path through a linked directory leading out, or anything but a
+ * regular file is refused, and assimp carries on
  * without it (a texture or material library missing) or stops (a glTF
  * buffer missing). The sandbox confines the executor as well; this makes
  * the importer's own behaviour the same inside and outside of it. */
@@ -106,6 +107,19 @@ static FILE *open_plain(const char *path, bool follow)
     return f;
 }
 
+/* A file the model names, `name` below the directory: opened only when it
+ * resolves inside the directory (no directory on the way is a link out of
+ * it) and is itself no link. *outside tells a refusal from an absence. */
+static FILE *open_named(const model_dir *m, const char *name, bool *outside)
+{
+    gchar *full = g_strconcat(m->dir, name, NULL);
+    char *real = realpath(full, NULL);
+    *outside = real != NULL && strncmp(real, m->dir, strlen(m->dir)) != 0;
+    FILE *f = real != NULL && !*outside ? open_plain(full, false) : NULL;
+    free(real), g_free(full);
+    return f;
+}
+
 static struct aiFile *open_proc(struct aiFileIO *io, const char *path, const char *mode)
 {
     model_dir *m = (model_dir *)io->UserData;
@@ -116,9 +130,8 @@ static struct aiFile *open_proc(struct aiFileIO *io, const char *path, const cha
     if (name != NULL && strcmp(name, m->alias_name) == 0) {
         f = open_plain(m->source, true);
     } else if (name != NULL) {
-        gchar *full = g_strconcat(m->dir, name, NULL);
-        f = open_plain(full, false);
-        g_free(full);
+        bool outside;
+        f = open_named(m, name, &outside);
     }
     g_free(name);
     if (f == NULL)
@@ -173,10 +186,11 @@ aw_model_reference aw_model_io_reference(const struct aiFileIO *io, const char *
         return AW_MODEL_REF_REFUSED;
     gchar *full = g_strconcat(m->dir, ref, NULL);
     char *name = confined_name(m, full);
-    FILE *f = name != NULL ? open_plain(full, false) : NULL;
-    aw_model_reference r = name == NULL ? AW_MODEL_REF_REFUSED
-                           : f == NULL  ? AW_MODEL_REF_MISSING
-                                        : AW_MODEL_REF_PRESENT;
+    bool outside = false;
+    FILE *f = name != NULL ? open_named(m, name, &outside) : NULL;
+    aw_model_reference r = name == NULL || outside ? AW_MODEL_REF_REFUSED
+                           : f == NULL             ? AW_MODEL_REF_MISSING
+                                                   : AW_MODEL_REF_PRESENT;
     if (f != NULL)
         fclose(f);
     g_free(name), g_free(full);

@@ -88,22 +88,27 @@ static void gltf_references_outside(void **state)
     aw_mesh_free(&m);
 }
 
-/* A buffer named in the directory that is a symbolic link to the bait:
- * not followed. */
-static void gltf_buffer_through_a_link(void **state)
+/* A buffer named in the directory that is a symbolic link to the bait, and
+ * one reached through a linked directory that leads out: neither followed. */
+static void gltf_buffer_through_links(void **state)
 {
     (void)state;
     aw_mesh m = aw_mesh_cube();
-    aw_test_make(sub, "ln -sf ../secret.bin link.bin");
+    aw_test_make(sub, "ln -sf ../secret.bin link.bin && ln -sfn .. up");
     aw_write_gltf(sub, "linked.gltf", &m, &(aw_gltf_recipe){.buffer_uri = "link.bin"});
-    char *bin = g_build_filename(dir, "secret.bin", NULL), *out = NULL;
-    int fd = watch(bin);
-    json_t *job = run("linked.gltf", "model/gltf+json", &out);
-    expect_untouched(fd, "secret.bin through link.bin");
-    aw_expect_status(job, "partial");
-    assert_true(json_is_false(aw_test_get(job, "metadata.technical.model.imported")));
-    assert_int_equal(aw_test_int(job, "metadata.technical.model.missingFiles"), 1);
-    aw_test_done(job, out);
+    aw_write_gltf(sub, "up.gltf", &m, &(aw_gltf_recipe){.buffer_uri = "up/secret.bin"});
+    const char *names[] = {"linked.gltf", "up.gltf"};
+    char *bin = g_build_filename(dir, "secret.bin", NULL);
+    for (int i = 0; i < 2; i++) {
+        char *out = NULL;
+        int fd = watch(bin);
+        json_t *job = run(names[i], "model/gltf+json", &out);
+        expect_untouched(fd, names[i]);
+        aw_expect_status(job, "partial");
+        assert_true(json_is_false(aw_test_get(job, "metadata.technical.model.imported")));
+        assert_int_equal(aw_test_int(job, "metadata.technical.model.refusedFiles"), 1);
+        aw_test_done(job, out);
+    }
     g_free(bin);
     aw_mesh_free(&m);
 }
@@ -274,7 +279,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gltf_references_outside),
-        cmocka_unit_test(gltf_buffer_through_a_link),
+        cmocka_unit_test(gltf_buffer_through_links),
         cmocka_unit_test(obj_material_libraries_outside),
         cmocka_unit_test(huge_declared_count),
         cmocka_unit_test(truncated_buffers),
