@@ -4,10 +4,14 @@
  * accessor without `indices` or `values` (or their `bufferView`)
  * dereferences a null pointer, and its indices and values are read for
  * `count` elements without a bound; KHR_texture_transform's `offset` and
- * `scale` are read as two numbers whatever their length. A document that
- * breaks these is corrupt for us too. */
+ * `scale` are read as two numbers whatever their length; the node tree is
+ * walked by recursion (20 000 levels overflow the stack) and a node with
+ * two parents is copied under each (a chain of such doubles at every
+ * level). A document that breaks these is corrupt for us too; glTF itself
+ * says a node has at most one parent. */
 #include "model3d.h"
 
+#include <glib.h>
 #include <string.h>
 
 /* array[index] when `index` is a non-negative integer in range. */
@@ -104,8 +108,59 @@ static bool material_ok(json_t *value)
     return true;
 }
 
+#define NODE_DEPTH_MAX 256
+
+/* Each node's parent (-1 for none) from the children lists; false when a
+ * node has two parents or names itself. */
+static bool parents_of(json_t *nodes, long *parent)
+{
+    size_t n = json_array_size(nodes), i, j;
+    json_t *node, *child;
+    for (i = 0; i < n; i++)
+        parent[i] = -1;
+    json_array_foreach(nodes, i, node) {
+        json_array_foreach(json_object_get(node, "children"), j, child) {
+            json_int_t c = json_integer_value(child);
+            if (!json_is_integer(child) || c < 0 || (size_t)c >= n)
+                continue; /* assimp skips what is not a node */
+            if (parent[c] != -1 || (size_t)c == i)
+                return false;
+            parent[c] = (long)i;
+        }
+    }
+    return true;
+}
+
+/* At most one parent each and no chain deeper than NODE_DEPTH_MAX (which
+ * a cycle also is). Depths are remembered, so the walk is linear. */
+static bool node_tree_ok(json_t *root)
+{
+    json_t *nodes = json_object_get(root, "nodes");
+    size_t n = json_array_size(nodes);
+    long *parent = g_new(long, n + 1);
+    int *depth = g_new0(int, n + 1); /* 0: not known yet; else depth + 1 */
+    bool ok = parents_of(nodes, parent);
+    for (size_t i = 0; ok && i < n; i++) {
+        int up = 0;
+        long at = (long)i;
+        while (at != -1 && depth[at] == 0 && up <= NODE_DEPTH_MAX)
+            at = parent[at], up++;
+        int base = at == -1 ? 0 : depth[at];
+        ok = up <= NODE_DEPTH_MAX && base + up <= NODE_DEPTH_MAX + 1;
+        for (long k = (long)i; ok && k != at; k = parent[k])
+            depth[k] = base + up--;
+    }
+    g_free(parent), g_free(depth);
+    return ok;
+}
+
 int aw_model_gltf_check(json_t *root, aw_error *err)
 {
+    if (!node_tree_ok(root))
+        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "corrupt",
+                            "the nodes are not a tree of at most %d levels (a node with two "
+                            "parents, a cycle, or deeper)",
+                            NODE_DEPTH_MAX);
     size_t i;
     json_t *accessor, *material;
     json_array_foreach(json_object_get(root, "accessors"), i, accessor) {

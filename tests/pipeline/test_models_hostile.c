@@ -238,6 +238,45 @@ static void gltf_parts_assimp_does_not_check(void **state)
     }
 }
 
+/* glTF nodes that are not a tree assimp can walk: a chain of 20 000 (its
+ * recursion overflowed the stack), a node with two parents (copied under
+ * each); a chain of 200 is still drawn. */
+static void gltf_node_trees(void **state)
+{
+    (void)state;
+    static const struct {
+        int depth;
+        bool two_parents;
+        const char *status;
+    } cases[] = {{20000, false, "failed"}, {3, true, "failed"}, {200, false, "completed"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        GString *nodes = g_string_new("[");
+        for (int i = 0; i < cases[c].depth; i++)
+            g_string_append_printf(nodes, "{\"children\":[%d]},", i + 1);
+        g_string_append(nodes,
+                        cases[c].two_parents ? "{\"mesh\":0,\"children\":[2]}]" : "{\"mesh\":0}]");
+        gchar *doc = g_strdup_printf(
+            "{\"asset\":{\"version\":\"2.0\"},\"buffers\":[{\"byteLength\":36,\"uri\":"
+            "\"data:application/octet-stream;base64,"
+            "AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA\"}],"
+            "\"bufferViews\":[{\"buffer\":0,\"byteLength\":36}],"
+            "\"accessors\":[{\"bufferView\":0,\"componentType\":5126,\"count\":3,"
+            "\"type\":\"VEC3\",\"min\":[0,0,0],\"max\":[1,1,0]}],"
+            "\"meshes\":[{\"primitives\":[{\"attributes\":{\"POSITION\":0}}]}],"
+            "\"nodes\":%s,\"scenes\":[{\"nodes\":[0]}],\"scene\":0}",
+            nodes->str);
+        char *path = g_build_filename(sub, "tree.gltf", NULL), *out = NULL;
+        assert_true(g_file_set_contents(path, doc, -1, NULL));
+        json_t *job = run("tree.gltf", "model/gltf+json", &out);
+        aw_expect_status(job, cases[c].status);
+        if (strcmp(cases[c].status, "failed") == 0)
+            expect_both_stages(job, "ASSET_PROCESSING_FAILED", "corrupt");
+        aw_test_done(job, out);
+        g_free(path), g_free(doc);
+        g_string_free(nodes, TRUE);
+    }
+}
+
 /* Ten million vertices (80 MB of text, under the 100 MB upload limit):
  * over --max-model-vertices, counted before the import. */
 static void obj_of_ten_million_vertices(void **state)
@@ -285,6 +324,7 @@ int main(void)
         cmocka_unit_test(truncated_buffers),
         cmocka_unit_test(index_out_of_range),
         cmocka_unit_test(gltf_parts_assimp_does_not_check),
+        cmocka_unit_test(gltf_node_trees),
         cmocka_unit_test(obj_of_ten_million_vertices),
         cmocka_unit_test(render_over_time),
     };
