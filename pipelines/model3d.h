@@ -44,12 +44,18 @@ int aw_model_declared_obj(const char *path, aw_model_declared *d, aw_error *err)
 uint64_t aw_model_count_add(uint64_t a, uint64_t b);
 
 /* A model as the stages use it: what it declares, and assimp's scene
- * (NULL when the import failed for want of a file the model names). */
+ * (NULL when the import failed for want of a file the model names) with
+ * its world-space bounding box. */
 typedef struct aw_model {
     aw_model_declared declared;
     const struct aiScene *scene;
     int files_refused, files_missing; /* references not followed / not there */
+    bool has_bounds;                  /* some finite vertex */
+    double min[3], max[3];
 } aw_model;
+
+/* Node hierarchies deeper than this are refused (glTF) and not walked. */
+#define AW_MODEL_NODE_DEPTH_MAX 256
 
 /* Counts the declaration, checks the limits (ASSET_FILE_TOO_LARGE), then
  * imports. A model that cannot be imported because a file it names is
@@ -65,9 +71,9 @@ json_t *aw_model_facts(const aw_ctx *ctx, const aw_model *m);
  * applied); false when it has no finite vertex. */
 bool aw_model_bounds(const struct aiScene *scene, double min[3], double max[3]);
 
-/* The scene drawn at size × size (RGB, anti-aliased), or AW_ERROR. */
-int aw_model_render(aw_ctx *ctx, const struct aiScene *scene, int size, VipsImage **out,
-                    aw_error *err);
+/* The opened model's scene drawn at size × size (RGB, anti-aliased), or
+ * AW_ERROR. */
+int aw_model_render(aw_ctx *ctx, const aw_model *m, int size, VipsImage **out, aw_error *err);
 
 /* Frees the process's drawing context (the stage's exit_global). */
 void aw_model_render_exit(void);

@@ -12,8 +12,6 @@
 #include <math.h>
 #include <string.h>
 
-#define MODEL_NODE_DEPTH_MAX 256 /* deeper hierarchies are not walked */
-
 static void set_count(json_t *o, const char *key, uint64_t n)
 {
     json_object_set_new(o, key, json_integer(n > INT64_MAX ? INT64_MAX : (json_int_t)n));
@@ -22,7 +20,7 @@ static void set_count(json_t *o, const char *key, uint64_t n)
 static void walk_bounds(const struct aiScene *s, const struct aiNode *node, struct aiMatrix4x4 m,
                         int depth, double min[3], double max[3], bool *any)
 {
-    if (depth > MODEL_NODE_DEPTH_MAX)
+    if (depth > AW_MODEL_NODE_DEPTH_MAX)
         return;
     aiMultiplyMatrix4(&m, &node->mTransformation);
     for (unsigned i = 0; i < node->mNumMeshes; i++) {
@@ -59,7 +57,7 @@ bool aw_model_bounds(const struct aiScene *scene, double min[3], double max[3])
 static uint64_t count_nodes(const struct aiNode *node, int depth)
 {
     uint64_t n = 1;
-    for (unsigned c = 0; depth < MODEL_NODE_DEPTH_MAX && c < node->mNumChildren; c++)
+    for (unsigned c = 0; depth < AW_MODEL_NODE_DEPTH_MAX && c < node->mNumChildren; c++)
         n += count_nodes(node->mChildren[c], depth + 1);
     return n;
 }
@@ -121,8 +119,9 @@ static void set_meta_text(json_t *o, const char *key, const struct aiScene *s, c
     }
 }
 
-static void scene_facts(json_t *o, const struct aiScene *s, bool gltf)
+static void scene_facts(json_t *o, const aw_model *m, bool gltf)
 {
+    const struct aiScene *s = m->scene;
     set_count(o, "meshes", s->mNumMeshes);
     set_count(o, "triangles", triangles(s));
     set_count(o, "materials", materials(s));
@@ -137,11 +136,10 @@ static void scene_facts(json_t *o, const struct aiScene *s, bool gltf)
         json_object_set_new(o, "upAxis", json_string("Y"));
         json_object_set_new(o, "units", json_string("m"));
     }
-    double min[3], max[3];
-    if (aw_model_bounds(s, min, max))
+    if (m->has_bounds)
         json_object_set_new(o, "boundingBox",
-                            json_pack("{s:[f,f,f],s:[f,f,f]}", "min", min[0], min[1], min[2], "max",
-                                      max[0], max[1], max[2]));
+                            json_pack("{s:[f,f,f],s:[f,f,f]}", "min", m->min[0], m->min[1],
+                                      m->min[2], "max", m->max[0], m->max[1], m->max[2]));
 }
 
 static void declared_facts(json_t *o, const aw_model_declared *d, bool obj)
@@ -165,7 +163,7 @@ json_t *aw_model_facts(const aw_ctx *ctx, const aw_model *m)
     json_t *o = json_object();
     declared_facts(o, &m->declared, obj);
     if (m->scene != NULL) /* the scene's counts replace the declared ones */
-        scene_facts(o, m->scene, !obj);
+        scene_facts(o, m, !obj);
     json_object_set_new(o, "imported", json_boolean(m->scene != NULL));
     if (m->files_missing > 0)
         set_count(o, "missingFiles", (uint64_t)m->files_missing);

@@ -108,8 +108,6 @@ static bool material_ok(json_t *value)
     return true;
 }
 
-#define NODE_DEPTH_MAX 256
-
 /* Each node's parent (-1 for none) from the children lists; false when a
  * node has two parents or names itself. */
 static bool parents_of(json_t *nodes, long *parent)
@@ -131,7 +129,7 @@ static bool parents_of(json_t *nodes, long *parent)
     return true;
 }
 
-/* At most one parent each and no chain deeper than NODE_DEPTH_MAX (which
+/* At most one parent each and no chain deeper than AW_MODEL_NODE_DEPTH_MAX (which
  * a cycle also is). Depths are remembered, so the walk is linear. */
 static bool node_tree_ok(json_t *root)
 {
@@ -143,10 +141,10 @@ static bool node_tree_ok(json_t *root)
     for (size_t i = 0; ok && i < n; i++) {
         int up = 0;
         long at = (long)i;
-        while (at != -1 && depth[at] == 0 && up <= NODE_DEPTH_MAX)
+        while (at != -1 && depth[at] == 0 && up <= AW_MODEL_NODE_DEPTH_MAX)
             at = parent[at], up++;
         int base = at == -1 ? 0 : depth[at];
-        ok = up <= NODE_DEPTH_MAX && base + up <= NODE_DEPTH_MAX + 1;
+        ok = up <= AW_MODEL_NODE_DEPTH_MAX && base + up <= AW_MODEL_NODE_DEPTH_MAX + 1;
         for (long k = (long)i; ok && k != at; k = parent[k])
             depth[k] = base + up--;
     }
@@ -160,7 +158,7 @@ int aw_model_gltf_check(json_t *root, aw_error *err)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "corrupt",
                             "the nodes are not a tree of at most %d levels (a node with two "
                             "parents, a cycle, or deeper)",
-                            NODE_DEPTH_MAX);
+                            AW_MODEL_NODE_DEPTH_MAX);
     size_t i;
     json_t *accessor, *material;
     json_array_foreach(json_object_get(root, "accessors"), i, accessor) {

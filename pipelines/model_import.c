@@ -102,6 +102,7 @@ int aw_model_open(aw_ctx *ctx, aw_model *m, aw_error *err)
     m->scene = import(ctx->input_path, group, m);
     if (m->scene == NULL && m->files_refused + m->files_missing == 0)
         return import_failed(err);
+    m->has_bounds = m->scene != NULL && aw_model_bounds(m->scene, m->min, m->max);
     return AW_OK;
 }
 

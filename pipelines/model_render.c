@@ -29,8 +29,7 @@
 
 #define SUPERSAMPLE 2
 #define BATCH_TRIANGLES 65536
-#define TEXTURES_MAX 16    /* embedded textures decoded per model */
-#define NODE_DEPTH_MAX 256 /* deeper hierarchies are not drawn */
+#define TEXTURES_MAX 16 /* embedded textures decoded per model */
 #define FOV_DEGREES 30.0
 #define AZIMUTH_DEGREES 45.0
 #define ELEVATION_DEGREES 25.0
@@ -247,7 +246,7 @@ static void draw_mesh(draw_state *st, const struct aiMesh *mesh)
 static void draw_node(draw_state *st, const struct aiNode *node, struct aiMatrix4x4 world,
                       int depth)
 {
-    if (depth > NODE_DEPTH_MAX || st->late)
+    if (depth > AW_MODEL_NODE_DEPTH_MAX || st->late)
         return;
     aiMultiplyMatrix4(&world, &node->mTransformation);
     struct aiMatrix4x4 mv = st->view;
@@ -302,12 +301,10 @@ void aw_model_render_exit(void)
     context = NULL;
 }
 
-static int draw_scene(const aw_config *cfg, const struct aiScene *scene, int px,
-                      unsigned char *frame, aw_error *err)
+/* The scene framed on its bounding box [min, max] into frame (px × px). */
+static int draw_scene(const aw_config *cfg, const struct aiScene *scene, const double min[3],
+                      const double max[3], int px, unsigned char *frame, aw_error *err)
 {
-    double min[3], max[3];
-    if (!aw_model_bounds(scene, min, max))
-        return render_fail(err, "no_geometry", "the model has no vertex to draw");
     if (context == NULL)
         context = OSMesaCreateContextExt(OSMESA_RGBA, 24, 0, 0, NULL);
     if (context == NULL || !OSMesaMakeCurrent(context, frame, GL_UNSIGNED_BYTE, px, px))
@@ -356,22 +353,22 @@ void aw_model_render_warm_up(const aw_config *cfg)
     struct aiNode root = {.mNumMeshes = 1, .mMeshes = mesh_index};
     aiIdentityMatrix4(&root.mTransformation);
     struct aiScene scene = {.mRootNode = &root, .mNumMeshes = 1, .mMeshes = meshes};
+    static const double min[3] = {0, 0, 0}, max[3] = {1, 1, 0};
     int px = 16;
     unsigned char *frame = aw_xmalloc((size_t)px * px * 4);
     aw_error err;
-    if (draw_scene(cfg, &scene, px, frame, &err) != AW_OK)
+    if (draw_scene(cfg, &scene, min, max, px, frame, &err) != AW_OK)
         aw_log_warn("model renderer: warm-up failed (%s); each job prepares its own", err.message);
     free(frame);
 }
 
-int aw_model_render(aw_ctx *ctx, const struct aiScene *scene, int size, VipsImage **out,
-                    aw_error *err)
+int aw_model_render(aw_ctx *ctx, const aw_model *m, int size, VipsImage **out, aw_error *err)
 {
+    if (!m->has_bounds) /* no finite vertex, which covers a scene without nodes */
+        return render_fail(err, "no_geometry", "the model has no vertex to draw");
     int px = size * SUPERSAMPLE;
     unsigned char *frame = aw_xmalloc((size_t)px * px * 4);
-    int rc = scene->mRootNode != NULL
-                 ? draw_scene(ctx->config, scene, px, frame, err)
-                 : render_fail(err, "no_geometry", "the model has no node to draw");
+    int rc = draw_scene(ctx->config, m->scene, m->min, m->max, px, frame, err);
     if (rc == AW_OK && to_image(frame, px, out) != 0)
         rc = render_fail(err, "render", "cannot scale the rendered picture");
     free(frame);

@@ -213,6 +213,8 @@ int aw_pipeline_run(const aw_job *job, const aw_config *cfg, const char *input_p
         count_outcome(&t, *s, run_stage(*s, &ctx));
         done++;
     }
+    if (ctx.shared_free != NULL)
+        ctx.shared_free(ctx.shared);
     result->status = decide_status(&ctx, &t);
     label_recipes(result, cfg, t.made);
     result->total_ms = aw_time_mono_ms() - start;

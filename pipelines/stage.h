@@ -16,12 +16,13 @@ typedef enum {
     AW_GATE_CLOSED,    /* nothing more (empty, missing, too large, infected) */
 } aw_gate;
 
-/* One job's context. It owns no handle: its pointers are borrowed from
- * aw_pipeline_run's caller (the job, the config, the paths, the result,
- * whose JSON the caller frees with aw_result_free). A stage frees every
- * per-job handle it opens (images, decoders, documents) before it returns;
- * process-wide handles (the ClamAV engine, the libmagic cookie) belong to
- * init_global and exit_global. */
+/* One job's context. Its pointers are borrowed from aw_pipeline_run's
+ * caller (the job, the config, the paths, the result, whose JSON the
+ * caller frees with aw_result_free). A stage frees every per-job handle it
+ * opens (images, decoders, documents) before it returns, except what it
+ * leaves in `shared` for the next stages of its family; process-wide
+ * handles (the ClamAV engine, the libmagic cookie) belong to init_global
+ * and exit_global. */
 typedef struct aw_ctx {
     const aw_job *job;
     const aw_config *config;
@@ -33,6 +34,11 @@ typedef struct aw_ctx {
     /* where the job stands, for progress inside a long stage */
     const char *stage_name; /* the running stage's kind name ("preview", …) */
     int stages_done, stages_total;
+    /* what one family's stages share within the job (a model opened once
+     * for metadata and thumbnail): set by the first stage that needs it,
+     * freed with shared_free by aw_pipeline_run when the job ends */
+    void *shared;
+    void (*shared_free)(void *shared);
 } aw_ctx;
 
 typedef struct aw_stage {

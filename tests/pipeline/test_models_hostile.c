@@ -198,6 +198,26 @@ static void index_out_of_range(void **state)
     aw_mesh_free(&m);
 }
 
+/* sub/name: one triangle whose buffer is inline; `accessor` adds members
+ * to its POSITION accessor (",\"sparse\":{…}" or ""), `rest` the members
+ * after it (meshes, nodes, scenes, …). Run, its job returned. */
+static json_t *run_triangle(const char *name, const char *accessor, const char *rest, char **out)
+{
+    gchar *doc = g_strdup_printf(
+        "{\"asset\":{\"version\":\"2.0\"},\"buffers\":[{\"byteLength\":36,\"uri\":"
+        "\"data:application/octet-stream;base64,"
+        "AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA\"}],"
+        "\"bufferViews\":[{\"buffer\":0,\"byteLength\":36}],"
+        "\"accessors\":[{\"bufferView\":0,\"componentType\":5126,\"count\":3,"
+        "\"type\":\"VEC3\"%s}],%s}",
+        accessor, rest);
+    char *path = g_build_filename(sub, name, NULL);
+    assert_true(g_file_set_contents(path, doc, -1, NULL));
+    json_t *job = run(name, "model/gltf+json", out);
+    g_free(path), g_free(doc);
+    return job;
+}
+
 /* What assimp 5.2 reads without a check (model_gltf_check.c): a sparse
  * accessor without indices (a null pointer inside assimp, found by
  * fuzz_pipeline), sparse values past their view, a one-number texture
@@ -213,28 +233,21 @@ static void gltf_parts_assimp_does_not_check(void **state)
         "\"values\":{\"bufferView\":0}}",
     };
     for (int i = 0; i < 4; i++) {
-        gchar *doc = g_strdup_printf(
-            "{\"asset\":{\"version\":\"2.0\"},\"extensionsUsed\":[\"KHR_texture_transform\"],"
-            "\"buffers\":[{\"byteLength\":36,\"uri\":\"data:application/octet-stream;base64,"
-            "AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA\"}],"
-            "\"bufferViews\":[{\"buffer\":0,\"byteLength\":36}],"
-            "\"accessors\":[{\"bufferView\":0,\"componentType\":5126,\"count\":3,"
-            "\"type\":\"VEC3\"%s%s}],"
-            "\"textures\":[{}],\"materials\":[{\"pbrMetallicRoughness\":{"
-            "\"baseColorTexture\":{\"index\":0%s}}}],"
+        gchar *accessor = g_strdup_printf("%s%s", i < 3 ? "," : "", i < 3 ? docs[i] : "");
+        gchar *rest = g_strdup_printf(
+            "\"extensionsUsed\":[\"KHR_texture_transform\"],\"textures\":[{}],"
+            "\"materials\":[{\"pbrMetallicRoughness\":{\"baseColorTexture\":{\"index\":0%s}}}],"
             "\"meshes\":[{\"primitives\":[{\"attributes\":{\"POSITION\":0},\"material\":0}]}],"
-            "\"nodes\":[{\"mesh\":0}],\"scenes\":[{\"nodes\":[0]}],\"scene\":0}",
-            i < 3 ? "," : "", i < 3 ? docs[i] : "",
+            "\"nodes\":[{\"mesh\":0}],\"scenes\":[{\"nodes\":[0]}],\"scene\":0",
             i == 3 ? ",\"extensions\":{\"KHR_texture_transform\":{\"offset\":[0.5]}}" : "");
-        char *path = g_build_filename(sub, "blind.gltf", NULL), *out = NULL;
-        assert_true(g_file_set_contents(path, doc, -1, NULL));
-        json_t *job = run("blind.gltf", "model/gltf+json", &out);
+        char *out = NULL;
+        json_t *job = run_triangle("blind.gltf", accessor, rest, &out);
         expect_both_stages(job, "ASSET_PROCESSING_FAILED", "corrupt");
         const char *why = aw_test_str(aw_test_error(job, "metadata"), "message");
         if (strstr(why, i < 3 ? "sparse" : "KHR_texture_transform") == NULL)
             fail_msg("case %d refused for another reason: %s", i, why);
         aw_test_done(job, out);
-        g_free(path), g_free(doc);
+        g_free(accessor), g_free(rest);
     }
 }
 
@@ -255,24 +268,17 @@ static void gltf_node_trees(void **state)
             g_string_append_printf(nodes, "{\"children\":[%d]},", i + 1);
         g_string_append(nodes,
                         cases[c].two_parents ? "{\"mesh\":0,\"children\":[2]}]" : "{\"mesh\":0}]");
-        gchar *doc = g_strdup_printf(
-            "{\"asset\":{\"version\":\"2.0\"},\"buffers\":[{\"byteLength\":36,\"uri\":"
-            "\"data:application/octet-stream;base64,"
-            "AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA\"}],"
-            "\"bufferViews\":[{\"buffer\":0,\"byteLength\":36}],"
-            "\"accessors\":[{\"bufferView\":0,\"componentType\":5126,\"count\":3,"
-            "\"type\":\"VEC3\",\"min\":[0,0,0],\"max\":[1,1,0]}],"
+        gchar *rest = g_strdup_printf(
             "\"meshes\":[{\"primitives\":[{\"attributes\":{\"POSITION\":0}}]}],"
-            "\"nodes\":%s,\"scenes\":[{\"nodes\":[0]}],\"scene\":0}",
+            "\"nodes\":%s,\"scenes\":[{\"nodes\":[0]}],\"scene\":0",
             nodes->str);
-        char *path = g_build_filename(sub, "tree.gltf", NULL), *out = NULL;
-        assert_true(g_file_set_contents(path, doc, -1, NULL));
-        json_t *job = run("tree.gltf", "model/gltf+json", &out);
+        char *out = NULL;
+        json_t *job = run_triangle("tree.gltf", ",\"min\":[0,0,0],\"max\":[1,1,0]", rest, &out);
         aw_expect_status(job, cases[c].status);
         if (strcmp(cases[c].status, "failed") == 0)
             expect_both_stages(job, "ASSET_PROCESSING_FAILED", "corrupt");
         aw_test_done(job, out);
-        g_free(path), g_free(doc);
+        g_free(rest);
         g_string_free(nodes, TRUE);
     }
 }
