@@ -7,7 +7,8 @@
  * but CLEAN ends the reuse. Whatever goes wrong on the way (no entry, a
  * damaged one, a copy that fails) falls back to processing the file
  * normally: the index is advisory. After a job processed normally, its
- * entry is written beside the manifest. */
+ * entry is written beside the manifest. This is the work of MSG_LOOKUP and
+ * MSG_REUSING; each function reports to the state machine (message.c). */
 #define _GNU_SOURCE
 #include "supervisor.h"
 
@@ -29,69 +30,28 @@ static long long source_bytes(const aw_message *r)
     return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
-bool aw_message_try_reuse(aw_supervisor *sv, aw_message *r)
+bool aw_message_may_reuse(const aw_supervisor *sv, const aw_message *r)
 {
-    if (!sv->cfg->reuse || r->reuse_tried || r->ev.kind != AW_EVENT_UPLOAD ||
-        strlen(r->source_sha256) != 64)
-        return false;
+    return sv->cfg->reuse && !r->reuse_tried && r->ev.kind == AW_EVENT_UPLOAD &&
+           strlen(r->source_sha256) == 64;
+}
+
+void aw_message_get_index_entry(aw_supervisor *sv, aw_message *r)
+{
     r->reuse_tried = true;
     char key[300], path[PATH_MAX + 32];
     aw_reuse_index_key(r->source_sha256, &sv->cfg->pipeline, key, sizeof key);
     aw_message_spool_path(r, "index.json", path, sizeof path);
-    r->state = MSG_LOOKUP;
     aw_message_submit(sv, r, aw_transfer_new(AW_TRANSFER_GET, r, key, path, NULL, INDEX_MAX_BYTES));
-    return true;
 }
 
-/* Back to the ordinary way: the whole pipeline in an executor. */
-static void process_normally(aw_message *r, const char *why)
+/* The entry that came back, kept in r->reuse when it fits these bytes and
+ * recipes; a scan first unless it was judged under the same database. */
+aw_lookup_outcome aw_message_judge_index_entry(aw_supervisor *sv, aw_message *r,
+                                               const aw_transfer *t)
 {
-    if (r->reuse != NULL) {
-        aw_log_fields f = aw_message_log_fields(r, NULL);
-        aw_log(AW_LOG_INFO, &f, "reuse: not this time (%s); processing normally", why);
-    }
-    json_decref(r->reuse);
-    r->reuse = NULL;
-    r->ev.stages = r->stages_asked;
-    r->state = MSG_FETCHED;
-}
-
-static void submit_copy(const char *src, const char *dst, void *user)
-{
-    void **ctx = user;
-    aw_message_submit(ctx[0], ctx[1], aw_transfer_new_copy(ctx[1], src, dst));
-}
-
-/* The outputs, to this asset's keys; the event says where they came from.
- * scanned: the executor's result (sniff and scan), or NULL when the verdict
- * is reused too. */
-static void copy_outputs(aw_supervisor *sv, aw_message *r, json_t *scanned)
-{
-    json_t *event = aw_reuse_event(r->reuse, r->ev.job_id, r->ev.asset_id);
-    static const char *const from_scan[] = {"scanStatus", "signature", "scanDatabase", "timings",
-                                            "durationMs", "cpuMs",     "peakRssKiB",   NULL};
-    for (int i = 0; scanned != NULL && from_scan[i] != NULL; i++)
-        if (json_object_get(scanned, from_scan[i]) != NULL)
-            json_object_set(event, from_scan[i], json_object_get(scanned, from_scan[i]));
-    json_decref(r->completed);
-    r->completed = event;
-    r->state = MSG_REUSING;
-    r->store_failed = false;
-    void *ctx[] = {sv, r};
-    aw_reuse_each_copy(r->reuse, r->ev.asset_id, submit_copy, ctx);
-    aw_log_fields f = aw_message_log_fields(r, NULL);
-    aw_log(AW_LOG_INFO, &f, "reuse: the outputs of %s (same bytes and recipes) are copied%s",
-           json_string_value(json_object_get(r->reuse, "assetId")),
-           scanned ? " after a scan with the current database" : ", verdict included");
-    if (r->transfers == 0)
-        aw_message_record(sv, r);
-}
-
-void aw_message_on_lookup(aw_supervisor *sv, aw_message *r, const aw_transfer *t)
-{
-    r->state = MSG_FETCHED;
     if (t->rc != AW_OK)
-        return; /* no entry (or none readable now): process normally */
+        return AW_LOOKUP_NONE; /* no entry (or none readable now) */
     json_t *entry = aw_message_spool_json(r, "index.json");
     if (!aw_reuse_entry_fits(entry, r->source_sha256, source_bytes(r), r->ev.asset_id,
                              &sv->cfg->pipeline)) {
@@ -101,48 +61,72 @@ void aw_message_on_lookup(aw_supervisor *sv, aw_message *r, const aw_transfer *t
                "normally",
                r->source_sha256);
         json_decref(entry);
-        return;
+        return AW_LOOKUP_NONE;
     }
     r->reuse = entry;
     const char *db = json_string_value(json_object_get(json_object_get(entry, "scan"), "database"));
-    if (db != NULL && sv->engines.database[0] != '\0' && strcmp(db, sv->engines.database) == 0) {
-        copy_outputs(sv, r, NULL);
-        return;
-    }
+    if (db != NULL && sv->engines.database[0] != '\0' && strcmp(db, sv->engines.database) == 0)
+        return AW_LOOKUP_COPY;
     r->ev.stages = AW_STAGE_SNIFF | AW_STAGE_SCAN; /* a new database: scan, then copy */
+    return AW_LOOKUP_SCAN_FIRST;
 }
 
-bool aw_message_reuse_after_scan(aw_supervisor *sv, aw_message *r, json_t *result)
+/* The executor's scan with the current database: true when it was CLEAN
+ * and the outputs may be copied; otherwise the entry is dropped (the
+ * verdict is the news: no outputs for what is not clean). */
+bool aw_message_scan_lets_reuse(aw_message *r, json_t *result)
 {
-    if (r->reuse == NULL)
-        return false;
     const char *scan = json_string_value(json_object_get(result, "scanStatus"));
     const char *status = json_string_value(json_object_get(result, "status"));
-    if (scan == NULL || strcmp(scan, "CLEAN") != 0 || status == NULL ||
-        strcmp(status, "failed") == 0) {
-        /* the verdict is the news: no outputs for what is not clean */
-        json_decref(r->reuse);
-        r->reuse = NULL;
-        return false;
-    }
-    copy_outputs(sv, r, result);
-    return true;
+    if (scan != NULL && strcmp(scan, "CLEAN") == 0 && status != NULL &&
+        strcmp(status, "failed") != 0)
+        return true;
+    json_decref(r->reuse);
+    r->reuse = NULL;
+    return false;
 }
 
-void aw_message_on_copied(aw_supervisor *sv, aw_message *r, const aw_transfer *t)
+/* Back to the ordinary way: the whole pipeline in an executor. */
+void aw_message_forget_reuse(aw_message *r, const char *why)
 {
-    if (t->rc != AW_OK && !r->store_failed)
-        r->store_failed = true, r->store_error = t->err;
-    if (r->transfers > 0)
-        return;
-    if (r->store_failed) {
-        process_normally(r, r->store_error.message);
-        return;
+    if (r->reuse != NULL) {
+        aw_log_fields f = aw_message_log_fields(r, NULL);
+        aw_log(AW_LOG_INFO, &f, "reuse: not this time (%s); processing normally", why);
     }
-    aw_message_record(sv, r);
+    json_decref(r->reuse);
+    r->reuse = NULL;
+    r->ev.stages = r->stages_asked;
 }
 
-void aw_message_submit_index_entry(aw_supervisor *sv, aw_message *r)
+static void submit_copy(const char *src, const char *dst, void *user)
+{
+    void **ctx = user;
+    aw_message_submit(ctx[0], ctx[1], aw_transfer_new_copy(ctx[1], src, dst));
+}
+
+/* The outputs, to this asset's keys (none: r->transfers stays 0); the
+ * event says where they came from. scanned: the executor's result (sniff
+ * and scan), or NULL when the verdict is reused too. */
+void aw_message_copy_outputs(aw_supervisor *sv, aw_message *r, json_t *scanned)
+{
+    json_t *event = aw_reuse_event(r->reuse, r->ev.job_id, r->ev.asset_id);
+    static const char *const from_scan[] = {"scanStatus", "signature", "scanDatabase", "timings",
+                                            "durationMs", "cpuMs",     "peakRssKiB",   NULL};
+    for (int i = 0; scanned != NULL && from_scan[i] != NULL; i++)
+        if (json_object_get(scanned, from_scan[i]) != NULL)
+            json_object_set(event, from_scan[i], json_object_get(scanned, from_scan[i]));
+    json_decref(r->completed);
+    r->completed = event;
+    void *ctx[] = {sv, r};
+    aw_reuse_each_copy(r->reuse, r->ev.asset_id, submit_copy, ctx);
+    aw_log_fields f = aw_message_log_fields(r, NULL);
+    aw_log(AW_LOG_INFO, &f, "reuse: the outputs of %s (same bytes and recipes) are copied%s",
+           json_string_value(json_object_get(r->reuse, "assetId")),
+           scanned ? " after a scan with the current database" : ", verdict included");
+}
+
+/* After a job processed normally (an upload that reused nothing). */
+void aw_message_put_index_entry(aw_supervisor *sv, aw_message *r)
 {
     if (r->reuse != NULL || r->ev.kind != AW_EVENT_UPLOAD)
         return;

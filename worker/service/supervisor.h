@@ -20,18 +20,20 @@
 #include <limits.h>
 #include <stdbool.h>
 
+/* One message's states, in the order a job goes through them. Every
+ * transition between them is in message.c and nowhere else. */
 typedef enum {
     MSG_QUEUED,     /* waiting: for its asset, room to fetch, or a retry time */
-    MSG_PLANNING,   /* a regenerate reading the asset's manifest (message_plan.c) */
-    MSG_FETCHING,   /* its source downloading into the spool (transfer pool) */
-    MSG_LOOKUP,     /* an upload's bytes looked up in the reuse index (message_reuse.c) */
+    MSG_PLANNING,   /* a regenerate reading the asset's manifest */
+    MSG_FETCHING,   /* its source downloading into the spool */
+    MSG_LOOKUP,     /* an upload's bytes looked up in the reuse index */
     MSG_FETCHED,    /* source in the spool, waiting for an idle executor */
-    MSG_REUSING,    /* an earlier asset's outputs being copied to this one's keys */
     MSG_EXECUTING,  /* in an executor */
+    MSG_REUSING,    /* an earlier asset's outputs being copied to this one's keys */
     MSG_STORING,    /* outputs being stored, or waiting to try again */
-    MSG_RECORDING,  /* the asset's manifest being written, after the outputs */
+    MSG_RECORDING,  /* the asset's manifest (and index entry) being written */
     MSG_PUBLISHING, /* events produced, waiting for the broker's acks */
-    MSG_DONE,
+    MSG_DONE,       /* offset marked done (or abandoned): freed once nothing is out */
 } message_state;
 
 typedef struct aw_message {
@@ -93,47 +95,66 @@ typedef struct aw_supervisor {
                             report shows one up again */
 } aw_supervisor;
 
-/* message.c */
+/* message.c: the state machine. A message is taken QUEUED; each of these
+ * wakes it, and it moves on as far as it can. */
 aw_message *aw_message_from_kafka(aw_supervisor *sv, const rd_kafka_message_t *m);
-void aw_message_step(aw_supervisor *sv, aw_message *r); /* advance what is due */
-void aw_message_on_progress(aw_supervisor *sv, aw_message *r, const char *stage, int percent);
+void aw_message_step(aw_supervisor *sv, aw_message *r);         /* the loop's turn */
+void aw_message_on_transfer(aw_supervisor *sv, aw_transfer *t); /* takes t */
 void aw_message_on_result(aw_supervisor *sv, aw_message *r, json_t *result);
 void aw_message_on_lost(aw_supervisor *sv, aw_message *r, const aw_exec_loss *loss);
 void aw_message_on_delivery(aw_supervisor *sv, aw_message *r, rd_kafka_resp_err_t err);
 void aw_message_abandon(aw_supervisor *sv, aw_message *r);
 bool aw_message_not_started(const aw_message *r); /* no executor has taken it yet */
-/* for message_transfers.c */
+void aw_message_free(aw_message *r);
+
+/* The steps' work. Each submits a request or judges what came back and
+ * reports an outcome to the machine; none calls the machine or another step. */
+
+/* message_spool.c: the message's spool directory and its storage requests */
+int aw_message_make_spool(aw_supervisor *sv, aw_message *r, aw_error *err);
 void aw_message_spool_path(const aw_message *r, const char *name, char *buf, size_t size);
 /* The JSON object in the spool file name, or NULL (absent, not JSON, not an object). */
 json_t *aw_message_spool_json(const aw_message *r, const char *name);
-void aw_message_clear_spool(aw_message *r);
-void aw_message_storage_fault(aw_supervisor *sv, aw_message *r, const aw_error *err);
-void aw_message_publish_final(aw_supervisor *sv, aw_message *r);
+void aw_message_clear_spool(aw_message *r); /* once no transfer uses it */
+void aw_message_submit(aw_supervisor *sv, aw_message *r, aw_transfer *t);
 
 /* message_transfers.c: the source into the spool, the outputs out of it */
-void aw_message_start_fetch(aw_supervisor *sv, aw_message *r);
-int aw_message_fetch_room(const aw_supervisor *sv); /* fetches that may start now */
-void aw_message_store_outputs(aw_supervisor *sv, aw_message *r);
-void aw_message_on_transfer(aw_supervisor *sv, aw_transfer *t); /* takes t */
-void aw_message_free(aw_message *r);
-bool aw_message_asset_busy(const aw_supervisor *sv, const aw_message *r);
+void aw_message_get_source(aw_supervisor *sv, aw_message *r);
+void aw_message_put_outputs(aw_supervisor *sv, aw_message *r);
 
 /* message_plan.c: the asset's manifest read before a regenerate and
  * written after every job that made something */
+typedef enum {
+    AW_PLAN_FETCH,       /* read (or none): fetch the source and run */
+    AW_PLAN_FAULT,       /* the GET failed: a storage fault (t->err) */
+    AW_PLAN_ALL_CURRENT, /* nothing is outdated: r->completed says so, publish it */
+} aw_plan_outcome;
 bool aw_message_needs_plan(const aw_message *r);
-void aw_message_start_plan(aw_supervisor *sv, aw_message *r);
-void aw_message_on_planned(aw_supervisor *sv, aw_message *r, const aw_transfer *t);
-void aw_message_record(aw_supervisor *sv, aw_message *r); /* outputs are durable */
-void aw_message_on_recorded(aw_supervisor *sv, aw_message *r, const aw_transfer *t);
-int aw_message_make_spool(aw_supervisor *sv, aw_message *r, aw_error *err);
-void aw_message_submit(aw_supervisor *sv, aw_message *r, aw_transfer *t);
+void aw_message_get_manifest(aw_supervisor *sv, aw_message *r);
+aw_plan_outcome aw_message_read_manifest(aw_supervisor *sv, aw_message *r, const aw_transfer *t);
+bool aw_message_put_manifest(aw_supervisor *sv, aw_message *r); /* false: nothing to write */
+bool aw_message_manifest_failed(const aw_message *r, const aw_transfer *t);
 
 /* message_reuse.c: outputs of the same bytes and recipes copied, not made */
-bool aw_message_try_reuse(aw_supervisor *sv, aw_message *r); /* true: lookup under way */
-void aw_message_on_lookup(aw_supervisor *sv, aw_message *r, const aw_transfer *t);
-bool aw_message_reuse_after_scan(aw_supervisor *sv, aw_message *r, json_t *result);
-void aw_message_on_copied(aw_supervisor *sv, aw_message *r, const aw_transfer *t);
-void aw_message_submit_index_entry(aw_supervisor *sv, aw_message *r);
+typedef enum {
+    AW_LOOKUP_NONE,       /* no entry that fits: process normally */
+    AW_LOOKUP_COPY,       /* an entry, verdict included: copy its outputs */
+    AW_LOOKUP_SCAN_FIRST, /* an entry of another ClamAV database: scan, then copy */
+} aw_lookup_outcome;
+bool aw_message_may_reuse(const aw_supervisor *sv, const aw_message *r);
+void aw_message_get_index_entry(aw_supervisor *sv, aw_message *r);
+aw_lookup_outcome aw_message_judge_index_entry(aw_supervisor *sv, aw_message *r,
+                                               const aw_transfer *t);
+bool aw_message_scan_lets_reuse(aw_message *r, json_t *result);
+void aw_message_copy_outputs(aw_supervisor *sv, aw_message *r, json_t *scanned);
+void aw_message_forget_reuse(aw_message *r, const char *why);
+void aw_message_put_index_entry(aw_supervisor *sv, aw_message *r);
+
+/* message_publish.c: the events a job ends with, and its progress */
+void aw_message_publish_final(aw_supervisor *sv, aw_message *r);
+void aw_message_set_failed(aw_message *r, const char *stage, const aw_error *err);
+void aw_message_publish_progress(aw_supervisor *sv, aw_message *r, const char *stage, int percent);
+void aw_message_on_progress(aw_supervisor *sv, aw_message *r, const char *stage, int percent);
 
 /* message_report.c */
 aw_log_fields aw_message_log_fields(const aw_message *r, const char *stage);
