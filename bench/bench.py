@@ -1,7 +1,8 @@
 """bench.py — every benchmark in one run (called by bench/run after the
 release build): makes the inputs, runs each stage next to its anchor tool,
-the service end to end through the embedded broker, and the memory figures;
-writes bench/results.json and bench/RESULTS.md."""
+the service end to end through the embedded broker (the small-JPEG rows
+next to sharp, and also with a ClamAV database of production size), and the
+memory figures; writes bench/results.json and bench/RESULTS.md."""
 
 import argparse
 import json
@@ -21,6 +22,7 @@ import report  # noqa: E402
 import service  # noqa: E402
 import latency  # noqa: E402
 import reuse  # noqa: E402
+import sharp  # noqa: E402
 from inputs import Inputs  # noqa: E402
 from scan import ScanBench  # noqa: E402
 from stages import StageBench  # noqa: E402
@@ -86,23 +88,99 @@ def models_only(args):
         subprocess.run(["rm", "-rf", str(work)])
 
 
+SMALL = "small JPEGs 1024x768"
+LATENCY_FILES = 40  # the storage latency rows' batch: the first 40 small JPEGs
+
+
+def databases(args, made, db):
+    """{label: ClamAV database} for the small-JPEG service rows (--db-size):
+    the bench's `db` and/or one of production size; and the production
+    one's description (None without it)."""
+    out, text = {}, None
+    if args.db_size in ("bench", "both"):
+        out["bench"] = db
+    if args.db_size in ("production", "both"):
+        prod, text = made.clamav_db_production()
+        if prod != db:  # the official databases serve as both
+            out["production"] = prod
+    return out, text
+
+
+def small_rows(args, work, dbs, small, executors):
+    """The small-JPEG service rows with sharp beside them: each database,
+    each executor count."""
+    anchor = sharp.anchor(work)
+    return [service.run_config(args.bin, work, db, SMALL, small, c, args.runs, anchor, label)
+            for label, db in dbs.items() for c in executors]
+
+
+def service_only(args):
+    """The start-up rows and the small-JPEG service rows alone (before and
+    after a change on a hot path or the link line), with sharp beside them
+    and at each --db-size, printed as RESULTS.md shows them; RESULTS.md and
+    results.json are left alone."""
+    work = Path(args.work or tempfile.mkdtemp(prefix="aw-bench-service-"))
+    work.mkdir(parents=True, exist_ok=True)
+    made = Inputs(work)
+    _, _, wav = made.media(tiny_only=True)
+    db, _, db_text = made.clamav_db(args.hashes, args.bodies)
+    dbs, prod_text = databases(args, made, db)
+    small = made.small_images(args.small)
+    st = StageBench(args.bin, work, args.runs, {"wav": wav, "png": work / "tiny.png"})
+    startup = st.measure_startup()
+    configs = small_rows(args, work, dbs, small, args.executors)
+    print("\n| tool | wall ms | CPU ms | peak RSS MiB |\n|---|---|---|---|")
+    for t, s in startup.items():
+        print(f"| {t} | {report.ms(s['wall_ms'])} | {report.ms(s['cpu_ms'])} | "
+              f"{report.mib(s['peak_rss_kib']['max'])} |")
+    print(f"\nClamAV database: {db_text}")
+    if prod_text:
+        print(f"Production-size ClamAV database: {prod_text}")
+    print("", *report.service_table(configs), "", *report.service_notes(configs), "",
+          "| target | where | result | |", "|---|---|---|---|", *report.anchor_targets(configs), "",
+          *report.memory_rows(configs), sep="\n")
+    if args.work:  # the figures behind the tables, for a before/after diff
+        rows = [{k: v for k, v in c.items() if k != "executor_peak_rss"} for c in configs]
+        (work / "service.json").write_text(json.dumps(rows, indent=1) + "\n")
+        print(f"\nwritten: {work / 'service.json'}")
+    else:
+        subprocess.run(["rm", "-rf", str(work)])
+
+
 def main():
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     ap.add_argument("--bin", help="the asset-worker binary (bench/run passes its release build)")
     ap.add_argument("--runs", type=int, default=5, help="measured runs per figure (after a warm-up)")
-    ap.add_argument("--small", type=int, default=40, help="small images per service batch")
+    ap.add_argument("--small", type=int, default=100,
+                    help="distinct 1024x768 JPEGs per small-JPEG service batch, the same files for "
+                         "sharp beside it (the storage latency rows use the first "
+                         f"{LATENCY_FILES}); default 100")
     ap.add_argument("--corpus", default=os.environ.get("AW_CORPUS_DIR", str(HERE.parent.parent / "shared/corpus")),
                     help="the corpus (its open/ folder): mixed files, a camera JPEG, a PDF "
                          "(default: $AW_CORPUS_DIR or ../shared/corpus); its rows are left out without it")
     ap.add_argument("--hashes", type=int, default=500000, help="synthetic database: MD5 signatures")
     ap.add_argument("--bodies", type=int, default=50000, help="synthetic database: body patterns")
+    ap.add_argument("--db-size", choices=("bench", "production", "both"), default="both",
+                    help="the ClamAV database of the small-JPEG service rows: bench (the synthetic "
+                         "one of --hashes/--bodies, which every other row uses), production (a "
+                         "synthetic one of the official databases' size, 8.5 M signatures, ~0.5 GB "
+                         "of text in the work directory, ~1.2 GiB in the zygote; scaled down, and "
+                         "said so, on a machine without the memory or disk; the full run gives it "
+                         "the 2-executor row only) or both (default)")
     ap.add_argument("--out", default=str(HERE), help="where RESULTS.md and results.json go (default: bench/)")
-    ap.add_argument("--work", help="work directory (default: a new one under $TMPDIR, removed)")
+    ap.add_argument("--work", help="work directory (default: a new one under $TMPDIR, removed); one "
+                    "given is kept, and so are its synthetic databases for the next run")
     ap.add_argument("--render", action="store_true",
                     help="only write RESULTS.md again from results.json (e.g. after editing findings.md)")
     ap.add_argument("--models-only", action="store_true",
                     help="only the 3D model rows, printed (RESULTS.md and results.json are left "
                          "alone): python3 bench/bench.py --bin BINARY --models-only --runs 3")
+    ap.add_argument("--service-only", action="store_true",
+                    help="only the start-up rows and the small-JPEG service rows with sharp "
+                         "beside them, at each --db-size, printed (RESULTS.md and results.json are "
+                         "left alone): python3 bench/bench.py --bin BINARY --service-only --runs 3")
+    ap.add_argument("--executors", type=int, nargs="+", default=[2],
+                    help="with --service-only: the executor counts to run, at each --db-size (default: 2)")
     args = ap.parse_args()
     if args.render:
         return render_again(Path(args.out))
@@ -110,6 +188,8 @@ def main():
         ap.error("--bin is needed (bench/run passes it)")
     if args.models_only:
         return models_only(args)
+    if args.service_only:
+        return service_only(args)
     started = time.time()
     work = Path(args.work or tempfile.mkdtemp(prefix="aw-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -120,6 +200,7 @@ def main():
     images = made.images()
     video, song, wav = made.media()
     db, db_one, db_text = made.clamav_db(args.hashes, args.bodies)
+    dbs, prod_text = databases(args, made, db)
     small = made.small_images(args.small)
     mixed = made.corpus(corpus) if corpus.is_dir() else []
     if not mixed:
@@ -146,16 +227,17 @@ def main():
 
     print("# service", flush=True)
     configs = []
-    for name, files in (("small JPEGs 1024x768", small), ("mixed corpus", mixed)):
-        for c in (1, 2):
-            if files:
-                configs.append(service.run_config(args.bin, work, db, name, files, c, args.runs))
+    for label, executors in (("bench", (1, 2)), ("production", (2,))):
+        if label in dbs:
+            configs += small_rows(args, work, {label: dbs[label]}, small, executors)
+    configs += [service.run_config(args.bin, work, db, "mixed corpus", mixed, c, args.runs)
+                for c in (1, 2) if mixed]
     mixed_one = next((c for c in configs if c["workload"] == "mixed corpus" and c["executors"] == 1), None)
     if mixed_one:
         sc.directory(mixed, mixed_one["scan_ms_per_batch"])
 
     print("# storage latency", flush=True)
-    lat = latency.measure(args.bin, work, db, small, args.runs)
+    lat = latency.measure(args.bin, work, db, small[:LATENCY_FILES], args.runs)
 
     print("# recipes and reuse", flush=True)
     rounds = [made.small_images(20, first_seed=1000 * (r + 1), folder=f"reuse-{r}") for r in range(args.runs + 1)]
@@ -167,7 +249,8 @@ def main():
     results = {
         "command": "bench/run", "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": sh("git", "-C", str(HERE), "describe", "--always", "--dirty"),
-        "machine": machine(), "runs": args.runs, "database": db_text, "inputs": made.commands,
+        "machine": machine(), "runs": args.runs, "database": db_text,
+        "database_production": prod_text, "inputs": made.commands,
         "startup": startup, "stages": st.rows, "engine_load": engine_load, "scan": sc.rows,
         "service": [{k: v for k, v in c.items() if k != "executor_peak_rss"} for c in configs],
         "executor_rss_per_family": service.per_family_rss(configs),

@@ -6,12 +6,27 @@ here (no tool at hand makes one)."""
 import json
 import math
 import shlex
+import shutil
 import struct
 import subprocess
 from pathlib import Path
 
 FF = ["ffmpeg", "-nostdin", "-v", "error", "-y"]
 EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR" + "-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+# Synthetic signatures, one file per kind: random bytes each, and the awk
+# printf of one line from $1 (those bytes in hex) and NR.
+RANDOM_SIGS = {
+    "hdb": (16, '"%s:%d:Bench.Hash.%d\\n", $1, 1000 + NR % 5000, NR'),  # MD5:file size:name
+    "hsb": (32, '"%s:%d:Bench.Sha256.%d\\n", $1, 1000 + NR % 5000, NR'),  # SHA-256:file size:name
+    "mdb": (16, '"%d:%s:Bench.Section.%d\\n", 512 + NR % 5000, $1, NR'),  # PE section size:MD5:name
+    "ndb": (24, '"Bench.Body.%d:0:*:%s\\n", NR, $1'),  # name:any file:anywhere:24 bytes
+}
+# The official main + daily databases: about 8.5 M signatures, nearly all
+# hashes (about 4.5 M of whole files, MD5 and SHA; PE section hashes), and
+# 0.1-0.2 M body and logical signatures. The engine takes about 1.1 GiB.
+PRODUCTION = {"hdb": 3_000_000, "hsb": 1_500_000, "mdb": 3_800_000, "ndb": 200_000}
+PRODUCTION_NEEDS = {"MemAvailable": 3 << 30, "disk": 1 << 30}  # bytes, for the full size
 
 
 class Inputs:
@@ -58,10 +73,14 @@ class Inputs:
             (w / f).unlink()
         return [w / "photo-24mp.jpg", w / "graphic-6mp.png", w / "photo-12mp.webp", self.heic]
 
-    def media(self):
+    def media(self, tiny_only=False):
         """1080p 60 s H.264 + AAC at about 12.5 Mbit/s (close to 100 MB,
         under the 100 MB limit, as a phone records), a 3 min tagged MP3, a
-        0.1 s WAV for start-up runs."""
+        0.1 s WAV for start-up runs (tiny_only: the WAV alone)."""
+        if tiny_only:
+            self.say(FF + ["-f", "lavfi", "-i", "sine=duration=0.1", "tiny.wav"])
+            self.say(["vips", "black", "tiny.png", 16, 16, "--bands", 3])
+            return None, None, self.work / "tiny.wav"
         self.say(FF + ["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=60",
                        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=60",
                        "-vf", "noise=alls=12:allf=t", "-c:v", "libx264", "-preset", "ultrafast",
@@ -84,24 +103,50 @@ class Inputs:
         24-byte body patterns (the official databases need freshclam and
         network access), plus EICAR's hash. A one-signature database goes
         beside it, for start-up runs."""
-        official = [p for p in Path("/var/lib/clamav").glob("main.c[lv]d")]
         small = self.work / "db-one"
         small.mkdir(exist_ok=True)
         (self.work / "eicar.txt").write_text(EICAR)
         eicar_md5 = subprocess.run(["md5sum", self.work / "eicar.txt"], capture_output=True,
                                    text=True, check=True).stdout.split()[0]
         (small / "one.hdb").write_text(f"{eicar_md5}:68:Eicar-Test-Signature\n")
-        if official:
-            return Path("/var/lib/clamav"), small, "the official databases in /var/lib/clamav"
-        db = self.work / "db"
-        db.mkdir(exist_ok=True)
-        self.say(["sh", "-c", f"head -c {hashes * 16} /dev/urandom | od -An -v -tx1 -w16 | tr -d ' ' | "
-                  "awk '{printf \"%s:%d:Bench.Hash.%d\\n\", $1, 1000 + NR % 5000, NR}' > db/bench.hdb"])
-        self.say(["sh", "-c", f"head -c {bodies * 24} /dev/urandom | od -An -v -tx1 -w24 | tr -d ' ' | "
-                  "awk '{printf \"Bench.Body.%d:0:*:%s\\n\", NR, $1}' > db/bench.ndb"])
-        self.say(["cp", small / "one.hdb", db / "eicar.hdb"])
-        return db, small, (f"a synthetic database: {hashes:,} MD5 hash signatures, {bodies:,} body "
-                           "patterns and EICAR (no network for freshclam here)")
+        if official_db():
+            return official_db(), small, OFFICIAL_TEXT
+        self.synthetic_db("db", {"hdb": hashes, "ndb": bodies})
+        return self.work / "db", small, (f"a synthetic database: {hashes:,} MD5 hash signatures, "
+                                         f"{bodies:,} body patterns and EICAR (no network for freshclam here)")
+
+    def clamav_db_production(self):
+        """The official databases where clamav_db found them; else a synthetic
+        database of their size (PRODUCTION), scaled down, and said so, where
+        this machine has too little memory or disk for it. Call after
+        clamav_db (it copies EICAR's signature from db-one)."""
+        if official_db():
+            return official_db(), OFFICIAL_TEXT
+        scale = production_scale(self.work)
+        counts = {kind: int(n * scale) for kind, n in PRODUCTION.items()}
+        self.synthetic_db("db-production", counts)
+        c = counts
+        scaled = "" if scale == 1 else f", scaled down to {scale:.0%} for this machine's memory or disk"
+        return self.work / "db-production", (
+            f"a synthetic database of production size: {c['hdb']:,} MD5 and {c['hsb']:,} SHA-256 file "
+            f"hashes, {c['mdb']:,} PE section hashes, {c['ndb']:,} body patterns "
+            f"({sum(c.values()) / 1e6:.1f} M signatures, as the official main + daily hold{scaled}) and EICAR")
+
+    def synthetic_db(self, folder, counts):
+        """Random signatures of each kind (RANDOM_SIGS) and EICAR's hash in
+        work/folder; kept when a run on the same work directory made the same."""
+        d = self.work / folder
+        stamp = d / "made.json"
+        if stamp.exists() and json.loads(stamp.read_text()) == counts:
+            print(f"  {folder}: made by an earlier run with the same counts, kept", flush=True)
+            return
+        d.mkdir(exist_ok=True)
+        for kind, n in counts.items():
+            size, line = RANDOM_SIGS[kind]
+            self.say(["sh", "-c", f"head -c {n * size} /dev/urandom | od -An -v -tx1 -w{size} | "
+                      f"tr -d ' ' | awk '{{printf {line}}}' > {folder}/bench.{kind}"])
+        self.say(["cp", self.work / "db-one/one.hdb", d / "eicar.hdb"])
+        stamp.write_text(json.dumps(counts))
 
     def models(self, levels=5):
         """An icosphere of 20 × 4^levels triangles (20,480 with 5 levels) with
@@ -148,6 +193,25 @@ class Inputs:
                 subprocess.run([str(a) for a in argv], check=True, cwd=self.work)
             files.append(d / f"img-{i:03d}.jpg")
         return files
+
+
+OFFICIAL_TEXT = "the official databases in /var/lib/clamav"
+
+
+def official_db():
+    return Path("/var/lib/clamav") if list(Path("/var/lib/clamav").glob("main.c[lv]d")) else None
+
+
+def production_scale(work: Path):
+    """1, or the share of PRODUCTION this machine can hold (memory for the
+    engine, disk for its text), printed."""
+    avail = next(int(l.split()[1]) * 1024 for l in open("/proc/meminfo") if l.startswith("MemAvailable"))
+    free = shutil.disk_usage(work).free
+    scale = min(1.0, avail / PRODUCTION_NEEDS["MemAvailable"], free / PRODUCTION_NEEDS["disk"])
+    if scale < 1:
+        print(f"  production-size database: {avail >> 20} MiB of memory available, {free >> 20} MiB "
+              f"of disk; scaled down to {scale:.0%}", flush=True)
+    return scale
 
 
 def icosphere(levels):

@@ -19,7 +19,6 @@ before the large one reached an executor."""
 
 import json
 import os
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -31,12 +30,6 @@ HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent.parent / "tests"
 DELAYS = tuple(int(d) for d in os.environ.get("AW_BENCH_DELAYS", "0,20,50,100").split(","))
 EXECUTORS = 2
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_line(path: Path, prefix, seconds=30):
@@ -55,7 +48,7 @@ class S3:
     def __init__(self, work: Path):
         self.dir = work / "s3"
         (self.dir / "data").mkdir(parents=True, exist_ok=True)
-        self.port = _free_port()
+        self.port = service.free_port()
         out = self.dir / "s3rver.out"
         self.proc = subprocess.Popen(
             [str(TESTS / "node_modules/.bin/s3rver"), "-d", str(self.dir / "data"), "-a",
@@ -78,30 +71,21 @@ class S3:
         self.proc.wait(timeout=10)
 
 
-def _metric(port, name):
-    out = subprocess.run(["curl", "-s", f"http://127.0.0.1:{port}/metrics"], capture_output=True,
-                         text=True).stdout
-    return next((float(l.split()[1]) for l in out.splitlines() if l.startswith(name + " ")), 0.0)
-
-
-BUSY = "asset_worker_executor_busy_seconds_total"
-
-
 def _batch(w, s3, files, tag, port, work):
     batch = service.links(work, files, tag)
-    cpu0, busy0 = w.cpu_ms(), _metric(port, BUSY)
+    cpu0, busy0 = w.cpu_ms(), service.metric(port, service.BUSY)
     sent = w.upload(batch, env=s3.env)  # stored straight into s3rver, then published
     events, dead = w.wait_done(set(sent))
     fig = service.batch_figures(sent, events, cpu0, w.cpu_ms(), EXECUTORS)
     span_s = fig["jobs"] / fig["jobs_per_s"]
-    fig["busy_fraction"] = (_metric(port, BUSY) - busy0) / (EXECUTORS * span_s)
+    fig["busy_fraction"] = (service.metric(port, service.BUSY) - busy0) / (EXECUTORS * span_s)
     fig["failed"] = sum(n for st, n in fig["statuses"].items() if st != "completed") + len(dead)
     return fig, events, sent
 
 
 def _one_delay(bin_path, work, db, s3, files, delay, runs):
     proxy, env, stats = s3.proxy(f"d{delay}", delay)
-    port = _free_port()
+    port = service.free_port()
     label = f"s3-{delay}ms"
     w = service.Worker(bin_path, work, EXECUTORS, db, label, storage=f"s3://assets/{label}",
                        env=env, http_port=port)
@@ -129,7 +113,7 @@ def _large_first(bin_path, work, db, s3, files):
         f.write(b"\xff\xd8\xff\xe0")
         f.truncate(95 << 20)
     proxy, env, _ = s3.proxy("large", 20, 10 << 20)
-    port = _free_port()
+    port = service.free_port()
     w = service.Worker(bin_path, work, EXECUTORS, db, "s3-large", storage="s3://assets/large",
                        env=env, http_port=port)
     try:

@@ -14,7 +14,15 @@ Per batch:
                broker's threads are not counted: in production the broker
                is elsewhere) and the executors' lifecycle (fork from the
                zygote, sandbox, exit), which is the price of one process per
-               job;
+               job; that lifecycle also per job in ms (executors' CPU − Σ
+               cpuMs, over the jobs), and the mock broker's threads per job
+               on their own (not a pod's cost; they also serve the bench's
+               two event readers);
+  busy         growth of asset_worker_executor_busy_seconds_total (/metrics)
+               over executors × the batch's span;
+  anchor       optionally a command run on the same files between our
+               batches, alternating which goes first (bench/lib/sharp.py),
+               and our jobs/s over its jobs/s, pair by pair;
   memory       the supervisor's peak RSS, the zygote's RSS, and each
                executor's peak RSS per media family (from its result)."""
 
@@ -22,6 +30,7 @@ import json
 from collections import Counter
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import time
@@ -45,6 +54,28 @@ def _stat_ticks(path):
     """utime + stime and cutime + cstime of /proc/…/stat."""
     fields = Path(path).read_text().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+
+
+def _mock_ticks(pid):
+    """utime + stime of the embedded mock broker's threads (rdk:mock*)."""
+    return sum(_stat_ticks(t / "stat")[0] for t in Path(f"/proc/{pid}/task").iterdir()
+               if (t / "comm").read_text().strip().startswith("rdk:mock"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+BUSY = "asset_worker_executor_busy_seconds_total"
+
+
+def metric(port, name):
+    """One unlabelled series of the worker's /metrics."""
+    out = subprocess.run(["curl", "-s", f"http://127.0.0.1:{port}/metrics"], capture_output=True,
+                         text=True).stdout
+    return next((float(l.split()[1]) for l in out.splitlines() if l.startswith(name + " ")), 0.0)
 
 
 def _status_kib(pid, key):
@@ -74,7 +105,8 @@ class Worker:
         self.brokers = self._wait_for(lambda: next(
             (l.split("=", 1)[1].strip() for l in (self.dir / "worker.out").read_text().splitlines()
              if l.startswith("bootstrap.servers=")), None))
-        self._wait_for(lambda: "assigned" in self.log.read_text() or None, 60)
+        # a production-size ClamAV database takes the zygote 20 s or more to load
+        self._wait_for(lambda: "assigned" in self.log.read_text() or None, 180)
         self.events_path, self.dlq_path = self.dir / "events.jsonl", self.dir / "dlq.jsonl"
         self.readers = [subprocess.Popen(
             [self.bin, "events", "--brokers", self.brokers, "--topic", topic, "--json"],
@@ -103,14 +135,16 @@ class Worker:
             try:
                 own, reaped = _stat_ticks(f"/proc/{pid}/stat")
                 if pid == self.proc.pid:
-                    mock = sum(_stat_ticks(t / "stat")[0] for t in Path(f"/proc/{pid}/task").iterdir()
-                               if (t / "comm").read_text().strip().startswith("rdk:mock"))
-                    sup += own - mock
+                    sup += own - _mock_ticks(pid)
                 else:
                     other += own + reaped
             except (FileNotFoundError, ProcessLookupError):
                 pass  # an executor that just exited: the zygote's reaped time has it
         return sup * 1000 / TICK, other * 1000 / TICK
+
+    def broker_cpu_ms(self):
+        """The embedded mock broker's threads (left out of cpu_ms)."""
+        return _mock_ticks(self.proc.pid) * 1000 / TICK
 
     def zygote_pid(self):
         out = subprocess.run(["pgrep", "-P", str(self.proc.pid), "-f", "asset-worker-zygote"],
@@ -175,6 +209,7 @@ def batch_figures(sent, events, cpu_before, cpu_after, concurrency):
         "supervisor_cpu_ms": sup, "executors_cpu_ms": execs,
         "overhead_supervisor_pct": pct(sup),
         "overhead_executor_lifecycle_pct": pct(execs - pipeline_cpu),
+        "executor_lifecycle_cpu_ms_per_job": (execs - pipeline_cpu) / len(done),
         "overhead_total_pct": pct(sup + execs - pipeline_cpu),
         "capacity_overhead_pct": 100 * (span * concurrency - pipeline_wall) / pipeline_wall,
         "statuses": dict(Counter(e["data"]["status"] for e in done.values())),
@@ -193,37 +228,70 @@ def links(work: Path, files, tag):
     out = []
     for i, f in enumerate(files):
         link = d / f"{tag}-{i:03d}{f.suffix.lower()}"
+        link.unlink(missing_ok=True)  # made by an earlier run in the same --work
         link.symlink_to(f)
         out.append(link)
     return out
 
 
-def run_config(bin_path, work: Path, db: Path, name, files, concurrency, runs):
-    label = f"{''.join(ch if ch.isalnum() else '-' for ch in name)}-{concurrency}"
-    print(f"  service: {name}, {concurrency} executor(s): warm-up + {runs} batches of {len(files)}",
-          flush=True)
-    w = Worker(bin_path, work, concurrency, db, label)
-    batches, origin = [], {}
+def _measured_batch(w, work, files, tag, port, concurrency):
+    """One batch through the worker: batch_figures, plus the mock broker's
+    CPU per job and the executors' busy share."""
+    batch = links(work, files, tag)
+    before, broker, busy = w.cpu_ms(), w.broker_cpu_ms(), metric(port, BUSY)
+    sent = w.upload(batch)
+    events, dead = w.wait_done(set(sent))
+    time.sleep(0.3)  # the executors that replace the last ones are forked
+    figures = batch_figures(sent, events, before, w.cpu_ms(), concurrency)
+    span_s = figures["jobs"] / figures["jobs_per_s"]
+    figures["broker_cpu_ms_per_job"] = (w.broker_cpu_ms() - broker) / figures["jobs"]
+    figures["busy_pct"] = 100 * (metric(port, BUSY) - busy) / (concurrency * span_s)
+    figures["dead_lettered"] = len(dead)
+    return figures, batch
+
+
+KEYS = ["jobs_per_s", "latency_p50_ms", "latency_p99_ms", "in_worker_p50_ms", "in_worker_p99_ms",
+        "overhead_supervisor_pct", "overhead_executor_lifecycle_pct", "overhead_total_pct",
+        "capacity_overhead_pct", "pipeline_cpu_ms", "supervisor_cpu_ms", "executors_cpu_ms",
+        "executor_lifecycle_cpu_ms_per_job", "broker_cpu_ms_per_job", "busy_pct"]
+
+
+def _anchor_figures(ours, theirs):
+    """The anchor's jobs/s and CPU per job, and ours / its jobs/s pair by pair."""
+    return {"tool": theirs[0]["tool"],
+            "jobs_per_s": spread([t["jobs_per_s"] for t in theirs]),
+            "cpu_ms_per_job": spread([t["cpu_ms_per_job"] for t in theirs]),
+            "ratio": spread([o["jobs_per_s"] / t["jobs_per_s"] for o, t in zip(ours, theirs)])}
+
+
+def run_config(bin_path, work: Path, db: Path, name, files, concurrency, runs, anchor=None,
+               database="bench"):
+    """Warm-up + `runs` batches of `files` through one worker. anchor(files,
+    concurrency), if given, runs beside each batch (after it, then before
+    it, alternating, as measure.paired does) and returns its figures."""
+    label = f"{''.join(ch if ch.isalnum() else '-' for ch in name)}-{concurrency}-{database}"
+    print(f"  service: {name}, {concurrency} executor(s), {database} database: warm-up + {runs} "
+          f"batches of {len(files)}{' (and the anchor beside each)' if anchor else ''}", flush=True)
+    port = free_port()
+    w = Worker(bin_path, work, concurrency, db, label, http_port=port)
+    batches, theirs, origin = [], [], {}
     try:
         for b in range(runs + 1):
-            batch = links(work, files, f"{label}-b{b}")
+            anchor_first = anchor is not None and b > 0 and (b - 1) % 2 == 1  # as measure.paired
+            first = anchor(files, concurrency) if anchor_first else None
+            figures, batch = _measured_batch(w, work, files, f"{label}-b{b}", port, concurrency)
             origin.update({link.stem: str(f).split("/open/")[-1] for link, f in zip(batch, files)})
-            before = w.cpu_ms()
-            sent = w.upload(batch)
-            events, dead = w.wait_done(set(sent))
-            time.sleep(0.3)  # the executors that replace the last ones are forked
-            figures = batch_figures(sent, events, before, w.cpu_ms(), concurrency)
-            figures["dead_lettered"] = len(dead)
-            if b > 0:  # batch 0 warms up
+            after = anchor(files, concurrency) if anchor is not None and not anchor_first else None
+            if b > 0:  # batch 0 warms up (and the anchor's first run with it)
                 batches.append(figures)
+                if anchor is not None:
+                    theirs.append(first or after)
     finally:
         memory = w.stop()
-    keys = ["jobs_per_s", "latency_p50_ms", "latency_p99_ms", "in_worker_p50_ms", "in_worker_p99_ms",
-            "overhead_supervisor_pct", "overhead_executor_lifecycle_pct", "overhead_total_pct",
-            "capacity_overhead_pct", "pipeline_cpu_ms", "supervisor_cpu_ms", "executors_cpu_ms"]
     return {
-        "workload": name, "executors": concurrency, "files": len(files),
-        **{k: spread([b[k] for b in batches]) for k in keys},
+        "workload": name, "executors": concurrency, "files": len(files), "database": database,
+        **{k: spread([b[k] for b in batches]) for k in KEYS},
+        **({"anchor": _anchor_figures(batches, theirs)} if theirs else {}),
         "statuses": {**batches[-1]["statuses"], "dead-lettered": batches[-1]["dead_lettered"]},
         "scan_ms_per_batch": [b["scan_ms"] for b in batches],
         "executor_peak_rss": [{**r, "file": origin[r["asset"]]} for b in batches
