@@ -1,9 +1,11 @@
-/* supervisor.h — the supervisor's state, shared by supervisor.c (the loop,
- * intake, rebalances, shutdown) and message.c (one input message's life:
- * download, execute, store outputs, publish, commit). Internal to worker/service/ */
+/* supervisor.h — the supervisor's state, shared by supervisor*.c (the
+ * loop and intake, set-up, rebalances and shutdown), message*.c (one input
+ * message's life: its state machine in message.c, its steps' work beside
+ * it) and health.c. Internal to worker/service/ */
 #ifndef AW_SUPERVISOR_H
 #define AW_SUPERVISOR_H
 
+#include "embedded.h"
 #include "engines.h"
 #include "event.h"
 #include "http.h"
@@ -94,6 +96,21 @@ typedef struct aw_supervisor {
     bool brokers_down; /* librdkafka: all brokers down, until a statistics
                             report shows one up again */
 } aw_supervisor;
+
+/* supervisor.c: the loop; one pass of everything but taking new messages */
+void aw_supervisor_pump(aw_supervisor *sv, int timeout_ms);
+
+/* supervisor_setup.c: everything before the loop (HTTP, the first zygote
+ * and the executors, the embedded cluster, spool, storage, Kafka clients) */
+int aw_supervisor_start(aw_supervisor *sv, aw_embedded **mock);
+void aw_supervisor_log_sandbox(const aw_service_config *cfg);
+
+/* supervisor_drain.c: partitions given back */
+void aw_supervisor_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                             rd_kafka_topic_partition_list_t *parts, void *opaque);
+/* Messages no executor has taken yet, of the partitions in l (or all). */
+void aw_supervisor_hand_back_queued(aw_supervisor *sv, const rd_kafka_topic_partition_list_t *l);
+void aw_supervisor_shut_down(aw_supervisor *sv); /* after the loop */
 
 /* message.c: the state machine. A message is taken QUEUED; each of these
  * wakes it, and it moves on as far as it can. */
