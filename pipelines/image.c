@@ -80,6 +80,21 @@ static int image_init(const aw_config *cfg, aw_error *err)
     return AW_OK;
 }
 
+bool aw_image_forget_job(char *why, size_t size)
+{
+    if (!vips_ready)
+        return true;
+    vips_cache_set_max(0); /* trims the cache (vips_cache_drop_all would destroy it) */
+    vips_error_clear();
+    aw_image_reset_warnings();
+    int files = vips_tracked_get_files();
+    size_t bytes = vips_tracked_get_mem();
+    if (files == 0 && bytes == 0)
+        return true;
+    snprintf(why, size, "libvips still holds %d file(s) and %zu bytes", files, bytes);
+    return false;
+}
+
 /* libvips' error buffer, lines joined, or the warnings when it is empty. */
 static void vips_detail(char *buf, size_t size)
 {

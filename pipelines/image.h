@@ -20,6 +20,11 @@ bool aw_image_is_decoded(VipsImage *img);
 /* Forgets the warnings libvips gave for the previous job. */
 void aw_image_reset_warnings(void);
 
+/* Between two jobs of one process: libvips' operation cache emptied, its
+ * error and warning text cleared. False (and why) when libvips still holds
+ * a file or memory it tracks, which only an image left referenced can. */
+bool aw_image_forget_job(char *why, size_t size);
+
 /* True when libvips warned that a region failed to compute since the last
  * reset: the decode is incomplete even if the call returned success. */
 bool aw_image_decode_failed(void);

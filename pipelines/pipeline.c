@@ -2,6 +2,7 @@
  * job's status. */
 #include "pipeline.h"
 
+#include "image.h"
 #include "recipe.h"
 #include "stage.h"
 #include "timeutil.h"
@@ -19,6 +20,11 @@ int aw_pipeline_init(const aw_config *cfg, aw_error *err)
         }
     }
     return AW_OK;
+}
+
+bool aw_pipeline_forget_job(char *why, size_t size)
+{
+    return aw_image_forget_job(why, size);
 }
 
 void aw_pipeline_shutdown(void)

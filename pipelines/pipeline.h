@@ -28,6 +28,11 @@ void aw_pipeline_scan_engine(aw_scan_engine *out);
  * so the signature count and build time tell two apart). */
 void aw_scan_database_id(const aw_scan_engine *e, char *out, size_t size);
 
+/* After a job, in a process that may run another: what the libraries keep
+ * of it is let go. False (and why) when something of the job is still held
+ * (the process must then not run another job). */
+bool aw_pipeline_forget_job(char *why, size_t size);
+
 /* Undoes aw_pipeline_init. */
 void aw_pipeline_shutdown(void);
 

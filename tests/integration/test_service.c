@@ -351,6 +351,49 @@ static void executor_faults_cost_only_their_job(void **state)
     kh_collector_stop(&c);
 }
 
+/* The recall job's report, which names the jobs its executor served. */
+static void expect_recall(const kh_collector *c, const char *asset, const char *served)
+{
+    json_t *e = first_error(c, asset);
+    const char *msg = aw_test_str(e, "message");
+    char want[96];
+    snprintf(want, sizeof want, "served=%s memory=clean workdir=[ job ] litter=absent", served);
+    if (strstr(msg, want) == NULL)
+        fail_msg("%s: '%s' does not say '%s'", asset, msg, want);
+}
+
+/* An executor serves several jobs (issue 29), but nothing a job leaves
+ * reaches the next one: a secret in freed memory is overwritten, and a job
+ * that leaves a file beside its directory, keeps a descriptor open or
+ * crashes retires its executor, so the job after it runs in a fresh one. */
+static void a_job_cannot_read_what_the_one_before_left(void **state)
+{
+    (void)state;
+    kh_scope s;
+    kh_scope_init(&K, &s, "hygiene", 1);
+    kh_collector c;
+    kh_collector_start(&c, &K, &s);
+    static const char *const order[] = {"fault-remember-a",    "fault-recall-a",
+                                        "fault-litter-file-b", "fault-recall-b",
+                                        "fault-litter-fd-c",   "fault-recall-c",
+                                        "fault-segv-d",        "fault-recall-d"};
+    upload u[8];
+    for (int i = 0; i < 8; i++)
+        upload_one(&s, &u[i], order[i]);
+    const char *one[] = {"--concurrency", "1", "--prefetch", "0", NULL};
+    pid_t w = worker(&s, "hygiene", one);
+    expect_completed(&c, 8, 120, "hygiene");
+    for (int i = 0; i < 6; i += 2) /* the three that left something completed */
+        assert_string_equal(aw_test_str(kh_find(&c, AW_TYPE_COMPLETED, order[i])->data, "status"),
+                            "completed");
+    expect_recall(&c, "fault-recall-a", "2"); /* the same executor: memory only */
+    expect_recall(&c, "fault-recall-b", "1");
+    expect_recall(&c, "fault-recall-c", "1");
+    expect_recall(&c, "fault-recall-d", "1");
+    expect_clean_exit_of(w, "hygiene");
+    kh_collector_stop(&c);
+}
+
 static int log_count(const char *name, const char *text);
 
 /* An executor that wrote its result and exited while the supervisor was
@@ -660,6 +703,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(uploads_complete_exactly_once, after_each),
         cmocka_unit_test_teardown(malformed_events_go_to_the_dlq, after_each),
         cmocka_unit_test_teardown(executor_faults_cost_only_their_job, after_each),
+        cmocka_unit_test_teardown(a_job_cannot_read_what_the_one_before_left, after_each),
         cmocka_unit_test_teardown(regenerate_runs_only_the_asked_stages, after_each),
         cmocka_unit_test_teardown(one_asset_runs_one_job_at_a_time, after_each),
         cmocka_unit_test_teardown(finished_results_survive_a_held_up_supervisor, after_each),

@@ -1,9 +1,12 @@
-/* executor.c — an executor: one request in, the sandbox, the pipeline,
- * progress and the result out. */
+/* executor.c — an executor: the sandbox once, then request lines in, the
+ * pipeline, progress and a result line out per job, for as long as each job
+ * leaves the process clean (hygiene.h) and its job count lasts. */
 #define _GNU_SOURCE
 #include "executor.h"
 
 #include "fd_io.h"
+#include "hygiene.h"
+#include "log.h"
 #include "pipeline.h"
 #include "sandbox.h"
 #include "timeutil.h"
@@ -11,7 +14,10 @@
 #include "test_faults.h"
 #endif
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +37,15 @@ static int write_json_line(int fd, json_t *obj)
     return rc;
 }
 
-char *aw_exec_request_encode(const aw_exec_request *r)
+char *aw_exec_request_encode(const aw_exec_request *r, const char *dir)
 {
+    char input[PATH_MAX + 16], output[PATH_MAX + 16], scratch[PATH_MAX + 16];
+    snprintf(input, sizeof input, "%s/source", dir);
+    snprintf(output, sizeof output, "%s/out", dir);
+    snprintf(scratch, sizeof scratch, "%s/tmp", dir);
     json_t *obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "jobId", r->job_id, "assetId",
-                            r->asset_id, "mime", r->mime ? r->mime : "", "input", r->input,
-                            "output", r->output, "scratch", r->scratch, "stages", (int)r->stages);
+                            r->asset_id, "mime", r->mime ? r->mime : "", "input", input, "output",
+                            output, "scratch", scratch, "stages", (int)r->stages);
     char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
     return text;
@@ -53,12 +63,22 @@ static long rss_now_kib(void)
     return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-/* Peak resident set size of this process, in KiB. It counts the pages the
- * executor shares with its zygote (libraries, the ClamAV engine) from the
- * moment it is forked. */
+/* Peak resident set size since the job began (VmHWM, reset per job through
+ * clear_refs), in KiB. It counts the pages the executor shares with its
+ * zygote (libraries, the ClamAV engine). */
 static long rss_peak_kib(void)
 {
-    struct rusage ru;
+    long kib = 0;
+    char line[128];
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "VmHWM: %ld", &kib) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    if (kib > 0)
+        return kib;
+    struct rusage ru; /* /proc closed: the process's whole life */
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss;
 }
@@ -71,11 +91,17 @@ static void send_progress(void *ctx, const char *stage, int percent)
     json_decref(msg);
 }
 
-/* The settings an executor works under, copied into the zygote. */
-typedef struct exec_settings {
+/* An executor's lasting state, from the fork to its exit. */
+typedef struct executor_state {
+    int fd; /* the socket to the supervisor */
     const aw_config *cfg;
     aw_sandbox_config sandbox;
-} exec_settings;
+    const char *workdir;
+    aw_error sandbox_failure; /* set when the sandbox could not be entered */
+    int clear_refs;           /* /proc/self/clear_refs, opened before the sandbox */
+    unsigned served;          /* jobs so far, this one included */
+    aw_hygiene hygiene;
+} executor_state;
 
 /* What the executor had used before the job started. */
 typedef struct usage_before {
@@ -83,36 +109,58 @@ typedef struct usage_before {
     long rss_kib;
 } usage_before;
 
-static void send_result(int fd, aw_result *r, const aw_job *job, const usage_before *before)
+/* May this process serve another job after this one? Only after a clean
+ * completion, within its job count, with nothing of the job left. */
+static bool fit_for_another(executor_state *x, const aw_result *r)
+{
+    char why[160] = "";
+    if (r->status != AW_JOB_COMPLETED || json_array_size(r->errors) > 0 ||
+        x->served >= x->sandbox.jobs)
+        return false;
+    if (aw_hygiene_after_job(&x->hygiene, why, sizeof why))
+        return true;
+    aw_log_info("executor retires after its job %u: %s", x->served, why);
+    return false;
+}
+
+/* The result line: {"result":{…},"reusable":bool}; the result is freed. */
+static bool send_result(executor_state *x, aw_result *r, const aw_job *job,
+                        const usage_before *before)
 {
     json_t *data = aw_result_to_json(r, job);
     json_object_set_new(data, "cpuMs", json_real(aw_time_cpu_ms() - before->cpu_ms));
     json_object_set_new(data, "rssAtStartKiB", json_integer(before->rss_kib));
     json_object_set_new(data, "peakRssKiB", json_integer(rss_peak_kib()));
-    json_t *msg = json_pack("{s:o}", "result", data);
-    if (msg == NULL || write_json_line(fd, msg) != 0)
+    bool reusable = fit_for_another(x, r);
+    aw_result_free(r);
+    json_t *msg = json_pack("{s:o,s:b}", "result", data, "reusable", reusable);
+    if (msg == NULL || write_json_line(x->fd, msg) != 0)
         _exit(5);
     json_decref(msg);
+    return reusable;
 }
 
-/* Gives up what the job must not have (sandbox.h); 0 when the job may run. */
-static int enter_sandbox(const exec_settings *s, const char *input, const char *output,
-                         const char *scratch, aw_result *r)
+/* Gives up what no job may have (sandbox.h), once, before the first job. */
+static void enter_sandbox(executor_state *x)
 {
-    setenv("TMPDIR", scratch, 1); /* ClamAV's and libvips's temporary files */
-    if (!s->sandbox.enabled)
-        return 0;
-    aw_error err;
+    aw_error_clear(&x->sandbox_failure);
+    x->clear_refs = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+    if (!x->sandbox.enabled)
+        return;
     bool confined;
-    aw_sandbox_paths paths = {input, output, scratch};
-    if (aw_sandbox_enter(&s->sandbox, &paths, &confined, &err) == AW_OK)
-        return 0;
-    r->status = AW_JOB_FAILED;
-    aw_result_add_error(r, "sandbox", &err);
-    return -1;
+    aw_sandbox_paths paths = {x->workdir};
+    aw_sandbox_enter(&x->sandbox, &paths, &confined, &x->sandbox_failure);
 }
 
-static void execute_request(int fd, const exec_settings *s, const char *line)
+/* The job's memory peak starts from what the executor holds now. */
+static void reset_peak(const executor_state *x)
+{
+    if (x->clear_refs >= 0 && pwrite(x->clear_refs, "5", 1, 0) != 1)
+        aw_log(AW_LOG_DEBUG, NULL, "clear_refs: %s", strerror(errno));
+}
+
+/* Runs one request; true when the executor may take another. */
+static bool execute_request(executor_state *x, const char *line)
 {
     json_t *req = json_loads(line, 0, NULL);
     aw_job job = {
@@ -121,44 +169,54 @@ static void execute_request(int fd, const exec_settings *s, const char *line)
         .declared_mime = json_string_value(json_object_get(req, "mime")),
         .stages = (unsigned)json_integer_value(json_object_get(req, "stages")),
         .on_progress = send_progress,
-        .progress_ctx = &fd,
+        .progress_ctx = &x->fd,
     };
     const char *input = json_string_value(json_object_get(req, "input"));
     const char *output = json_string_value(json_object_get(req, "output"));
     const char *scratch = json_string_value(json_object_get(req, "scratch"));
     if (job.job_id == NULL || job.asset_id == NULL || input == NULL || output == NULL ||
         scratch == NULL)
-        _exit(2); /* the supervisor sent junk: a bug, not a job outcome */
+        _exit(2);                 /* the supervisor sent junk: a bug, not a job outcome */
+    setenv("TMPDIR", scratch, 1); /* ClamAV's and libvips's temporary files */
+    reset_peak(x);
     aw_result r;
     usage_before before = {aw_time_cpu_ms(), rss_now_kib()};
     if (aw_result_init(&r) != AW_OK)
         _exit(4);
-    if (enter_sandbox(s, input, output, scratch, &r) != 0) {
-        send_result(fd, &r, &job, &before);
-        return;
+    if (x->sandbox_failure.code != AW_CODE_NONE) {
+        r.status = AW_JOB_FAILED;
+        aw_result_add_error(&r, "sandbox", &x->sandbox_failure);
     }
 #ifdef AW_TEST_FAULTS
-    if (aw_test_fault(job.asset_id, fd, &r)) {
-        send_result(fd, &r, &job, &before);
-        return;
-    }
+    else if (aw_test_fault(job.asset_id, input, x->fd, x->served, &r))
+        (void)0;
 #endif
-    aw_result_free(&r);
-    if (aw_pipeline_run(&job, s->cfg, input, output, &r) != AW_OK)
-        _exit(4); /* out of memory: the supervisor reports it and retries */
-    send_result(fd, &r, &job, &before);
-    /* no cleanup: the process ends with the job */
+    else {
+        aw_result_free(&r);
+        if (aw_pipeline_run(&job, x->cfg, input, output, &r) != AW_OK)
+            _exit(4); /* out of memory: the supervisor reports it and retries */
+    }
+    bool again = send_result(x, &r, &job, &before);
+    json_decref(req);
+    return again;
 }
 
-/* One job, then exit: nothing a file did to this process reaches the next
- * job, and the per-job limits are per process. */
-void aw_executor_main(int fd, const aw_config *cfg, const aw_sandbox_config *sandbox)
+/* Jobs one at a time, until one leaves the process unfit for another, the
+ * job count is reached or the supervisor closes the socket (hygiene.h). */
+void aw_executor_main(int fd, const aw_config *cfg, const aw_sandbox_config *sandbox,
+                      const char *workdir)
 {
-    exec_settings s = {cfg, *sandbox};
+    aw_hygiene_prepare_malloc();
+    executor_state x = {.fd = fd, .cfg = cfg, .sandbox = *sandbox, .workdir = workdir};
     FILE *in = fdopen(dup(fd), "r");
+    enter_sandbox(&x);
+    aw_hygiene_baseline(&x.hygiene);
     char *line = NULL;
     size_t cap = 0;
-    if (in != NULL && getline(&line, &cap, in) > 0)
-        execute_request(fd, &s, line);
-    _exit(0);
+    while (in != NULL && getline(&line, &cap, in) > 0) {
+        x.served++;
+        if (!execute_request(&x, line))
+            break;
+    }
+    _exit(0); /* no cleanup: nothing of the process outlives it */
 }

@@ -1,4 +1,4 @@
-/* pool.c — executor bookkeeping in the supervisor. */
+/* pool.c — executor bookkeeping in the supervisor (pool.h). */
 #define _GNU_SOURCE
 #include "pool.h"
 
@@ -6,13 +6,17 @@
 #include "log.h"
 #include "timeutil.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,7 +24,13 @@
 
 #define MEMORY_SAMPLE_MS 100.0
 
-typedef enum { KILLED_NOT, KILLED_JOB_TIME, KILLED_STAGE_TIME, KILLED_MEMORY } kill_cause;
+typedef enum {
+    KILLED_NOT,
+    KILLED_JOB_TIME,
+    KILLED_STAGE_TIME,
+    KILLED_MEMORY,
+    KILLED_CPU
+} kill_cause;
 
 typedef struct executor {
     pid_t pid;
@@ -34,6 +44,9 @@ typedef struct executor {
     double stage_deadline;
     uint64_t anon_baseline; /* anonymous resident bytes when the job was handed over */
     uint64_t anon_now;
+    double cpu_baseline, cpu_now; /* its CPU ms when the job was handed over, and lately */
+    char workdir[PATH_MAX];       /* its own: the job's directory is moved in as job/ */
+    char job_dir[PATH_MAX];       /* where the job's directory goes back to; "" when none */
     kill_cause killed;
     aw_zygote *zygote;      /* the one it was forked from */
     const char *why_killed; /* set when the pool kills it without a job */
@@ -48,14 +61,92 @@ struct aw_pool {
     aw_pool_callbacks cb;
     void *owner;
     double next_memory_sample;
+    unsigned long spawned; /* executors started: names their work directories */
 };
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* The work directory and whatever a job left in it. */
+static void remove_workdir(executor *e)
+{
+    if (e->workdir[0] != '\0')
+        nftw(e->workdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    e->workdir[0] = '\0';
+}
+
+/* The job's directory, back where the supervisor left it. */
+static void move_job_back(executor *e)
+{
+    char inside[PATH_MAX + 8];
+    if (e->job_dir[0] == '\0')
+        return;
+    snprintf(inside, sizeof inside, "%s/job", e->workdir);
+    if (rename(inside, e->job_dir) != 0)
+        aw_log_error("cannot move %s back to %s: %s", inside, e->job_dir, strerror(errno));
+    e->job_dir[0] = '\0';
+}
+
+/* Nothing but "." and ".." in the work directory. */
+static bool workdir_empty(const executor *e)
+{
+    DIR *d = opendir(e->workdir);
+    if (d == NULL)
+        return false;
+    struct dirent *entry;
+    bool empty = true;
+    while (empty && (entry = readdir(d)) != NULL)
+        empty = strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0;
+    closedir(d);
+    return empty;
+}
+
+/* A new, empty work directory at path (one a pod before this left there is
+ * removed first). */
+static int make_workdir(const char *path)
+{
+    if (mkdir(path, 0700) == 0)
+        return 0;
+    if (errno != EEXIST)
+        return -1;
+    nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    return mkdir(path, 0700);
+}
 
 static int start_executor(aw_pool *p, executor *e, aw_error *err)
 {
     memset(e, 0, sizeof *e);
     e->fd = -1;
     e->zygote = p->zygote;
-    return aw_zygote_spawn(p->zygote, &e->pid, &e->fd, err);
+    snprintf(e->workdir, sizeof e->workdir, "%s/executor-%lu", p->limits.work_root, ++p->spawned);
+    if (make_workdir(e->workdir) != 0) {
+        aw_error_set(err, AW_CODE_PROCESSING_FAILED, "spawn", "cannot create %s: %s", e->workdir,
+                     strerror(errno));
+        e->workdir[0] = '\0';
+        return AW_ERROR;
+    }
+    return aw_zygote_spawn(p->zygote, e->workdir, &e->pid, &e->fd, err);
+}
+
+/* CPU time of pid in ms (utime + stime of /proc/PID/stat); -1 unknown. */
+static double cpu_ms_of(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f != NULL)
+        fclose(f);
+    buf[n] = '\0';
+    const char *end = strrchr(buf, ')'); /* the name may hold spaces */
+    unsigned long long utime = 0, stime = 0;
+    if (end == NULL || sscanf(end + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                              &utime, &stime) != 2)
+        return -1;
+    return (double)(utime + stime) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* Anonymous resident bytes of pid (resident minus file-backed and shared,
@@ -88,6 +179,7 @@ aw_pool *aw_pool_new(aw_zygote *z, int n, const aw_pool_limits *limits, const aw
 {
     aw_pool *p = aw_xcalloc(1, sizeof *p);
     p->zygote = z, p->n = n, p->limits = *limits, p->cb = *cb, p->owner = owner;
+    p->limits.work_root = aw_xstrdup(limits->work_root);
     p->ex = aw_xcalloc((size_t)n, sizeof *p->ex);
     for (int i = 0; i < n; i++)
         if (start_executor(p, &p->ex[i], err) != AW_OK) {
@@ -106,8 +198,11 @@ void aw_pool_free(aw_pool *p)
             close(p->ex[i].fd);
         if (p->ex[i].pid > 0)
             kill(p->ex[i].pid, SIGKILL);
+        move_job_back(&p->ex[i]);
+        remove_workdir(&p->ex[i]);
         free(p->ex[i].buf);
     }
+    free((char *)p->limits.work_root);
     aw_zygote_stop(p->zygote);
     aw_zygote_stop(p->retiring);
     free(p->ex);
@@ -135,26 +230,53 @@ int aw_pool_idle_count(const aw_pool *p)
     return idle;
 }
 
+/* The job's directory into e's work directory, and the request line that
+ * names it there. */
+static char *hand_over(executor *e, const aw_exec_request *req)
+{
+    char inside[PATH_MAX + 8];
+    snprintf(inside, sizeof inside, "%s/job", e->workdir);
+    if (rename(req->dir, inside) != 0) {
+        aw_log_error("cannot move %s into %s: %s", req->dir, e->workdir, strerror(errno));
+        return NULL;
+    }
+    snprintf(e->job_dir, sizeof e->job_dir, "%s", req->dir);
+    char *line = aw_exec_request_encode(req, inside);
+    if (line == NULL)
+        move_job_back(e);
+    return line;
+}
+
+static void start_clocks(executor *e, double timeout_ms)
+{
+    double now = aw_time_mono_ms();
+    e->len = 0, e->killed = KILLED_NOT;
+    e->timeout_ms = timeout_ms;
+    e->deadline = now + timeout_ms;
+    snprintf(e->stage, sizeof e->stage, "executor");
+    e->stage_deadline = INFINITY; /* the stage clock starts with the first stage */
+    e->anon_baseline = e->anon_now = anon_resident(e->pid);
+    e->cpu_baseline = e->cpu_now = cpu_ms_of(e->pid);
+}
+
 int aw_pool_submit(aw_pool *p, void *job, const aw_exec_request *req, double timeout_ms)
 {
     for (int i = 0; i < p->n; i++) {
         executor *e = &p->ex[i];
         if (e->job != NULL || e->fd < 0)
             continue;
-        char *line = aw_exec_request_encode(req);
-        size_t len = line ? strlen(line) : 0;
-        bool sent = line != NULL && write(e->fd, line, len) == (ssize_t)len &&
-                    write(e->fd, "\n", 1) == 1;
+        char *line = hand_over(e, req);
+        if (line == NULL)
+            return AW_ERROR;
+        size_t len = strlen(line);
+        bool sent = write(e->fd, line, len) == (ssize_t)len && write(e->fd, "\n", 1) == 1;
         free(line);
-        if (!sent)
+        if (!sent) {
+            move_job_back(e);
             continue; /* its exit will be reported; try the next one */
-        double now = aw_time_mono_ms();
-        e->job = job, e->len = 0, e->killed = KILLED_NOT;
-        e->timeout_ms = timeout_ms;
-        e->deadline = now + timeout_ms;
-        snprintf(e->stage, sizeof e->stage, "executor");
-        e->stage_deadline = INFINITY; /* the stage clock starts with the first stage */
-        e->anon_baseline = e->anon_now = anon_resident(e->pid);
+        }
+        e->job = job;
+        start_clocks(e, timeout_ms);
         return AW_OK;
     }
     return AW_ERROR;
@@ -168,6 +290,7 @@ void aw_pool_cancel(aw_pool *p, void *job)
             p->ex[i].why_killed = "cancelled";
             close_executor(&p->ex[i]); /* and never picked again before then */
             kill(p->ex[i].pid, SIGKILL);
+            move_job_back(&p->ex[i]);
         }
 }
 
@@ -184,10 +307,13 @@ int aw_pool_pollfds(aw_pool *p, struct pollfd *fds, int max)
     return k;
 }
 
-/* A fresh executor in e's slot, after the old one's socket and buffer go. */
+/* A fresh executor in e's slot, after the old one's socket, buffer and work
+ * directory go. */
 static void respawn(aw_pool *p, executor *e)
 {
     close_executor(e);
+    move_job_back(e);
+    remove_workdir(e);
     free(e->buf);
     aw_error err;
     if (start_executor(p, e, &err) != AW_OK)
@@ -217,18 +343,22 @@ static void retire(aw_pool *p, executor *e, const char *reason)
     p->cb.restarted(p->owner, reason);
 }
 
-/* The job is over: the executor (which exits by itself) is retired before
- * the result is handed on, so the callback may submit the next job
- * straight away. */
-static void retire_and_report(aw_pool *p, executor *e, json_t *result)
+/* The job is over: its directory goes back, then the executor either stays
+ * for another job (it said it may, it comes from the current zygote and its
+ * work directory is empty again) or is retired, before the result is handed
+ * on, so the callback may submit the next job straight away. */
+static void finish_job(aw_pool *p, executor *e, json_t *result, bool reusable)
 {
     void *job = e->job;
-    retire(p, e, "job_done");
+    move_job_back(e);
+    e->job = NULL;
+    if (!reusable || e->zygote != p->zygote || !workdir_empty(e))
+        retire(p, e, "job_done");
     p->cb.result(p->owner, job, result);
 }
 
 /* One complete line from an executor; true when it was the job's result
- * (the executor is then retired and its buffer gone). */
+ * (the slot is then idle again, or renewed). */
 static bool handle_line(aw_pool *p, executor *e, const char *line)
 {
     json_t *msg = json_loads(line, 0, NULL);
@@ -238,7 +368,7 @@ static bool handle_line(aw_pool *p, executor *e, const char *line)
     if (e->job != NULL && progress != NULL) {
         on_progress_line(p, e, progress);
     } else if (e->job != NULL && json_is_object(result)) {
-        retire_and_report(p, e, result);
+        finish_job(p, e, result, json_is_true(json_object_get(msg, "reusable")));
         done = true;
     }
     json_decref(msg);
@@ -322,6 +452,12 @@ static void describe_exit(const aw_pool *p, const executor *e, int status, aw_ex
                  "stage %s exceeded the stage wall-time limit of %.0f s; "
                  "executor killed",
                  e->stage, p->limits.stage_timeout_ms / 1000);
+    } else if (e->killed == KILLED_CPU) {
+        loss->reason = "cpu_limit";
+        snprintf(msg, size,
+                 "executor used %.1f s of CPU, over the job CPU-time limit of %.0f s, in stage %s; "
+                 "killed",
+                 (e->cpu_now - e->cpu_baseline) / 1000, p->limits.cpu_ms / 1000, e->stage);
     } else if (e->killed == KILLED_MEMORY) {
         loss->reason = "memory_limit";
         snprintf(msg, size,
@@ -422,7 +558,7 @@ static void kill_for(executor *e, kill_cause cause)
     kill(e->pid, SIGKILL);
 }
 
-/* Deadlines every turn; memory every MEMORY_SAMPLE_MS. */
+/* Deadlines every turn; memory and CPU every MEMORY_SAMPLE_MS. */
 static void enforce_limits(aw_pool *p)
 {
     double now = aw_time_mono_ms();
@@ -440,6 +576,9 @@ static void enforce_limits(aw_pool *p)
         else if (sample && (e->anon_now = anon_resident(e->pid)) > e->anon_baseline &&
                  e->anon_now - e->anon_baseline > p->limits.memory_bytes)
             kill_for(e, KILLED_MEMORY);
+        else if (sample && (e->cpu_now = cpu_ms_of(e->pid)) >= 0 && e->cpu_baseline >= 0 &&
+                 e->cpu_now - e->cpu_baseline > p->limits.cpu_ms)
+            kill_for(e, KILLED_CPU);
     }
 }
 

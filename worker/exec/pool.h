@@ -1,8 +1,14 @@
 /* pool.h — the supervisor's view of its executors: which are idle, which run
  * which job, reading their progress and results without blocking, killing
- * the ones past their job or stage deadline or over their memory allowance,
- * and replacing each executor once its job is over (executors serve one job
- * each) or it dies. */
+ * the ones past their job or stage deadline or over their memory or CPU
+ * allowance, and replacing each executor once it says it may not take
+ * another job (executor.h), or it dies.
+ *
+ * Each executor is confined to a work directory of its own under the spool
+ * (<spool>/executor-N). A job's directory is moved into it as job/ when the
+ * job is handed over and moved back to where it was before the pool reports
+ * the job's end, so the supervisor finds it where it left it; a work
+ * directory that then holds anything else retires its executor. */
 #ifndef AW_POOL_H
 #define AW_POOL_H
 
@@ -36,6 +42,8 @@ typedef struct aw_pool_callbacks {
 typedef struct aw_pool_limits {
     double stage_timeout_ms; /* wall time of one stage */
     uint64_t memory_bytes;   /* anonymous resident memory an executor may add */
+    double cpu_ms;           /* CPU time of one job */
+    const char *work_root;   /* where the executors' work directories go (the spool) */
 } aw_pool_limits;
 
 /* Starts n executors through the zygote, which the pool then owns. */
@@ -55,11 +63,13 @@ int aw_pool_use_zygote(aw_pool *p, aw_zygote *z);
 bool aw_pool_switching(const aw_pool *p);
 aw_zygote *aw_pool_zygote(const aw_pool *p);
 
-/* Hands a job to an idle executor (AW_ERROR when none is idle). The
+/* Hands a job to an idle executor (AW_ERROR when none is idle, or the job's
+ * directory req->dir cannot be moved into its work directory). The
  * executor is killed if it has not answered after timeout_ms. */
 int aw_pool_submit(aw_pool *p, void *job, const aw_exec_request *req, double timeout_ms);
 
-/* Kills the executor running job, without a callback (job abandoned). */
+/* Kills the executor running job, without a callback (job abandoned); its
+ * directory is back where it was when this returns. */
 void aw_pool_cancel(aw_pool *p, void *job);
 
 /* The descriptors to poll (executor sockets and the zygote's exit channel);

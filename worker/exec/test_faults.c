@@ -18,8 +18,10 @@
 #include "alloc.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -104,8 +106,102 @@ static void probe(const char *asset_id, aw_result *r)
     aw_result_add_error(r, "probe", &err);
 }
 
-bool aw_test_fault(const char *asset_id, int progress_fd, aw_result *r)
+#define SECRET "AW-TEST-SECRET-OF-AN-EARLIER-JOB"
+static const size_t secret_sizes[] = {200, 4000, 60000, 1u << 20};
+
+static void remember(void)
 {
+    for (size_t i = 0; i < sizeof secret_sizes / sizeof secret_sizes[0]; i++) {
+        char *p = aw_xmalloc(secret_sizes[i]);
+        for (size_t at = 0; at + sizeof SECRET <= secret_sizes[i]; at += sizeof SECRET)
+            memcpy(p + at, SECRET, sizeof SECRET);
+        free(p);
+    }
+}
+
+/* Blocks of the sizes remember() freed, read before anything is written. */
+static const char *memory_holds_secret(void)
+{
+    const char *found = "clean";
+    for (size_t i = 0; i < sizeof secret_sizes / sizeof secret_sizes[0]; i++) {
+        char *p = aw_xmalloc(secret_sizes[i]);
+        if (memmem(p, secret_sizes[i], SECRET, sizeof SECRET - 1) != NULL)
+            found = "SECRET";
+        free(p);
+    }
+    return found;
+}
+
+/* The executor's work directory: the parent of the job's directory. */
+static void workdir_of(const char *input, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", input);
+    for (int up = 0; up < 2; up++) { /* <workdir>/job/source */
+        char *slash = strrchr(buf, '/');
+        if (slash != NULL)
+            *slash = '\0';
+    }
+}
+
+static void litter_file(const char *input)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 16];
+    workdir_of(input, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/litter", dir);
+    FILE *f = fopen(path, "w");
+    if (f != NULL)
+        fputs(SECRET, f), fclose(f);
+}
+
+static int open_fd_count(void)
+{
+    int n = 0;
+    for (int fd = 0; fd < 1024; fd++)
+        n += fcntl(fd, F_GETFD) != -1;
+    return n;
+}
+
+static void recall(const char *input, unsigned served, aw_result *r)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 16], names[200] = "";
+    workdir_of(input, dir, sizeof dir);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.' && strlen(names) + strlen(e->d_name) + 2 < sizeof names)
+            strcat(strcat(names, " "), e->d_name);
+    if (d != NULL)
+        closedir(d);
+    snprintf(path, sizeof path, "%s/litter", dir);
+    aw_error err;
+    aw_error_set(&err, AW_CODE_PROCESSING_FAILED, "recall",
+                 "served=%u memory=%s workdir=[%s ] litter=%s fds=%d", served,
+                 memory_holds_secret(), names, probe_read(path) == 0 ? "READ" : "absent",
+                 open_fd_count());
+    r->status = AW_JOB_FAILED;
+    aw_result_add_error(r, "recall", &err);
+}
+
+/* What a job leaves for the next one: nothing, if hygiene works. */
+static bool leave_or_recall(const char *asset_id, const char *input, unsigned served, aw_result *r)
+{
+    if (starts(asset_id, "fault-remember"))
+        remember();
+    if (starts(asset_id, "fault-litter-file"))
+        litter_file(input);
+    if (starts(asset_id, "fault-litter-fd") && open("/dev/null", O_RDONLY) < 0)
+        _exit(3);
+    if (!starts(asset_id, "fault-recall"))
+        return false;
+    recall(input, served, r);
+    return true;
+}
+
+bool aw_test_fault(const char *asset_id, const char *input, int progress_fd, unsigned served,
+                   aw_result *r)
+{
+    if (leave_or_recall(asset_id, input, served, r))
+        return true;
     if (starts(asset_id, "fault-segv"))
         raise(SIGSEGV);
     if (starts(asset_id, "fault-stage-hang")) {

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,15 +45,18 @@ static void die_with_parent(void)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
-/* Sends fd and pid over the control socket. */
+/* Sends fd and pid over the control socket (pid alone when fd is -1: the
+ * spawn failed). */
 static int send_fd(int sock, int fd, pid_t pid)
 {
     char cbuf[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {.iov_base = &pid, .iov_len = sizeof pid};
     struct msghdr msg = {.msg_iov = &iov,
                          .msg_iovlen = 1,
-                         .msg_control = cbuf,
-                         .msg_controllen = sizeof cbuf};
+                         .msg_control = fd >= 0 ? cbuf : NULL,
+                         .msg_controllen = fd >= 0 ? sizeof cbuf : 0};
+    if (fd < 0)
+        return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof pid ? 0 : -1;
     memset(cbuf, 0, sizeof cbuf);
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
@@ -62,8 +66,9 @@ static int send_fd(int sock, int fd, pid_t pid)
     return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof pid ? 0 : -1;
 }
 
-/* Forks one executor; sends its socket to the supervisor. */
-static void spawn_executor(int ctl, int ev, const aw_service_config *cfg)
+/* Forks one executor confined to workdir; sends its socket to the
+ * supervisor. */
+static void spawn_executor(int ctl, int ev, const aw_service_config *cfg, const char *workdir)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -75,7 +80,7 @@ static void spawn_executor(int ctl, int ev, const aw_service_config *cfg)
         close(ctl), close(ev), close(sv[0]);
         die_with_parent();
         signal(SIGCHLD, SIG_DFL);
-        aw_executor_main(sv[1], &cfg->pipeline, &cfg->sandbox);
+        aw_executor_main(sv[1], &cfg->pipeline, &cfg->sandbox, workdir);
     }
     send_fd(ctl, sv[0], pid);
     close(sv[0]), close(sv[1]);
@@ -92,20 +97,43 @@ static void report_exits(int ev)
     }
 }
 
+/* One request line, "S<work directory>\n": 1, 0 on a bad line, -1 when
+ * the supervisor is gone. */
+static int read_request(int ctl, char *workdir, size_t size)
+{
+    size_t n = 0;
+    for (;;) {
+        char c;
+        ssize_t r = read(ctl, &c, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        if (c == '\n')
+            break;
+        if (n + 1 < size)
+            workdir[n++] = c;
+    }
+    workdir[n] = '\0';
+    return n > 1 && workdir[0] == 'S' ? 1 : 0;
+}
+
 static void serve_spawns(int ctl, int ev, const aw_service_config *cfg)
 {
+    char line[PATH_MAX + 2];
     for (;;) {
         struct pollfd p = {.fd = ctl, .events = POLLIN};
         int n = poll(&p, 1, 50);
         report_exits(ev);
         if (n <= 0)
             continue;
-        char cmd;
-        ssize_t r = read(ctl, &cmd, 1);
-        if (r == 0 || (r < 0 && errno != EINTR))
+        int got = read_request(ctl, line, sizeof line);
+        if (got < 0)
             break; /* the supervisor is gone */
-        if (r == 1 && cmd == 'S')
-            spawn_executor(ctl, ev, cfg);
+        if (got == 1)
+            spawn_executor(ctl, ev, cfg, line + 1);
+        else
+            send_fd(ctl, -1, -1);
     }
 }
 
@@ -177,16 +205,17 @@ static char **zygote_argv(char *const *run_argv)
     return argv;
 }
 
-/* The environment plus AW_ZYGOTE_FDS=ctl,ev. */
+/* The environment plus AW_ZYGOTE_FDS=ctl,ev and G_SLICE=always-malloc. */
 static char **zygote_env(char *fds_entry)
 {
     extern char **environ;
     size_t n = 0;
     while (environ[n] != NULL)
         n++;
-    char **env = aw_xcalloc(n + 2, sizeof *env);
+    char **env = aw_xcalloc(n + 3, sizeof *env);
     memcpy(env, environ, n * sizeof *env);
     env[n] = fds_entry;
+    env[n + 1] = "G_SLICE=always-malloc";
     return env;
 }
 
@@ -310,8 +339,10 @@ const aw_scan_engine *aw_zygote_engine(const aw_zygote *z)
     return &z->engine;
 }
 
-int aw_zygote_spawn(aw_zygote *z, pid_t *pid, int *fd, aw_error *err)
+int aw_zygote_spawn(aw_zygote *z, const char *workdir, pid_t *pid, int *fd, aw_error *err)
 {
+    char request[PATH_MAX + 2];
+    int len = snprintf(request, sizeof request, "S%s\n", workdir);
     char cbuf[CMSG_SPACE(sizeof(int))];
     pid_t got = -1;
     struct iovec iov = {.iov_base = &got, .iov_len = sizeof got};
@@ -319,7 +350,8 @@ int aw_zygote_spawn(aw_zygote *z, pid_t *pid, int *fd, aw_error *err)
                          .msg_iovlen = 1,
                          .msg_control = cbuf,
                          .msg_controllen = sizeof cbuf};
-    if (z->state != READY || aw_fd_write_all(z->ctl, "S", 1) != 0 ||
+    if (z->state != READY || len >= (int)sizeof request ||
+        aw_fd_write_all(z->ctl, request, (size_t)len) != 0 ||
         recvmsg(z->ctl, &msg, MSG_CMSG_CLOEXEC) != sizeof got || got <= 0)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "spawn",
                             "the zygote could not start an executor");

@@ -6,7 +6,9 @@
  * when the ClamAV database changes. It sets up the pipeline once (ClamAV
  * engine loaded and compiled, libvips and libmagic ready), says so in one
  * JSON line, then forks an executor per request; every executor shares the
- * engine copy-on-write. A zygote and its executors die with the supervisor
+ * engine copy-on-write. Its environment routes GLib's slice allocator
+ * through malloc (G_SLICE=always-malloc), so the executors' hygiene between
+ * jobs covers it (hygiene.h). A zygote and its executors die with the supervisor
  * (PR_SET_PDEATHSIG, and the end of its control socket). */
 #ifndef AW_ZYGOTE_H
 #define AW_ZYGOTE_H
@@ -33,8 +35,9 @@ int aw_zygote_wait_ready(aw_zygote *z, double timeout_ms, aw_error *err);
 /* Its ClamAV engine, once ready. */
 const aw_scan_engine *aw_zygote_engine(const aw_zygote *z);
 
-/* Asks for a new executor: its pid and the supervisor's end of its socket. */
-int aw_zygote_spawn(aw_zygote *z, pid_t *pid, int *fd, aw_error *err);
+/* Asks for a new executor confined to workdir (an existing directory): its
+ * pid and the supervisor's end of its socket. */
+int aw_zygote_spawn(aw_zygote *z, const char *workdir, pid_t *pid, int *fd, aw_error *err);
 
 /* Readable when the zygote has something to say (set-up, exits). */
 int aw_zygote_event_fd(const aw_zygote *z);

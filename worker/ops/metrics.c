@@ -22,8 +22,9 @@ static const struct {
     [AW_M_JOBS] = {"jobs_total", "Jobs ended, by final status and asset type.", COUNTER},
     [AW_M_STAGE_SECONDS] = {"stage_duration_seconds", "Wall time of a pipeline stage.", HISTOGRAM},
     [AW_M_IN_FLIGHT] = {"jobs_in_flight", "Input events taken and not yet finished.", GAUGE},
-    [AW_M_EXECUTOR_RESTARTS] = {"executor_restarts_total",
-                                "Executors replaced, by reason (job_done: one job each).", COUNTER},
+    [AW_M_EXECUTOR_RESTARTS] =
+        {"executor_restarts_total",
+         "Executors replaced, by reason (job_done: it may not serve another job).", COUNTER},
     [AW_M_RETRIES] = {"retries_total", "Retries, by kind (storage, executor, delivery).", COUNTER},
     [AW_M_DEAD_LETTERS] = {"dead_letters_total", "Messages written to the dead-letter topic.",
                            COUNTER},

@@ -1,10 +1,11 @@
 /* sandbox_landlock.c — the job's view of the file tree (Landlock LSM).
  *
  * Every file-system right Landlock knows is handled, so anything not granted
- * below is refused with EACCES: the executor reads its input file and the
- * read-only system trees libraries load from lazily, and writes only in its
- * output and scratch directories. /etc/passwd, the spool of other jobs, the
- * ClamAV database and the supervisor's files are out of reach. */
+ * below is refused with EACCES: the executor reads the read-only system
+ * trees libraries load from lazily, and reads and writes only in its own
+ * work directory, where the job it serves has its input, output and scratch
+ * directory. /etc/passwd, the spool of other jobs, the ClamAV database and
+ * the supervisor's files are out of reach. */
 #define _GNU_SOURCE
 #include "sandbox_internal.h"
 
@@ -70,10 +71,7 @@ static int add_rules(int ruleset, const aw_sandbox_paths *p, __u64 handled)
         if (allow(ruleset, system_read_paths[i], FS_READ) != 0)
             return -1;
     __u64 rw = (FS_READ | FS_WRITE) & handled;
-    if (allow(ruleset, p->input, LANDLOCK_ACCESS_FS_READ_FILE) != 0 ||
-        allow(ruleset, p->output, rw) != 0 || allow(ruleset, p->scratch, rw) != 0)
-        return -1;
-    return 0;
+    return allow(ruleset, p->workdir, rw);
 }
 
 int aw_sandbox_landlock(const aw_sandbox_paths *paths, aw_error *err)

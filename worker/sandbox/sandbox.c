@@ -25,6 +25,7 @@ void aw_sandbox_defaults(aw_sandbox_config *cfg)
     cfg->enabled = true;
     cfg->memory_bytes = 1ULL << 30;
     cfg->cpu_seconds = 300;
+    cfg->jobs = 64;
     cfg->file_bytes = 1ULL << 30;
     cfg->open_files = 256;
 }
@@ -71,13 +72,17 @@ static int limit_address_space(const aw_sandbox_config *cfg, aw_error *err)
 #endif
 }
 
+/* RLIMIT_CPU counts the executor's whole life, so it is only the backstop
+ * behind the supervisor's per-job CPU watch: every job it may serve at its
+ * limit. */
 static int apply_limits(const aw_sandbox_config *cfg, aw_error *err)
 {
+    uint64_t cpu_backstop = (uint64_t)cfg->cpu_seconds * (cfg->jobs > 0 ? cfg->jobs : 1);
     /* Writing past RLIMIT_FSIZE then fails with EFBIG (a stage error)
      * instead of killing the job with SIGXFSZ. */
     signal(SIGXFSZ, SIG_IGN);
     if (limit_address_space(cfg, err) != AW_OK ||
-        limit(RLIMIT_CPU, cfg->cpu_seconds, cfg->cpu_seconds + 5ULL, "RLIMIT_CPU", err) != AW_OK ||
+        limit(RLIMIT_CPU, cpu_backstop, cpu_backstop + 5ULL, "RLIMIT_CPU", err) != AW_OK ||
         limit(RLIMIT_FSIZE, cfg->file_bytes, cfg->file_bytes, "RLIMIT_FSIZE", err) != AW_OK ||
         limit(RLIMIT_NOFILE, cfg->open_files, cfg->open_files, "RLIMIT_NOFILE", err) != AW_OK ||
         limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE", err) != AW_OK)

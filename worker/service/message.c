@@ -384,12 +384,7 @@ static message_state enter_lookup(aw_supervisor *sv, aw_message *r)
 /* The fetched source to an idle executor (none after all: FETCHED still). */
 static message_state enter_executing(aw_supervisor *sv, aw_message *r)
 {
-    char input[PATH_MAX + 16], output[PATH_MAX + 16], scratch[PATH_MAX + 16];
-    aw_message_spool_path(r, "source", input, sizeof input);
-    aw_message_spool_path(r, "out", output, sizeof output);
-    aw_message_spool_path(r, "tmp", scratch, sizeof scratch);
-    aw_exec_request req = {r->ev.job_id, r->ev.asset_id, r->ev.mime,  input,
-                           output,       scratch,        r->ev.stages};
+    aw_exec_request req = {r->ev.job_id, r->ev.asset_id, r->ev.mime, r->spool, r->ev.stages};
     if (aw_pool_submit(sv->pool, r, &req, sv->cfg->job_timeout_ms) != AW_OK)
         return MSG_FETCHED;
     r->executing_since = aw_time_mono_ms();

@@ -214,7 +214,8 @@ static int start_transfers(aw_supervisor *sv)
 static aw_pool *start_pool(aw_supervisor *sv, aw_zygote *z)
 {
     aw_error err;
-    const aw_pool_limits limits = {sv->cfg->stage_timeout_ms, sv->cfg->sandbox.memory_bytes};
+    const aw_pool_limits limits = {sv->cfg->stage_timeout_ms, sv->cfg->sandbox.memory_bytes,
+                                   sv->cfg->sandbox.cpu_seconds * 1000.0, sv->cfg->spool_dir};
     const aw_pool_callbacks cb = {on_progress, on_result, on_lost, on_restarted};
     aw_pool *p = aw_pool_new(z, sv->cfg->concurrency, &limits, &cb, sv, &err);
     if (p == NULL)
@@ -228,7 +229,7 @@ int aw_supervisor_start(aw_supervisor *sv, aw_embedded **mock)
 {
     aw_error err;
     aw_service_config *cfg = sv->cfg;
-    if (start_http(sv) != 0)
+    if (start_http(sv) != 0 || make_spool(cfg) != 0) /* the executors work in the spool */
         return -1;
     aw_zygote *z = aw_engines_start(&sv->engines, cfg, sv->metrics, &err);
     if (z == NULL) {
@@ -241,13 +242,10 @@ int aw_supervisor_start(aw_supervisor *sv, aw_embedded **mock)
         aw_log_error("embedded cluster: %s", err.message);
         return -1;
     }
-    return make_spool(cfg) == 0 && open_storage(sv) == 0 && start_transfers(sv) == 0 &&
-                   start_clients(sv) == 0
-               ? 0
-               : -1;
+    return open_storage(sv) == 0 && start_transfers(sv) == 0 && start_clients(sv) == 0 ? 0 : -1;
 }
 
-/* Says at start-up what the executors give up before each job. */
+/* Says at start-up what the executors give up before their first job. */
 void aw_supervisor_log_sandbox(const aw_service_config *cfg)
 {
     const aw_sandbox_config *sb = &cfg->sandbox;

@@ -81,15 +81,19 @@ void aw_service_config_usage(FILE *out)
           "  --job-timeout SEC      wall time of one job (default: 300) [AW_JOB_TIMEOUT]\n"
           "  --stage-timeout SEC    wall time of one stage (default: 180)\n"
           "                         [AW_STAGE_TIMEOUT]\n"
-          "  --sandbox on|off       executors enter a sandbox before each job: seccomp\n"
-          "                         (no sockets, exec, fork, ptrace, mounts), Landlock\n"
-          "                         (only the job's files), the limits below\n"
+          "  --sandbox on|off       executors enter a sandbox before their first job:\n"
+          "                         seccomp (no sockets, exec, fork, ptrace, mounts),\n"
+          "                         Landlock (only the job's files), the limits below\n"
           "                         (default: on) [AW_SANDBOX]\n"
+          "  --executor-jobs N      jobs one executor serves before it is replaced\n"
+          "                         (default: 64; 1: a fresh process per job); any\n"
+          "                         job that is not completed cleanly, or that leaves\n"
+          "                         a file, descriptor, thread or memory behind,\n"
+          "                         retires its executor at once [AW_EXECUTOR_JOBS]\n"
           "  --job-memory SIZE      memory one job may add; the executor is killed\n"
           "                         past it, and its address space is capped at 4x\n"
           "                         (default: 1G) [AW_JOB_MEMORY]\n"
-          "  --job-cpu SEC          CPU time of one job (RLIMIT_CPU; default: 300)\n"
-          "                         [AW_JOB_CPU]\n"
+          "  --job-cpu SEC          CPU time of one job (default: 300) [AW_JOB_CPU]\n"
           "  --job-file-size SIZE   largest file a job writes (RLIMIT_FSIZE;\n"
           "                         default: 1G) [AW_JOB_FILE_SIZE]\n"
           "  --job-open-files N     open files of a job (RLIMIT_NOFILE; default:\n"
@@ -150,6 +154,7 @@ enum {
     OPT_SANDBOX,
     OPT_JOB_MEMORY,
     OPT_JOB_CPU,
+    OPT_EXECUTOR_JOBS,
     OPT_JOB_FSIZE,
     OPT_JOB_NOFILE,
     OPT_HTTP_PORT,
@@ -182,6 +187,7 @@ static const struct option run_options[] = {
     {"sandbox", required_argument, NULL, OPT_SANDBOX},
     {"job-memory", required_argument, NULL, OPT_JOB_MEMORY},
     {"job-cpu", required_argument, NULL, OPT_JOB_CPU},
+    {"executor-jobs", required_argument, NULL, OPT_EXECUTOR_JOBS},
     {"job-file-size", required_argument, NULL, OPT_JOB_FSIZE},
     {"job-open-files", required_argument, NULL, OPT_JOB_NOFILE},
     {"grace", required_argument, NULL, OPT_GRACE},
@@ -224,6 +230,7 @@ static const struct {
     {OPT_SANDBOX, "AW_SANDBOX"},
     {OPT_JOB_MEMORY, "AW_JOB_MEMORY"},
     {OPT_JOB_CPU, "AW_JOB_CPU"},
+    {OPT_EXECUTOR_JOBS, "AW_EXECUTOR_JOBS"},
     {OPT_JOB_FSIZE, "AW_JOB_FILE_SIZE"},
     {OPT_JOB_NOFILE, "AW_JOB_OPEN_FILES"},
     {OPT_HTTP_PORT, "AW_HTTP_PORT"},
@@ -338,6 +345,11 @@ static int apply_sandbox(aw_service_config *c, int code, const char *arg)
         if (positive(arg, 86400, &n) != 0)
             return bad("--job-cpu takes seconds, 1 to 86400", arg);
         sb->cpu_seconds = (unsigned)n;
+        return 0;
+    case OPT_EXECUTOR_JOBS:
+        if (positive(arg, 100000, &n) != 0)
+            return bad("--executor-jobs takes 1 to 100000", arg);
+        sb->jobs = (unsigned)n;
         return 0;
     case OPT_JOB_FSIZE:
         return size_at_least(arg, 1ULL << 20, &sb->file_bytes) == 0

@@ -1,0 +1,133 @@
+/* hygiene.c — an executor between two jobs (hygiene.h). */
+#define _GNU_SOURCE
+#include "hygiene.h"
+
+#include "pipeline.h"
+
+#include <dirent.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PERTURB_BYTE 0xA5
+#define MMAP_THRESHOLD (128 * 1024) /* glibc's default, kept fixed */
+
+void aw_hygiene_prepare_malloc(void)
+{
+    mallopt(M_PERTURB, PERTURB_BYTE);
+    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD); /* also stops it from growing */
+}
+
+static int compare_ints(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* The open descriptors (the directory's own left out), ascending; -1 when
+ * /proc cannot be read or there are more than max. */
+static int open_fds(int *fds, int max)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        int fd = atoi(e->d_name);
+        if (fd == dirfd(d))
+            continue;
+        if (n == max) {
+            n = -1;
+            break;
+        }
+        fds[n++] = fd;
+    }
+    closedir(d);
+    if (n > 0)
+        qsort(fds, (size_t)n, sizeof *fds, compare_ints);
+    return n;
+}
+
+static int thread_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (d == NULL)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* Resident minus file-backed and shared (/proc/self/statm); 0 unknown. */
+static uint64_t anon_resident(void)
+{
+    unsigned long long size = 0, resident = 0, shared = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f == NULL)
+        return 0;
+    int got = fscanf(f, "%llu %llu %llu", &size, &resident, &shared);
+    fclose(f);
+    if (got != 3 || shared > resident)
+        return 0;
+    return (resident - shared) * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+void aw_hygiene_baseline(aw_hygiene *h)
+{
+    memset(h, 0, sizeof *h);
+    h->nfds = open_fds(h->fds, AW_HYGIENE_FDS_MAX);
+}
+
+static bool same_fds(const aw_hygiene *h, char *why, size_t size)
+{
+    int now[AW_HYGIENE_FDS_MAX];
+    int n = open_fds(now, AW_HYGIENE_FDS_MAX);
+    if (h->nfds < 0 || n < 0) {
+        snprintf(why, size, "open descriptors cannot be listed");
+        return false;
+    }
+    if (n == h->nfds && memcmp(now, h->fds, (size_t)n * sizeof *now) == 0)
+        return true;
+    snprintf(why, size, "%d descriptors open, %d before the first job", n, h->nfds);
+    return false;
+}
+
+/* Threads and memory against the first job's (which sets them). */
+static bool within_first_job(aw_hygiene *h, char *why, size_t size)
+{
+    int threads = thread_count();
+    uint64_t anon = anon_resident();
+    if (threads < 0 || anon == 0) {
+        snprintf(why, size, "threads or memory cannot be read");
+        return false;
+    }
+    if (h->threads == 0) {
+        h->threads = threads, h->anon_bytes = anon;
+        return true;
+    }
+    if (threads > h->threads) {
+        snprintf(why, size, "%d threads, %d after the first job", threads, h->threads);
+        return false;
+    }
+    if (anon > h->anon_bytes + AW_HYGIENE_GROWTH_BYTES) {
+        snprintf(why, size, "anonymous memory %llu MiB, %llu MiB after the first job",
+                 (unsigned long long)(anon >> 20), (unsigned long long)(h->anon_bytes >> 20));
+        return false;
+    }
+    return true;
+}
+
+bool aw_hygiene_after_job(aw_hygiene *h, char *why, size_t size)
+{
+    if (!aw_pipeline_forget_job(why, size))
+        return false;
+    malloc_trim(0);
+    return same_fds(h, why, size) && within_first_job(h, why, size);
+}

@@ -1,0 +1,45 @@
+/* hygiene.h — what an executor does and checks between two jobs, so that
+ * nothing of job k is reachable in job k+1 (the pool checks the files: the
+ * executor's work directory must hold nothing once the job's directory is
+ * moved out of it).
+ *
+ *   memory   malloc overwrites every chunk it frees (M_PERTURB) and maps
+ *            every large block on its own (a fixed mmap threshold), so pixel
+ *            buffers go back to the kernel, which zeroes them, and small
+ *            chunks a later decoder could read uninitialised hold the perturb
+ *            byte; free pages go back (malloc_trim); libvips' caches are
+ *            dropped. Anonymous resident memory may not grow past a margin
+ *            over what it was after the first job.
+ *   files    exactly the descriptors that were open before the first job.
+ *   threads  no more than after the first job (libvips' pool keeps its own).
+ *
+ * Any miss retires the executor: the next job gets a fresh one. */
+#ifndef AW_HYGIENE_H
+#define AW_HYGIENE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AW_HYGIENE_FDS_MAX 64
+#define AW_HYGIENE_GROWTH_BYTES (64ULL << 20) /* anonymous memory over the first job's */
+
+typedef struct aw_hygiene {
+    int fds[AW_HYGIENE_FDS_MAX]; /* open before the first job, ascending */
+    int nfds;
+    int threads;         /* after the first job; 0 before it */
+    uint64_t anon_bytes; /* after the first job */
+} aw_hygiene;
+
+/* malloc's settings for a process that serves several jobs; before the
+ * first allocation that matters (right after the fork). */
+void aw_hygiene_prepare_malloc(void);
+
+/* What is open now, before the first job. */
+void aw_hygiene_baseline(aw_hygiene *h);
+
+/* After a job: lets go of what the libraries keep, then checks. True when
+ * the process may serve another job; else why in `why`. */
+bool aw_hygiene_after_job(aw_hygiene *h, char *why, size_t size);
+
+#endif
