@@ -117,7 +117,11 @@ check "each job reports its executor's memory: RSS at start near an idle executo
 check "the job's log line names its executor's peak RSS in MiB" \
   jq -e -s --argjson peak "$(jq -s '[.[] | select(.type == "asset.job.completed") | .data.peakRssKiB][0]' "$WORK/first.jsonl")" \
     'any(.[]; .message | test("^job completed \\(scan CLEAN, executor peak RSS \($peak / 1024 | floor) MiB\\)"))' "$WORK/worker.log"
-metric_is "clean jobs replace no executor (each serves several: --executor-jobs)" "$WORK/after.prom" asset_worker_executor_restarts_total reason=job_done 0
+# Executors serve several jobs (--executor-jobs); one may still retire after
+# a clean job its hygiene check does not pass (docs/decisions.md), so three
+# clean jobs on two executors replace at most one, never one per job.
+check "clean jobs reuse their executors (fewer replaced than jobs)" \
+  test "$($PROM value "$WORK/after.prom" asset_worker_executor_restarts_total reason=job_done)" -lt 2
 metric_is "nothing in flight once the jobs are done" "$WORK/after.prom" asset_worker_jobs_in_flight "" 0
 check "consumer lag is reported per assigned partition, and is 0 when caught up" \
   bash -c "grep -c '^asset_worker_consumer_lag{topic=\"asset.uploads\",partition=\"[0-9]*\"} 0$' '$WORK/after.prom' | grep -qv '^0$'"
