@@ -3,6 +3,7 @@
 #include "hygiene.h"
 
 #include "pipeline.h"
+#include "procfs.h"
 
 #include <dirent.h>
 #include <malloc.h>
@@ -65,20 +66,6 @@ static int thread_count(void)
     return n;
 }
 
-/* Resident minus file-backed and shared (/proc/self/statm); 0 unknown. */
-static uint64_t anon_resident(void)
-{
-    unsigned long long size = 0, resident = 0, shared = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f == NULL)
-        return 0;
-    int got = fscanf(f, "%llu %llu %llu", &size, &resident, &shared);
-    fclose(f);
-    if (got != 3 || shared > resident)
-        return 0;
-    return (resident - shared) * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 void aw_hygiene_baseline(aw_hygiene *h)
 {
     memset(h, 0, sizeof *h);
@@ -103,7 +90,7 @@ static bool same_fds(const aw_hygiene *h, char *why, size_t size)
 static bool within_first_job(aw_hygiene *h, char *why, size_t size)
 {
     int threads = thread_count();
-    uint64_t anon = anon_resident();
+    uint64_t anon = aw_proc_anon_bytes(0);
     if (threads < 0 || anon == 0) {
         snprintf(why, size, "threads or memory cannot be read");
         return false;

@@ -4,6 +4,7 @@
 
 #include "alloc.h"
 #include "log.h"
+#include "procfs.h"
 #include "timeutil.h"
 
 #include <dirent.h>
@@ -42,7 +43,8 @@ typedef struct executor {
     double timeout_ms;
     char stage[48]; /* the stage it last announced */
     double stage_deadline;
-    uint64_t anon_baseline; /* anonymous resident bytes when the job was handed over */
+    uint64_t anon_baseline; /* anonymous resident bytes when the job was handed over (pages
+                               inherited from the zygote count too, hence the baseline) */
     uint64_t anon_now;
     double cpu_baseline, cpu_now; /* its CPU ms when the job was handed over, and lately */
     char workdir[PATH_MAX];       /* its own: the job's directory is moved in as job/ */
@@ -129,42 +131,6 @@ static int start_executor(aw_pool *p, executor *e, aw_error *err)
         return AW_ERROR;
     }
     return aw_zygote_spawn(p->zygote, e->workdir, &e->pid, &e->fd, err);
-}
-
-/* CPU time of pid in ms (utime + stime of /proc/PID/stat); -1 unknown. */
-static double cpu_ms_of(pid_t pid)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f != NULL)
-        fclose(f);
-    buf[n] = '\0';
-    const char *end = strrchr(buf, ')'); /* the name may hold spaces */
-    unsigned long long utime = 0, stime = 0;
-    if (end == NULL || sscanf(end + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-                              &utime, &stime) != 2)
-        return -1;
-    return (double)(utime + stime) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
-}
-
-/* Anonymous resident bytes of pid (resident minus file-backed and shared,
- * /proc/PID/statm); 0 when it cannot be read. Pages inherited from the
- * zygote count too, hence the baseline taken when a job starts. */
-static uint64_t anon_resident(pid_t pid)
-{
-    char path[64];
-    unsigned long long size = 0, resident = 0, shared = 0;
-    snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return 0;
-    int got = fscanf(f, "%llu %llu %llu", &size, &resident, &shared);
-    fclose(f);
-    if (got != 3 || shared > resident)
-        return 0;
-    return (resident - shared) * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
 static void close_executor(executor *e)
@@ -255,8 +221,8 @@ static void start_clocks(executor *e, double timeout_ms)
     e->deadline = now + timeout_ms;
     snprintf(e->stage, sizeof e->stage, "executor");
     e->stage_deadline = INFINITY; /* the stage clock starts with the first stage */
-    e->anon_baseline = e->anon_now = anon_resident(e->pid);
-    e->cpu_baseline = e->cpu_now = cpu_ms_of(e->pid);
+    e->anon_baseline = e->anon_now = aw_proc_anon_bytes(e->pid);
+    e->cpu_baseline = e->cpu_now = aw_proc_cpu_ms(e->pid);
 }
 
 int aw_pool_submit(aw_pool *p, void *job, const aw_exec_request *req, double timeout_ms)
@@ -573,10 +539,10 @@ static void enforce_limits(aw_pool *p)
             kill_for(e, KILLED_JOB_TIME);
         else if (now > e->stage_deadline)
             kill_for(e, KILLED_STAGE_TIME);
-        else if (sample && (e->anon_now = anon_resident(e->pid)) > e->anon_baseline &&
+        else if (sample && (e->anon_now = aw_proc_anon_bytes(e->pid)) > e->anon_baseline &&
                  e->anon_now - e->anon_baseline > p->limits.memory_bytes)
             kill_for(e, KILLED_MEMORY);
-        else if (sample && (e->cpu_now = cpu_ms_of(e->pid)) >= 0 && e->cpu_baseline >= 0 &&
+        else if (sample && (e->cpu_now = aw_proc_cpu_ms(e->pid)) >= 0 && e->cpu_baseline >= 0 &&
                  e->cpu_now - e->cpu_baseline > p->limits.cpu_ms)
             kill_for(e, KILLED_CPU);
     }

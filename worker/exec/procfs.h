@@ -1,0 +1,16 @@
+/* procfs.h — what /proc tells of a process: the supervisor's pool reads its
+ * executors' figures, an executor its own. */
+#ifndef AW_PROCFS_H
+#define AW_PROCFS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Anonymous resident bytes of pid, 0 for this process (resident minus
+ * file-backed and shared, /proc/PID/statm); 0 when it cannot be read. */
+uint64_t aw_proc_anon_bytes(pid_t pid);
+
+/* CPU time of pid in ms (utime + stime of /proc/PID/stat); -1 unknown. */
+double aw_proc_cpu_ms(pid_t pid);
+
+#endif
