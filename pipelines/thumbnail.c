@@ -2,6 +2,7 @@
 #include "thumbnail.h"
 
 #include "image.h"
+#include "resample.h"
 
 typedef struct thumb_size {
     const char *name; /* seed 003 size name */
@@ -43,6 +44,20 @@ static int save(const aw_ctx *ctx, VipsImage *img, const char *path)
     return rc;
 }
 
+/* `img` turned upright by EXIF orientation 1–8 (a new reference). */
+static VipsImage *upright(VipsImage *img, int orientation)
+{
+    if (orientation <= 1 || orientation > 8)
+        return g_object_ref(img);
+    VipsImage *tagged = NULL, *turned = NULL;
+    if (vips_copy(img, &tagged, NULL) != 0)
+        return NULL;
+    vips_image_set_int(tagged, VIPS_META_ORIENTATION, orientation);
+    int rc = vips_autorot(tagged, &turned, NULL);
+    g_object_unref(tagged);
+    return rc == 0 ? turned : NULL;
+}
+
 static void record(aw_ctx *ctx, const thumb_size *size, VipsImage *img, const char *file,
                    const char *path)
 {
@@ -56,9 +71,30 @@ static void record(aw_ctx *ctx, const thumb_size *size, VipsImage *img, const ch
     json_object_set_new(json_object_get(ctx->result->variants, "thumbnails"), size->name, v);
 }
 
-/* Shrinks `from` to fit size->box, writes it, and hands the shrunk image
- * back in *out (the next, smaller size is made from it: cheaper than from
- * the large one, and as sharp). */
+/* Writes `img` (EXIF orientation `orientation` still to apply) as
+ * size's file and records it. */
+static int write_file(aw_ctx *ctx, const thumb_size *size, VipsImage *img, int orientation,
+                      aw_error *err)
+{
+    VipsImage *shown = upright(img, orientation);
+    char file[64], path[4096];
+    snprintf(file, sizeof file, "thumbnail_%s.%s", size->name,
+             ctx->config->thumb_format == AW_THUMB_WEBP ? "webp" : "jpg");
+    aw_ctx_output_path(ctx, file, path, sizeof path);
+    int rc = shown != NULL ? save(ctx, shown, path) : -1;
+    if (rc == 0)
+        record(ctx, size, shown, file, path);
+    if (shown != NULL)
+        g_object_unref(shown);
+    if (rc != 0)
+        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "encode", "cannot write thumbnail");
+    return AW_OK;
+}
+
+/* libvips' way, for what the planar one does not take (alpha, 16 bits,
+ * CMYK left after conversion): shrinks `from` to fit size->box, writes it,
+ * and hands the shrunk image back in *out (the next, smaller size is made
+ * from it: cheaper than from the large one, and as sharp). */
 static int write_size(aw_ctx *ctx, VipsImage *from, const thumb_size *size, VipsImage **out,
                       aw_error *err)
 {
@@ -75,36 +111,33 @@ static int write_size(aw_ctx *ctx, VipsImage *from, const thumb_size *size, Vips
         if (mem == NULL)
             return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "resize", "cannot resize");
     }
-    char file[64], path[4096];
-    snprintf(file, sizeof file, "thumbnail_%s.%s", size->name,
-             ctx->config->thumb_format == AW_THUMB_WEBP ? "webp" : "jpg");
-    aw_ctx_output_path(ctx, file, path, sizeof path);
-    if (save(ctx, mem, path) != 0) {
+    if (write_file(ctx, size, mem, 1, err) != AW_OK) {
         g_object_unref(mem);
-        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "encode", "cannot write thumbnail");
+        return AW_ERROR;
     }
-    record(ctx, size, mem, file, path);
     *out = mem;
     return AW_OK;
 }
 
-int aw_thumbnail_write_all(aw_ctx *ctx, VipsImage *decoded, aw_error *err)
+static int write_with_vips(aw_ctx *ctx, VipsImage *clean, int orientation, aw_error *err)
 {
-    VipsImage *clean = NULL, *large = NULL, *from = NULL;
+    VipsImage *large = NULL, *from = NULL, *sized = NULL;
     int rc = AW_ERROR;
-    if (normalise(decoded, &clean) != 0 ||
-        vips_thumbnail_image(clean, &large, AW_THUMB_LARGE_BOX, "height", AW_THUMB_LARGE_BOX,
+    if (vips_thumbnail_image(clean, &large, AW_THUMB_LARGE_BOX, "height", AW_THUMB_LARGE_BOX,
                              "size", VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL) != 0) {
         aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot convert image");
         goto out;
     }
     /* The one decode happens here; the sizes below read from memory. */
-    from = vips_image_copy_memory(large);
-    if (from == NULL || aw_image_decode_failed()) {
+    sized = vips_image_copy_memory(large);
+    if (sized == NULL || aw_image_decode_failed()) {
         aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot decode image");
         goto out;
     }
-    rc = AW_OK;
+    from = upright(sized, orientation);
+    rc = from != NULL ? AW_OK
+                      : aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt",
+                                      "cannot turn image upright");
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && rc == AW_OK; i++) {
         VipsImage *next = NULL;
         rc = write_size(ctx, from, &sizes[i], &next, err);
@@ -114,11 +147,68 @@ int aw_thumbnail_write_all(aw_ctx *ctx, VipsImage *decoded, aw_error *err)
 out:
     if (from != NULL)
         g_object_unref(from);
+    if (sized != NULL)
+        g_object_unref(sized);
     if (large != NULL)
         g_object_unref(large);
-    if (clean != NULL)
-        g_object_unref(clean);
     return rc;
+}
+
+/* Shrinks `from` to fit size->box as planes into *next (a copy when it
+ * fits already: never upscaled). */
+static int shrink_planes(const aw_planes *from, const thumb_size *size, aw_planes *next)
+{
+    int w, h;
+    aw_resample_fit(from->width, from->height, size->box, &w, &h);
+    return aw_resample_planes(from, w, h, next); /* same size: a plain copy */
+}
+
+/* The planar way (resample.h): one pass over the decode for the large
+ * size, the smaller ones from it. */
+static int write_planar(aw_ctx *ctx, VipsImage *clean, int orientation, aw_error *err)
+{
+    aw_planes from;
+    int w, h;
+    aw_resample_fit(clean->Xsize, clean->Ysize, AW_THUMB_LARGE_BOX, &w, &h);
+    if (aw_resample_image(clean, w, h, &from) != 0 || aw_image_decode_failed()) {
+        aw_planes_free(&from);
+        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot decode image");
+    }
+    int rc = AW_OK;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && rc == AW_OK; i++) {
+        aw_planes next;
+        if (i > 0 && shrink_planes(&from, &sizes[i], &next) != 0) {
+            rc = aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "resize", "cannot resize");
+            break;
+        }
+        if (i > 0) {
+            aw_planes_free(&from);
+            from = next;
+        }
+        VipsImage *img = aw_planes_image(&from);
+        rc = img != NULL ? write_file(ctx, &sizes[i], img, orientation, err)
+                         : aw_error_set(err, AW_CODE_PROCESSING_FAILED, "resize", "out of memory");
+        if (img != NULL)
+            g_object_unref(img);
+    }
+    aw_planes_free(&from);
+    return rc;
+}
+
+int aw_thumbnail_write_oriented(aw_ctx *ctx, VipsImage *decoded, int orientation, aw_error *err)
+{
+    VipsImage *clean = NULL;
+    if (normalise(decoded, &clean) != 0)
+        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot convert image");
+    int rc = aw_resample_accepts(clean) ? write_planar(ctx, clean, orientation, err)
+                                        : write_with_vips(ctx, clean, orientation, err);
+    g_object_unref(clean);
+    return rc;
+}
+
+int aw_thumbnail_write_all(aw_ctx *ctx, VipsImage *decoded, aw_error *err)
+{
+    return aw_thumbnail_write_oriented(ctx, decoded, 1, err);
 }
 
 int aw_thumbnail_write_from_buffer(aw_ctx *ctx, const void *data, size_t size, const char *what,

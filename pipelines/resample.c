@@ -1,0 +1,172 @@
+/* resample.c — thumbnails' shrinking with libswscale's Lanczos-3 (see
+ * resample.h). Interleaved RGB is turned into planar GBR by the scaler
+ * itself (full chroma, no YUV on the way), planes are scaled as they are,
+ * and interleaved again only for the encoder. */
+#include "resample.h"
+
+#include <libswscale/swscale.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* swscale's GBRP order: data[0] green, [1] blue, [2] red. */
+static const int gbr_plane[3] = {1, 2, 0}; /* swscale plane → our R,G,B index */
+
+enum { SWS_FLAGS = SWS_LANCZOS | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP };
+enum { STRIP_ROWS = 64 }; /* rows asked of libvips at a time */
+
+bool aw_resample_accepts(const VipsImage *img)
+{
+    return img->BandFmt == VIPS_FORMAT_UCHAR && img->Bands == 3 &&
+           img->Coding == VIPS_CODING_NONE;
+}
+
+void aw_resample_fit(int width, int height, int box, int *out_width, int *out_height)
+{
+    int longest = width > height ? width : height;
+    if (longest <= box) {
+        *out_width = width, *out_height = height;
+        return;
+    }
+    double shrink = (double)longest / box;
+    int w = width >= height ? box : (int)(width / shrink + 0.5);
+    int h = height > width ? box : (int)(height / shrink + 0.5);
+    *out_width = w < 1 ? 1 : w;
+    *out_height = h < 1 ? 1 : h;
+}
+
+void aw_planes_free(aw_planes *p)
+{
+    for (int i = 0; i < 3; i++) {
+        free(p->plane[i]);
+        p->plane[i] = NULL;
+    }
+}
+
+static int planes_alloc(aw_planes *p, int width, int height)
+{
+    *p = (aw_planes){.width = width, .height = height};
+    for (int i = 0; i < 3; i++)
+        if ((p->plane[i] = malloc((size_t)width * (size_t)height)) == NULL) {
+            aw_planes_free(p);
+            return -1;
+        }
+    return 0;
+}
+
+/* Pointers and strides of `p` in swscale's GBR order. */
+static void gbr_pointers(const aw_planes *p, uint8_t *data[3], int stride[3])
+{
+    for (int i = 0; i < 3; i++) {
+        data[i] = p->plane[gbr_plane[i]];
+        stride[i] = p->width;
+    }
+}
+
+static int refuse(const char *why)
+{
+    vips_error("resample", "%s", why);
+    return -1;
+}
+
+/* Feeds `in` to the scaler strip by strip, in order, as libvips decodes. */
+static int scale_strips(struct SwsContext *sws, VipsImage *in, aw_planes *out)
+{
+    VipsRegion *region = vips_region_new(in);
+    uint8_t *dst[3];
+    int dst_stride[3];
+    gbr_pointers(out, dst, dst_stride);
+    int rc = 0;
+    for (int y = 0; y < in->Ysize && rc == 0; y += STRIP_ROWS) {
+        VipsRect strip = {0, y, in->Xsize, VIPS_MIN(STRIP_ROWS, in->Ysize - y)};
+        if (vips_region_prepare(region, &strip) != 0) {
+            rc = -1;
+            break;
+        }
+        const uint8_t *src[1] = {(const uint8_t *)VIPS_REGION_ADDR(region, 0, y)};
+        int src_stride[1] = {(int)VIPS_REGION_LSKIP(region)};
+        sws_scale(sws, src, src_stride, y, strip.height, dst, dst_stride);
+    }
+    g_object_unref(region);
+    return rc;
+}
+
+/* Same size: the rows split into planes, no filter. */
+static int split_strips(VipsImage *in, aw_planes *out)
+{
+    VipsRegion *region = vips_region_new(in);
+    int rc = 0;
+    for (int y = 0; y < in->Ysize && rc == 0; y += STRIP_ROWS) {
+        VipsRect strip = {0, y, in->Xsize, VIPS_MIN(STRIP_ROWS, in->Ysize - y)};
+        if (vips_region_prepare(region, &strip) != 0) {
+            rc = -1;
+            break;
+        }
+        for (int row = y; row < y + strip.height; row++) {
+            const uint8_t *px = (const uint8_t *)VIPS_REGION_ADDR(region, 0, row);
+            size_t at = (size_t)row * (size_t)out->width;
+            for (int x = 0; x < in->Xsize; x++, px += 3)
+                for (int b = 0; b < 3; b++)
+                    out->plane[b][at + (size_t)x] = px[b];
+        }
+    }
+    g_object_unref(region);
+    return rc;
+}
+
+int aw_resample_image(VipsImage *in, int width, int height, aw_planes *out)
+{
+    *out = (aw_planes){0};
+    if (!aw_resample_accepts(in) || width > in->Xsize || height > in->Ysize)
+        return refuse("not an 8-bit RGB image to shrink");
+    struct SwsContext *sws = NULL;
+    bool same = width == in->Xsize && height == in->Ysize;
+    if (!same && (sws = sws_getContext(in->Xsize, in->Ysize, AV_PIX_FMT_RGB24, width, height,
+                                       AV_PIX_FMT_GBRP, SWS_FLAGS, NULL, NULL, NULL)) == NULL)
+        return refuse("the scaler refuses these sizes");
+    int rc = planes_alloc(out, width, height);
+    if (rc != 0)
+        refuse("out of memory");
+    else
+        rc = same ? split_strips(in, out) : scale_strips(sws, in, out);
+    sws_freeContext(sws);
+    if (rc != 0)
+        aw_planes_free(out);
+    return rc;
+}
+
+int aw_resample_planes(const aw_planes *in, int width, int height, aw_planes *out)
+{
+    *out = (aw_planes){0};
+    struct SwsContext *sws = sws_getContext(in->width, in->height, AV_PIX_FMT_GBRP, width, height,
+                                            AV_PIX_FMT_GBRP, SWS_FLAGS, NULL, NULL, NULL);
+    if (sws == NULL)
+        return refuse("the scaler refuses these sizes");
+    if (planes_alloc(out, width, height) != 0) {
+        sws_freeContext(sws);
+        return refuse("out of memory");
+    }
+    uint8_t *src[3], *dst[3];
+    int src_stride[3], dst_stride[3];
+    gbr_pointers(in, src, src_stride);
+    gbr_pointers(out, dst, dst_stride);
+    sws_scale(sws, (const uint8_t *const *)src, src_stride, 0, in->height, dst, dst_stride);
+    sws_freeContext(sws);
+    return 0;
+}
+
+VipsImage *aw_planes_image(const aw_planes *p)
+{
+    size_t pixels = (size_t)p->width * (size_t)p->height;
+    uint8_t *rgb = malloc(pixels * 3);
+    if (rgb == NULL)
+        return NULL;
+    for (size_t i = 0; i < pixels; i++)
+        for (int b = 0; b < 3; b++)
+            rgb[i * 3 + (size_t)b] = p->plane[b][i];
+    VipsImage *img = vips_image_new_from_memory_copy(rgb, pixels * 3, p->width, p->height, 3,
+                                                     VIPS_FORMAT_UCHAR);
+    free(rgb);
+    if (img != NULL)
+        img->Type = VIPS_INTERPRETATION_sRGB;
+    return img;
+}
