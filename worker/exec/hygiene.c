@@ -53,17 +53,45 @@ static int open_fds(int *fds, int max)
     return n;
 }
 
+/* libvips' worker pool (GLib's thread pool) grows and shrinks by itself
+ * from one job to the next; an idle worker holds no job's state once the
+ * job's images are gone, which aw_pipeline_forget_job checks. Any other
+ * thread counts. */
+#define POOL_THREAD_NAME "libvips worker"
+#define POOL_THREADS_MAX 16
+
+static bool is_pool_thread(const char *task)
+{
+    char path[300], name[32] = "";
+    snprintf(path, sizeof path, "/proc/self/task/%s/comm", task);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    bool named = fgets(name, sizeof name, f) != NULL;
+    fclose(f);
+    name[strcspn(name, "\n")] = '\0';
+    return named && strcmp(name, POOL_THREAD_NAME) == 0;
+}
+
+/* Threads other than libvips' pool workers; -1 when /proc cannot be read
+ * or the pool holds more than POOL_THREADS_MAX. */
 static int thread_count(void)
 {
     DIR *d = opendir("/proc/self/task");
     if (d == NULL)
         return -1;
-    int n = 0;
+    int n = 0, pool = 0;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (is_pool_thread(e->d_name))
+            pool++;
+        else
+            n++;
+    }
     closedir(d);
-    return n;
+    return pool > POOL_THREADS_MAX ? -1 : n;
 }
 
 void aw_hygiene_baseline(aw_hygiene *h)
@@ -92,7 +120,8 @@ static bool within_first_job(aw_hygiene *h, char *why, size_t size)
     int threads = thread_count();
     uint64_t anon = aw_proc_anon_bytes(0);
     if (threads < 0 || anon == 0) {
-        snprintf(why, size, "threads or memory cannot be read");
+        snprintf(why, size, "threads or memory cannot be read (or libvips' pool over %d)",
+                 POOL_THREADS_MAX);
         return false;
     }
     if (h->threads == 0) {

@@ -11,7 +11,8 @@
  *            dropped. Anonymous resident memory may not grow past a margin
  *            over what it was after the first job.
  *   files    exactly the descriptors that were open before the first job.
- *   threads  no more than after the first job (libvips' pool keeps its own).
+ *   threads  no more than after the first job, libvips' pool workers apart
+ *            (its pool grows and shrinks by itself; at most 16 of them).
  *
  * Any miss retires the executor: the next job gets a fresh one. */
 #ifndef AW_HYGIENE_H

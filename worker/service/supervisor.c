@@ -124,11 +124,24 @@ static void take(aw_supervisor *sv, rd_kafka_message_t *m)
     sv->active++;
 }
 
-/* Taken messages are bounded: enough for every executor to have one
- * running and one fetched, with outputs of as many again being stored. */
-static void intake(aw_supervisor *sv)
+/* Taken messages are bounded: at least enough for every executor to have
+ * one running and one fetched, with outputs of as many again being stored,
+ * and never fewer than INTAKE_MIN. Resuming paused partitions costs a fetch
+ * that may wait behind the broker's long poll (fetch.wait.max.ms, 500 ms
+ * by default): the half left when intake resumes must keep the executors
+ * busy that long, which 2 × (executors + prefetch) short jobs did not
+ * (idle gaps of 0.3-0.75 s, bench/findings.md). */
+#define INTAKE_MIN 64
+
+static int intake_limit(const aw_supervisor *sv)
 {
     int room = 2 * (aw_pool_size(sv->pool) + sv->cfg->prefetch);
+    return room > INTAKE_MIN ? room : INTAKE_MIN;
+}
+
+static void intake(aw_supervisor *sv)
+{
+    int room = intake_limit(sv);
     for (int i = 0; i < 64; i++) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(sv->consumer, 0);
         if (m == NULL)
