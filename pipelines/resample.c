@@ -16,8 +16,7 @@ enum { STRIP_ROWS = 64 }; /* rows asked of libvips at a time */
 
 bool aw_resample_accepts(const VipsImage *img)
 {
-    return img->BandFmt == VIPS_FORMAT_UCHAR && img->Bands == 3 &&
-           img->Coding == VIPS_CODING_NONE;
+    return img->BandFmt == VIPS_FORMAT_UCHAR && img->Bands == 3 && img->Coding == VIPS_CODING_NONE;
 }
 
 void aw_resample_fit(int width, int height, int box, int *out_width, int *out_height)
