@@ -13,12 +13,10 @@
 #include <unistd.h>
 
 #define PERTURB_BYTE 0xA5
-#define MMAP_THRESHOLD (128 * 1024) /* glibc's default, kept fixed */
 
 void aw_hygiene_prepare_malloc(void)
 {
     mallopt(M_PERTURB, PERTURB_BYTE);
-    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD); /* also stops it from growing */
 }
 
 static int compare_ints(const void *a, const void *b)
@@ -144,6 +142,5 @@ bool aw_hygiene_after_job(aw_hygiene *h, char *why, size_t size)
 {
     if (!aw_pipeline_forget_job(why, size))
         return false;
-    malloc_trim(0);
     return same_fds(h, why, size) && within_first_job(h, why, size);
 }

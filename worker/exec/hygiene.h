@@ -3,13 +3,15 @@
  * executor's work directory must hold nothing once the job's directory is
  * moved out of it).
  *
- *   memory   malloc overwrites every chunk it frees (M_PERTURB) and maps
- *            every large block on its own (a fixed mmap threshold), so pixel
- *            buffers go back to the kernel, which zeroes them, and small
- *            chunks a later decoder could read uninitialised hold the perturb
- *            byte; free pages go back (malloc_trim); libvips' caches are
- *            dropped. Anonymous resident memory may not grow past a margin
- *            over what it was after the first job.
+ *   memory   malloc overwrites every chunk it hands out and every chunk it
+ *            frees (M_PERTURB), so a decoder reading uninitialised memory
+ *            finds the perturb byte, not an earlier picture; blocks that
+ *            malloc maps on their own go back to the kernel, which zeroes
+ *            them; libvips' caches are dropped. Free pages stay in the
+ *            process (no malloc_trim, glibc's mmap threshold left to grow):
+ *            giving them back made the next job fault them in again, a
+ *            quarter of a small photo's CPU. Anonymous resident memory may
+ *            not grow past a margin over what it was after the first job.
  *   files    exactly the descriptors that were open before the first job.
  *   threads  no more than after the first job, libvips' pool workers apart
  *            (its pool grows and shrinks by itself; at most 16 of them).
