@@ -76,14 +76,14 @@ int aw_image_thumbnail_run(aw_ctx *ctx, aw_error *err)
         return rc;
     }
     bool handled;
-    int orientation = aw_image_orientation(header);
+    int orientation = aw_image_orientation(header), width = header->Xsize, height = header->Ysize;
     VipsImage *decoded = open_shrunk(ctx, header, &handled);
     g_object_unref(header);
     if (!handled)
         return thumbnail_by_vips(ctx, err);
     if (decoded == NULL)
         return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot decode image");
-    int rc = aw_thumbnail_write_oriented(ctx, decoded, orientation, err);
+    int rc = aw_thumbnail_write_oriented(ctx, decoded, orientation, width, height, err);
     g_object_unref(decoded);
     return rc;
 }

@@ -11,15 +11,22 @@
 #include <stdint.h>
 #include <vips/vips.h>
 
-/* A picture as three planes (R, G, B), each width × height bytes. */
+/* A picture as three planes (R, G, B), rows `stride` bytes apart. Rows and
+ * planes are padded: libswscale's SIMD code reads and writes past the last
+ * pixel of a row (a 1-pixel-wide thumbnail corrupted the heap without). */
 typedef struct aw_planes {
-    int width, height;
+    int width, height, stride;
     uint8_t *plane[3];
 } aw_planes;
 
 /* True when aw_resample_image can take `img`: 8-bit, 3 bands, no alpha,
  * not coded. */
 bool aw_resample_accepts(const VipsImage *img);
+
+/* The smallest side libswscale is given: on a picture 2 pixels wide made 1
+ * wide it drew the right column instead of both (a test of ours saw it);
+ * thinner pictures keep libvips' way. */
+#define AW_RESAMPLE_MIN_SIDE 16
 
 /* Reads `in` (aw_resample_accepts) top to bottom and shrinks it to
  * width × height into `out` (at most in's size; equal sizes copy). 0, or -1

@@ -91,18 +91,37 @@ static int write_file(aw_ctx *ctx, const thumb_size *size, VipsImage *img, int o
     return AW_OK;
 }
 
+/* Where the thumbnails come from: the decoded picture, its EXIF orientation
+ * still to apply, and the file's own size (before any shrink-on-load). */
+typedef struct source {
+    VipsImage *clean; /* 8-bit sRGB */
+    int orientation;
+    int width, height;
+} source;
+
+/* The size that fits size->box from the file's own size (a 801 × 3 line is
+ * 400 × 1 at medium, not half of 800 × 3; a JPEG shrunk on load by 4 is
+ * sized as the whole), its sides swapped when `turned` (EXIF 5–8). */
+static void target_size(const source *src, bool turned, const thumb_size *size, int *w, int *h)
+{
+    bool swap = turned && src->orientation >= 5 && src->orientation <= 8;
+    aw_resample_fit(swap ? src->height : src->width, swap ? src->width : src->height, size->box, w,
+                    h);
+}
+
 /* libvips' way, for what the planar one does not take (alpha, 16 bits,
- * CMYK left after conversion): shrinks `from` to fit size->box, writes it,
- * and hands the shrunk image back in *out (the next, smaller size is made
- * from it: cheaper than from the large one, and as sharp). */
-static int write_size(aw_ctx *ctx, VipsImage *from, const thumb_size *size, VipsImage **out,
-                      aw_error *err)
+ * CMYK left after conversion, sides under AW_RESAMPLE_MIN_SIDE): shrinks
+ * `from` (upright) to width × height, writes it, and hands the shrunk image
+ * back in *out (the next, smaller size is made from it: cheaper than from
+ * the large one, and as sharp). */
+static int write_size(aw_ctx *ctx, VipsImage *from, const thumb_size *size, int width, int height,
+                      VipsImage **out, aw_error *err)
 {
     VipsImage *img = NULL, *mem = NULL;
-    if (from->Xsize <= size->box && from->Ysize <= size->box) {
+    if (from->Xsize == width && from->Ysize == height) {
         mem = g_object_ref(from); /* fits already: never upscaled */
     } else {
-        if (vips_thumbnail_image(from, &img, size->box, "height", size->box, "size", VIPS_SIZE_DOWN,
+        if (vips_thumbnail_image(from, &img, width, "height", height, "size", VIPS_SIZE_FORCE,
                                  "no_rotate", TRUE, NULL) != 0)
             return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "resize", "cannot resize");
         /* each size is read again for the next one: keep its pixels */
@@ -119,8 +138,10 @@ static int write_size(aw_ctx *ctx, VipsImage *from, const thumb_size *size, Vips
     return AW_OK;
 }
 
-static int write_with_vips(aw_ctx *ctx, VipsImage *clean, int orientation, aw_error *err)
+static int write_with_vips(aw_ctx *ctx, const source *src, aw_error *err)
 {
+    VipsImage *clean = src->clean;
+    int orientation = src->orientation;
     VipsImage *large = NULL, *from = NULL, *sized = NULL;
     int rc = AW_ERROR;
     if (vips_thumbnail_image(clean, &large, AW_THUMB_LARGE_BOX, "height", AW_THUMB_LARGE_BOX,
@@ -140,7 +161,9 @@ static int write_with_vips(aw_ctx *ctx, VipsImage *clean, int orientation, aw_er
                                       "cannot turn image upright");
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && rc == AW_OK; i++) {
         VipsImage *next = NULL;
-        rc = write_size(ctx, from, &sizes[i], &next, err);
+        int w, h;
+        target_size(src, true, &sizes[i], &w, &h);
+        rc = write_size(ctx, from, &sizes[i], w, h, &next, err);
         g_object_unref(from);
         from = next;
     }
@@ -154,39 +177,29 @@ out:
     return rc;
 }
 
-/* Shrinks `from` to fit size->box as planes into *next (a copy when it
- * fits already: never upscaled). */
-static int shrink_planes(const aw_planes *from, const thumb_size *size, aw_planes *next)
-{
-    int w, h;
-    aw_resample_fit(from->width, from->height, size->box, &w, &h);
-    return aw_resample_planes(from, w, h, next); /* same size: a plain copy */
-}
-
 /* The planar way (resample.h): one pass over the decode for the large
- * size, the smaller ones from it. */
-static int write_planar(aw_ctx *ctx, VipsImage *clean, int orientation, aw_error *err)
+ * size, each smaller one from the one before, at its target_size. */
+static int write_planar(aw_ctx *ctx, const source *src, aw_error *err)
 {
-    aw_planes from;
-    int w, h;
-    aw_resample_fit(clean->Xsize, clean->Ysize, AW_THUMB_LARGE_BOX, &w, &h);
-    if (aw_resample_image(clean, w, h, &from) != 0 || aw_image_decode_failed()) {
-        aw_planes_free(&from);
-        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot decode image");
-    }
+    VipsImage *clean = src->clean;
+    aw_planes from = {0};
     int rc = AW_OK;
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && rc == AW_OK; i++) {
         aw_planes next;
-        if (i > 0 && shrink_planes(&from, &sizes[i], &next) != 0) {
+        int w, h;
+        target_size(src, false, &sizes[i], &w, &h); /* turned upright when written */
+        if (i == 0 && (aw_resample_image(clean, w, h, &next) != 0 || aw_image_decode_failed())) {
+            rc = aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot decode image");
+            break;
+        }
+        if (i > 0 && aw_resample_planes(&from, w, h, &next) != 0) { /* same size: a copy */
             rc = aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "resize", "cannot resize");
             break;
         }
-        if (i > 0) {
-            aw_planes_free(&from);
-            from = next;
-        }
+        aw_planes_free(&from);
+        from = next;
         VipsImage *img = aw_planes_image(&from);
-        rc = img != NULL ? write_file(ctx, &sizes[i], img, orientation, err)
+        rc = img != NULL ? write_file(ctx, &sizes[i], img, src->orientation, err)
                          : aw_error_set(err, AW_CODE_PROCESSING_FAILED, "resize", "out of memory");
         if (img != NULL)
             g_object_unref(img);
@@ -195,20 +208,24 @@ static int write_planar(aw_ctx *ctx, VipsImage *clean, int orientation, aw_error
     return rc;
 }
 
-int aw_thumbnail_write_oriented(aw_ctx *ctx, VipsImage *decoded, int orientation, aw_error *err)
+int aw_thumbnail_write_oriented(aw_ctx *ctx, VipsImage *decoded, int orientation, int width,
+                                int height, aw_error *err)
 {
-    VipsImage *clean = NULL;
-    if (normalise(decoded, &clean) != 0)
+    source src = {NULL, orientation, width, height};
+    if (normalise(decoded, &src.clean) != 0)
         return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot convert image");
-    int rc = aw_resample_accepts(clean) ? write_planar(ctx, clean, orientation, err)
-                                        : write_with_vips(ctx, clean, orientation, err);
-    g_object_unref(clean);
+    int small_w, small_h;
+    target_size(&src, false, &sizes[sizeof sizes / sizeof sizes[0] - 1], &small_w, &small_h);
+    bool planar = aw_resample_accepts(src.clean) &&
+                  VIPS_MIN(small_w, small_h) >= AW_RESAMPLE_MIN_SIDE;
+    int rc = planar ? write_planar(ctx, &src, err) : write_with_vips(ctx, &src, err);
+    g_object_unref(src.clean);
     return rc;
 }
 
 int aw_thumbnail_write_all(aw_ctx *ctx, VipsImage *decoded, aw_error *err)
 {
-    return aw_thumbnail_write_oriented(ctx, decoded, 1, err);
+    return aw_thumbnail_write_oriented(ctx, decoded, 1, decoded->Xsize, decoded->Ysize, err);
 }
 
 int aw_thumbnail_write_from_buffer(aw_ctx *ctx, const void *data, size_t size, const char *what,

@@ -18,8 +18,11 @@ int aw_thumbnail_write_all(aw_ctx *ctx, VipsImage *decoded, aw_error *err);
 
 /* The same from an image whose EXIF orientation (1–8) is still to apply:
  * each size is turned upright after shrinking, so `decoded` may be a
- * sequential decode of the file (image_thumbnail.c). */
-int aw_thumbnail_write_oriented(aw_ctx *ctx, VipsImage *decoded, int orientation, aw_error *err);
+ * sequential decode of the file, shrunk on load (image_thumbnail.c);
+ * width × height is the file's own size, which the sizes are computed
+ * from. */
+int aw_thumbnail_write_oriented(aw_ctx *ctx, VipsImage *decoded, int orientation, int width,
+                                int height, aw_error *err);
 
 /* Thumbnails from an encoded picture held in memory (cover art, an Office
  * file's embedded thumbnail): same loader allowlist and pixel limit as
