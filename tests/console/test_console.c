@@ -885,7 +885,8 @@ static void follows_the_worker_and_regenerates(void **state)
     expect_three_thumbnails(&c, j);
 
     char *url = aw_xasprintf("%s/api/v1/jobs/%s/regenerate", c.url, j);
-    th_response r = th_http("POST", url, "{\"types\":[\"thumbnail\"]}", NULL);
+    th_response r = th_http("POST", url, "{\"types\":[\"thumbnail\"]}",
+                            "X-Forwarded-User: alice@example.com");
     assert_int_equal(r.status, 202);
     json_t *answer = json_loads(r.body, 0, NULL);
     th_response_free(&r);
@@ -893,6 +894,7 @@ static void follows_the_worker_and_regenerates(void **state)
     char *new_job = aw_xasprintf("/api/v1/jobs/%s", str(answer, "job_id"));
     v = get(&c, new_job, 200);
     assert_string_equal(str(v, "kind"), "regenerate");
+    assert_string_equal(str(v, "user_id"), "alice@example.com"); /* who asked, not the uploader */
     json_decref(v), free(new_job);
     json_t *list = get(&c, "/api/v1/jobs", 200);
     assert_string_equal(str(json_array_get(json_object_get(list, "jobs"), 0), "id"),

@@ -81,6 +81,20 @@ static json_t *regenerate_types(const api_request *r, enum MHD_Result *reply)
     return out;
 }
 
+/* Who asked: the user an authenticating proxy in front of the console names
+ * (X-Forwarded-User, else X-Forwarded-Email), else "console". Seed 000's
+ * createdBy of the upload is someone else: the uploader. */
+static const char *requester(const api_request *r)
+{
+    const char *names[] = {"X-Forwarded-User", "X-Forwarded-Email"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        const char *v = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, names[i]);
+        if (v != NULL && *v != '\0' && strlen(v) <= 128)
+            return v;
+    }
+    return "console";
+}
+
 /* The console reads its own request back from the topic within a moment:
  * answering once the job is in the view lets a client that lists the jobs
  * right after the 202 see it (queued), and follow it from there. */
@@ -110,10 +124,11 @@ enum MHD_Result aw_api_regenerate(const api_request *r)
     }
     char hex[17];
     aw_event_random_hex(hex, 8);
-    json_t *req = json_pack("{s:s+,s:O,s:O,s:O,s:o}", "jobId", "regen-", hex, "assetId",
+    json_t *req = json_pack("{s:s+,s:O,s:O,s:O,s:o,s:s}", "jobId", "regen-", hex, "assetId",
                             json_object_get(src, "asset_id"), "storageKey",
                             json_object_get(src, "storage_key"), "mimeType",
-                            json_object_get(src, "mime_type"), "types", types);
+                            json_object_get(src, "mime_type"), "types", types, "requestedBy",
+                            requester(r));
     json_decref(src);
     aw_input_event ev;
     aw_error err;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 const char AW_RM_JOB_SELECT[] =
-    "SELECT j.id, a.created_by AS user_id, a.project_id AS brand_kit_id,"
+    "SELECT j.id, coalesce(j.requested_by, a.created_by) AS user_id, a.project_id AS brand_kit_id,"
     " coalesce(j.asset_type, a.asset_type) AS asset_type, j.status, j.progress,"
     " j.error_message, " ISO(
         "j.created_at") " AS created_at,"
