@@ -20,14 +20,15 @@ struct aw_console_api {
     int port;
 };
 
-typedef struct body_buffer {
+/* One request: its body so far and what its URI said before MHD parsed it. */
+typedef struct request_state {
     char *data;
     size_t len;
     bool too_large;
     bool started;      /* the handler saw the headers */
     bool has_nul;      /* %00 in the URI */
     bool uri_too_long; /* over MAX_URI: its query was never parsed */
-} body_buffer;
+} request_state;
 
 /* MHD's first look at a request, before it parses the query: a URI over
  * MAX_URI has its query cut here, unparsed, so that thousands of parameters
@@ -36,7 +37,7 @@ typedef struct body_buffer {
 static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls, (void)c;
-    body_buffer *b = aw_xcalloc(1, sizeof *b);
+    request_state *b = aw_xcalloc(1, sizeof *b);
     b->has_nul = strcasestr(uri, "%00") != NULL;
     b->uri_too_long = strlen(uri) > MAX_URI;
     char *query = strchr(uri, '?');
@@ -46,7 +47,7 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 }
 
 /* Appends a chunk of the request body; false once it is past MAX_BODY. */
-static void take_chunk(body_buffer *b, const char *chunk, size_t n)
+static void take_chunk(request_state *b, const char *chunk, size_t n)
 {
     if (b->too_large || b->len + n > MAX_BODY) {
         b->too_large = true;
@@ -59,7 +60,7 @@ static void take_chunk(body_buffer *b, const char *chunk, size_t n)
 }
 
 static enum MHD_Result api(struct MHD_Connection *c, const aw_console_deps *d, const char *url,
-                           const char *method, body_buffer *body)
+                           const char *method, request_state *body)
 {
     if (body->too_large)
         return aw_api_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "the body is over 64 KiB");
@@ -73,7 +74,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 {
     (void)version;
     aw_console_api *a = cls;
-    body_buffer *body = *state;
+    request_state *body = *state;
     if (!body->started) { /* headers only so far */
         body->started = true;
         return MHD_YES;
@@ -100,7 +101,7 @@ static void finished(void *cls, struct MHD_Connection *c, void **state,
                      enum MHD_RequestTerminationCode why)
 {
     (void)cls, (void)c, (void)why;
-    body_buffer *body = *state;
+    request_state *body = *state;
     if (body != NULL)
         free(body->data);
     free(body);
