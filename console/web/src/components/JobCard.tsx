@@ -13,8 +13,9 @@ import { StatusBadge } from './StatusBadge';
 function InfectedNotice({ job }: { job: Job }) {
   if (job.scanStatus !== 'INFECTED') return null;
   return (
-    <p className="job-infected" data-testid="job-infected" role="alert">
-      🦠 Infected: <strong>{job.scanSignature ?? 'a virus'}</strong>. The file was quarantined; no output was made.
+    <p className="job-infected" data-testid="job-infected">
+      <span aria-hidden="true">🦠</span> Virus found: <strong>{job.scanSignature ?? 'unnamed signature'}</strong>. No
+      other stage ran on this file.
     </p>
   );
 }
