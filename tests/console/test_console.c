@@ -383,9 +383,15 @@ static void a_dead_letter_is_replayed(const kh_scope *s, const console *c)
     json_t *list = get(c, "/api/v1/dead-letters", 200), *dl;
     char refused[64] = "", storage_error[64] = "";
     size_t i;
-    json_array_foreach(json_object_get(list, "dead_letters"), i, dl)
-        snprintf(strcmp(str(dl, "key"), "a8") == 0 ? refused : storage_error, 64,
-                 "/api/v1/dead-letters/%lld/%lld/replay", num(dl, "partition"), num(dl, "offset"));
+    json_array_foreach(json_object_get(list, "dead_letters"), i, dl) {
+        bool a8 = strcmp(str(dl, "key"), "a8") == 0;
+        json_t *replay = json_object_get(dl, "replay");
+        assert_true(json_is_true(json_object_get(replay, "possible")) == !a8); /* said beforehand */
+        if (a8)
+            assert_non_null(strstr(str(replay, "reason"), "would refuse it again"));
+        snprintf(a8 ? refused : storage_error, 64, "/api/v1/dead-letters/%lld/%lld/replay",
+                 num(dl, "partition"), num(dl, "offset"));
+    }
     json_decref(list);
     json_decref(post(c, refused, "", 409));
     json_decref(post(c, "/api/v1/dead-letters/0/999/replay", "", 404));

@@ -63,6 +63,9 @@ bool aw_api_int_param(const api_request *r, const char *name, int64_t def, int64
 bool aw_api_job_filter(const api_request *r, aw_job_filter *f, enum MHD_Result *reply);
 void aw_api_job_filter_free(aw_job_filter *f);
 
+/* Adds "replay": {"possible", "reason"} to each dead letter of the list. */
+void aw_api_replay_annotate(const aw_console_deps *d, json_t *letters);
+
 /* The request body as JSON; NULL (and a 400 naming "body" queued in
  * *reply) when it is not JSON. */
 json_t *aw_api_body_json(const api_request *r, enum MHD_Result *reply);

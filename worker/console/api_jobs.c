@@ -156,8 +156,9 @@ enum MHD_Result aw_api_dead_letters(const api_request *r)
     if (!aw_api_int_param(r, "limit", 20, 1, 100, &limit, &reply) ||
         !aw_api_int_param(r, "offset", 0, 0, INT32_MAX, &offset, &reply))
         return reply;
-    return aw_api_json(r->conn, MHD_HTTP_OK,
-                       aw_read_model_dead_letters(r->deps->rm, limit, offset));
+    json_t *list = aw_read_model_dead_letters(r->deps->rm, limit, offset);
+    aw_api_replay_annotate(r->deps, json_object_get(list, "dead_letters"));
+    return aw_api_json(r->conn, MHD_HTTP_OK, list);
 }
 
 enum MHD_Result aw_api_status(const api_request *r)

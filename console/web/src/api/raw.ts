@@ -84,6 +84,7 @@ export interface RawDeadLetter {
   headers: Record<string, string>;
   value: string | null;
   received_at: string;
+  replay: { possible: boolean; reason: string | null };
 }
 
 export interface RawDeadLetterList {

@@ -215,6 +215,7 @@ describe('transformDeadLetter', () => {
     headers: { 'x-dlq-error-code': 'ASSET_INVALID_METADATA', 'x-dlq-error-message': 'missing createdBy' },
     value: '{"assetId":"asset-9"}',
     received_at: '2026-11-28T06:01:00.000Z',
+    replay: { possible: false, reason: 'the worker would refuse it again: missing createdBy' },
   };
 
   it('maps every field and keeps header names as they are', () => {
@@ -226,6 +227,7 @@ describe('transformDeadLetter', () => {
       headers: { 'x-dlq-error-code': 'ASSET_INVALID_METADATA', 'x-dlq-error-message': 'missing createdBy' },
       value: '{"assetId":"asset-9"}',
       receivedAt: '2026-11-28T06:01:00.000Z',
+      replay: { possible: false, reason: 'the worker would refuse it again: missing createdBy' },
     });
   });
 

@@ -98,6 +98,7 @@ export function transformDeadLetter(data: RawDeadLetter): DeadLetter {
     headers: { ...data.headers },
     value: data.value,
     receivedAt: data.received_at,
+    replay: { possible: data.replay.possible, reason: data.replay.reason },
   };
 }
 

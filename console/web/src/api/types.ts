@@ -137,6 +137,8 @@ export interface DeadLetter {
   /** The message's value as text (null for a message without one). */
   value: string | null;
   receivedAt: string;
+  /** Whether Replay can publish it again, and why not. */
+  replay: { possible: boolean; reason: string | null };
 }
 
 export interface DeadLetterListResponse {

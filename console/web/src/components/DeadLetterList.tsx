@@ -14,11 +14,21 @@ function ReplayButton({ letter }: { letter: DeadLetter }) {
         type="button"
         className="btn btn-secondary"
         data-testid="dead-letter-replay"
-        disabled={replay.isPending || replay.isSuccess}
+        disabled={!letter.replay.possible || replay.isPending || replay.isSuccess}
+        aria-describedby={letter.replay.possible ? undefined : `replay-reason-${letter.partition}-${letter.offset}`}
         onClick={() => replay.mutate(letter)}
       >
         ↻ {replay.isPending ? 'Replaying…' : 'Replay'}
       </button>
+      {!letter.replay.possible && (
+        <span
+          className="muted"
+          id={`replay-reason-${letter.partition}-${letter.offset}`}
+          data-testid="dead-letter-replay-reason"
+        >
+          Cannot be replayed: {letter.replay.reason}
+        </span>
+      )}
       {replay.isSuccess && (
         <span className="muted" data-testid="dead-letter-replay-result" role="status">
           Replayed to {replay.data.topic} as job <code>{replay.data.jobId}</code>
