@@ -17,6 +17,13 @@
 //   - the EICAR job's scan badge names its signature; a dead letter (an
 //     upload of a type the worker refuses) shows on the dead-letter tab;
 //   - Regenerate makes a job of its own that completes;
+//   - issue 33: status tabs with counts; search, time range and sort; the
+//     view and the open job in the URL; the list keeps polling (slower) and
+//     says when it was updated; regenerate types, bulk retry of failed jobs,
+//     replay from the dead-letter tab; no sideways scroll at 390 px and file
+//     names whole; the modal keeps the focus, steps through outputs, downloads
+//     and copies; live regions; reduced motion; the infected card leads with
+//     the virus; posters for video and waveform tiles;
 //   - no console error and no page error during the whole run.
 // Screenshots of the states go to $AW_TEST_OUTPUT_DIR (default: a folder in
 // the run's temporary directory, printed at the end).
@@ -61,6 +68,16 @@ function check(name, ok, detail) {
   if (ok) { passed++; console.log(`ok: ${name}`); return; }
   failed++;
   console.log(`FAIL: ${name}${detail !== undefined ? `\n    ${detail}` : ''}`);
+}
+
+// A part of the run whose failure (a timeout, say) is counted and does not
+// stop the parts after it.
+async function part(name, body) {
+  try {
+    await body();
+  } catch (e) {
+    check(`${name}: went to its end`, false, e.stack || String(e));
+  }
 }
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
@@ -128,7 +145,9 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  // As behind an authenticating proxy, which names the console's user.
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 },
+    extraHTTPHeaders: { 'X-Forwarded-User': 'reviewer@example.com' } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: consoleUrl });
   const page = await context.newPage();
   const problems = [];
@@ -155,8 +174,16 @@ async function main() {
     const empty = page.getByTestId('empty-state');
     await empty.waitFor({ timeout: 20000 });
     check('the empty state says "No assets yet"', (await empty.innerText()).includes('No assets yet'));
-    check('its call to action links to /dashboard/generate',
-      (await page.getByTestId('empty-cta').getAttribute('href')) === '/dashboard/generate');
+    const ctaHref = await page.getByTestId('empty-cta').getAttribute('href');
+    check('its call to action leads nowhere that is missing (no 404)',
+      ctaHref === null || (await fetch(new URL(ctaHref, consoleUrl))).status === 200, ctaHref);
+    await part('empty state', async () => {
+      await page.getByTestId('empty-cta').click();
+      const help = page.getByTestId('empty-help');
+      await help.waitFor({ timeout: 5000 });
+      check('its call to action tells how to upload', (await help.innerText()).includes('asset-worker upload'));
+    });
+    if (new URL(page.url()).pathname !== '/dashboard/assets') await page.goto(consoleUrl + '/dashboard/assets');
     await shot('1-empty');
 
     // --- uploads: the list fills in while the jobs run -----------------------
@@ -204,7 +231,15 @@ async function main() {
     const quietFrom = Date.now();
     await sleep(6000);
     const after = listRequests.filter(r => r.at >= quietFrom).length;
-    check('polling stops once every job is terminal (≤ 1 request in 6 s)', after <= 1, `${after}`);
+    check('polling slows once every job is terminal (≤ 1 request in 6 s)', after <= 1, `${after}`);
+    await part('polling goes on', async () => {
+      await sleep(7000);
+      const later = listRequests.filter(r => r.at >= quietFrom).length;
+      check('…but does not stop (a request within 13 s)', later >= 1, `${later}`);
+      const live = page.getByTestId('live-indicator');
+      const text = await live.innerText();
+      check('a live indicator says when the list was updated', /live/i.test(text) && /updated \d+ s ago/.test(text), text);
+    });
 
     // --- badge colours -----------------------------------------------------------
     const badgeHue = async status => {
@@ -233,16 +268,18 @@ async function main() {
     const emptyJob = (await api('/api/v1/jobs?limit=100')).jobs.find(j => j.asset_id === 'empty-upload');
     check('the empty upload ends failed (its scan never ran: no verdict)',
       emptyJob && emptyJob.status === 'failed' && emptyJob.scan_status === null, JSON.stringify(emptyJob));
-    await page.getByTestId('filter-status').selectOption('completed');
-    await waitFor('a status=completed request', () => listRequests.some(r => r.url.includes('status=completed')), 20);
-    await waitFor('only completed cards', async () => {
-      const st = await page.getByTestId('job-card').evaluateAll(els => els.map(e => e.dataset.status));
-      return st.length > 0 && st.every(s => s === 'completed');
-    }, 20);
-    const completedTotal = (await api('/api/v1/jobs?status=completed&limit=1')).total;
-    check('the status filter shows the completed jobs only',
-      await page.getByTestId('job-card').count() === Math.min(completedTotal, 20), `${completedTotal}`);
-    await page.getByTestId('filter-status').selectOption('all');
+    await part('status filter', async () => {
+      await page.locator('[data-testid="status-tab"][data-status="completed"]').click();
+      await waitFor('a status=completed request', () => listRequests.some(r => r.url.includes('status=completed')), 20);
+      await waitFor('only completed cards', async () => {
+        const st = await page.getByTestId('job-card').evaluateAll(els => els.map(e => e.dataset.status));
+        return st.length > 0 && st.every(s => s === 'completed');
+      }, 20);
+      const completedTotal = (await api('/api/v1/jobs?status=completed&limit=1')).total;
+      check('the status filter shows the completed jobs only',
+        await page.getByTestId('job-card').count() === Math.min(completedTotal, 20), `${completedTotal}`);
+      await page.locator('[data-testid="status-tab"][data-status="all"]').click();
+    });
     await page.getByTestId('filter-type').selectOption('VIDEO');
     const videoTotal = (await api('/api/v1/jobs?asset_type=VIDEO&limit=1')).total;
     await waitFor('the VIDEO cards', async () => await page.getByTestId('job-card').count() === videoTotal, 20);
@@ -250,6 +287,75 @@ async function main() {
       listRequests.some(r => r.url.includes('asset_type=VIDEO')), `${videoTotal}`);
     await page.getByTestId('filter-type').selectOption('all');
     await waitFor('the list back', async () => await page.getByTestId('job-card').count() >= 20, 20);
+
+    // --- issue 33: counts, search, time range, sort, the URL ---------------------------
+    const cardIds = () => page.getByTestId('job-card').evaluateAll(els => els.map(e => e.dataset.jobId));
+    await part('counts per status', async () => {
+      const counts = (await api('/api/v1/jobs?limit=1')).counts || {};
+      await waitFor('status tab counts', async () =>
+        (await page.locator('[data-testid="status-tab"][data-status="failed"]').getAttribute('data-count')) !== '', 10);
+      for (const st of ['queued', 'processing', 'completed', 'failed', 'partial']) {
+        const shown = await page.locator(`[data-testid="status-tab"][data-status="${st}"]`).getAttribute('data-count');
+        check(`the ${st} tab shows its count (${counts[st]})`, shown === String(counts[st]), `${shown}`);
+      }
+      const allShown = await page.locator('[data-testid="status-tab"][data-status="all"]').innerText();
+      check('the All tab shows the total', allShown.includes(String(total)), allShown);
+    });
+    await part('search', async () => {
+      await page.getByTestId('filter-search').fill('camera-photo');
+      await waitFor('the search applied', async () => { const ids = await cardIds(); return ids.length >= 1 && ids.length < 5; }, 15);
+      const hits = (await api('/api/v1/jobs?q=camera-photo&limit=100')).jobs.map(j => j.id);
+      check('the search box filters by file name / asset id', JSON.stringify(await cardIds()) === JSON.stringify(hits), JSON.stringify(hits));
+      check('the search is in the URL', new URL(page.url()).searchParams.get('q') === 'camera-photo', page.url());
+      const some = (await api('/api/v1/jobs?limit=5')).jobs[3];
+      await page.getByTestId('filter-search').fill(some.id);
+      await waitFor('the job id search', async () => JSON.stringify(await cardIds()) === JSON.stringify([some.id]), 15);
+      check('the search box finds a job by its id', true);
+      await page.getByTestId('filter-search').fill('');
+      await waitFor('the list back', async () => (await cardIds()).length >= 20, 15);
+    });
+    await part('time range', async () => {
+      await page.getByTestId('filter-from').fill('2099-01-01T00:00');
+      await waitFor('the empty range', async () => await page.getByTestId('empty-state').count() === 1, 15);
+      check('a time range after every job leaves none', await page.getByTestId('job-card').count() === 0);
+      await page.getByTestId('filter-from').fill('2000-01-01T00:00');
+      await waitFor('the wide range', async () => (await cardIds()).length >= 20, 15);
+      check('a time range around every job shows them', new URL(page.url()).searchParams.has('from'), page.url());
+      await page.getByTestId('filter-from').fill('');
+    });
+    await part('sort', async () => {
+      await page.getByTestId('filter-sort').selectOption('oldest');
+      const oldest = (await api('/api/v1/jobs?sort=oldest&limit=3')).jobs.map(j => j.id);
+      await waitFor('oldest first', async () => JSON.stringify((await cardIds()).slice(0, 3)) === JSON.stringify(oldest), 15);
+      check('sort: oldest first', true);
+      await page.getByTestId('filter-sort').selectOption('newest');
+    });
+    await part('filters in the URL', async () => {
+      await page.locator('[data-testid="status-tab"][data-status="failed"]').click();
+      await page.getByTestId('filter-type').selectOption('IMAGE');
+      await waitFor('the failed images', async () => {
+        const st = await page.getByTestId('job-card').evaluateAll(els => els.map(e => e.dataset.status));
+        return st.length > 0 && st.every(x => x === 'failed');
+      }, 15);
+      const url = page.url();
+      const other = await context.newPage();
+      await other.goto(url);
+      await other.getByTestId('job-card').first().waitFor({ timeout: 15000 });
+      const st = await other.getByTestId('job-card').evaluateAll(els => els.map(e => e.dataset.status));
+      check('a shared link keeps status and type (tab pressed, list filtered)',
+        (await other.locator('[data-testid="status-tab"][data-status="failed"]').getAttribute('aria-pressed')) === 'true' &&
+        (await other.getByTestId('filter-type').inputValue()) === 'IMAGE' && st.every(x => x === 'failed'), `${url} ${st}`);
+      const deep = (await api('/api/v1/jobs?sort=oldest&limit=1')).jobs[0];
+      await other.goto(`${consoleUrl}/dashboard/assets?job=${deep.id}`);
+      const opened = other.locator(`[data-testid="job-card"][data-job-id="${deep.id}"]`);
+      await opened.locator(`[id="job-details-${deep.id}"]`).waitFor({ timeout: 15000 });
+      check('a link to a job opens it, even off the first page',
+        (await opened.getByTestId('expand-toggle').getAttribute('aria-expanded')) === 'true');
+      await other.close();
+      await page.locator('[data-testid="status-tab"][data-status="all"]').click();
+      await page.getByTestId('filter-type').selectOption('all');
+      await waitFor('the list back', async () => (await cardIds()).length >= 20, 15);
+    });
 
     // --- an image job's outputs ------------------------------------------------------
     const jobs = (await api('/api/v1/jobs?limit=100')).jobs;
@@ -277,7 +383,10 @@ async function main() {
     await tile.getByTestId('action-visibility').click();
     await waitFor('public', async () => (await tile.getByTestId('action-visibility').getAttribute('data-public')) === 'true', 10);
     await page.reload();
-    await (await cardOf(photo.id)).getByTestId('expand-toggle').click();
+    const reopened = (await cardOf(photo.id)).getByTestId('expand-toggle');
+    const stillOpen = (await reopened.getAttribute('aria-expanded')) === 'true';
+    check('the open job survives a reload (in the URL)', new URL(page.url()).searchParams.get('job') === photo.id && stillOpen, page.url());
+    if (!stillOpen) await reopened.click();
     const vis = page.locator(`[data-testid="asset-tile"][data-asset-id="${small.id}"]`).getByTestId('action-visibility');
     await vis.waitFor({ timeout: 20000 });
     check('the visibility toggle survives a reload', (await vis.getAttribute('data-public')) === 'true');
@@ -290,6 +399,34 @@ async function main() {
     await page.keyboard.press('Escape');
     await modal.waitFor({ state: 'detached', timeout: 10000 });
     check('Escape closes the modal', await modal.count() === 0);
+    await part('modal focus, actions and stepping', async () => {
+      const opener = page.locator(`[data-testid="asset-tile"][data-asset-id="${small.id}"] .tile-media`);
+      await opener.click();
+      await modal.waitFor({ timeout: 10000 });
+      let escaped = 0;
+      for (let i = 0; i < 12; i++) {
+        await page.keyboard.press(i % 4 === 3 ? 'Shift+Tab' : 'Tab');
+        if (!(await modal.evaluate(m => m.contains(document.activeElement)))) escaped++;
+      }
+      check('Tab and Shift+Tab stay inside the preview modal', escaped === 0, `${escaped} of 12 left it`);
+      const dl = modal.getByTestId('preview-download');
+      check('the modal offers a download of the output', (await dl.getAttribute('href')) === small.url, await dl.getAttribute('href'));
+      await modal.getByTestId('preview-copy').click();
+      await waitFor('modal copy', async () => (await modal.getByTestId('preview-copy').getAttribute('data-copied')) === 'true', 10);
+      check('the modal copies the absolute URL', (await page.evaluate(() => navigator.clipboard.readText())) === consoleUrl + small.url);
+      const ids = assets.map(a => a.id), at = ids.indexOf(small.id);
+      await modal.getByTestId('preview-next').click();
+      check('Next shows the next output', (await modal.getAttribute('data-asset-id')) === ids[(at + 1) % ids.length]);
+      await page.keyboard.press('ArrowLeft');
+      check('← goes back to the previous one', (await modal.getAttribute('data-asset-id')) === small.id);
+      await page.keyboard.press('Escape');
+      await modal.waitFor({ state: 'detached', timeout: 10000 });
+      check('closing gives the focus back to the tile', await opener.evaluate(el => el === document.activeElement));
+    });
+    if (await modal.count() > 0) { // a failed part must not leave the modal over the page
+      await page.keyboard.press('Escape');
+      await modal.waitFor({ state: 'detached', timeout: 10000 });
+    }
 
     // --- the video's preview clip ------------------------------------------------------
     const clip = jobs.find(j => j.asset_id === 'phone-clip');
@@ -306,6 +443,22 @@ async function main() {
       clipReply.status === 200 && clipReply.headers.get('content-type') === 'video/mp4', `${src} ${clipReply.status}`);
     await waitFor('the clip to load', () => video.evaluate(v => v.readyState >= 1), 20);
     await page.keyboard.press('Escape');
+    await part('posters', async () => {
+      const poster = previewTile.getByTestId('tile-poster');
+      await waitFor('the preview clip\'s poster', async () => await poster.count() === 1 &&
+        await poster.evaluate(p => (p.tagName === 'IMG' ? p.complete && p.naturalWidth > 0 : p.readyState >= 2)), 20);
+      check('the video preview tile shows a poster, not an emoji',
+        !(await previewTile.innerText()).includes('🎬'), await previewTile.innerText());
+      const audioJob = jobs.find(j => j.asset_type === 'AUDIO' && ['completed', 'partial'].includes(j.status));
+      const audioCard = await cardOf(audioJob.id);
+      await audioCard.getByTestId('expand-toggle').click();
+      const peaks = audioCard.locator('[data-testid="asset-tile"][data-asset-type="waveform_peaks"]');
+      await peaks.waitFor({ timeout: 20000 });
+      const peaksPoster = peaks.getByTestId('tile-poster');
+      await waitFor('the waveform poster', async () => await peaksPoster.count() === 1 &&
+        await peaksPoster.evaluate(p => p.complete && p.naturalWidth > 0), 20);
+      check('the waveform tile shows the waveform picture, not an emoji', !(await peaks.innerText()).includes('📈'));
+    });
 
     // --- scan badge, dead letters ----------------------------------------------------------
     const eicar = jobs.find(j => j.asset_id === 'eicar-test-file');
@@ -313,7 +466,29 @@ async function main() {
     const scanText = await scan.innerText();
     check('the EICAR job\'s scan badge says infected, with its signature',
       /infected/i.test(scanText) && scanText.includes('Eicar-Test-Signature'), scanText);
+    await part('the infected card', async () => {
+      const infectedCard = await cardOf(eicar.id);
+      const lead = infectedCard.getByTestId('job-infected');
+      const leadText = await lead.innerText();
+      const first = await infectedCard.evaluate(c => {
+        const a = c.querySelector('[data-testid="job-infected"]'), b = c.querySelector('[data-testid="job-error"]');
+        return Boolean(a) && (!b || Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING));
+      });
+      check('an infected card leads with the virus, before any other error',
+        first && leadText.includes('Eicar-Test-Signature'), leadText);
+      const live = await infectedCard.getByTestId('job-live').evaluate(e => [e.getAttribute('aria-live'), e.textContent]);
+      check('each card has a polite live region that says its status', live[0] === 'polite' && live[1].includes(eicar.status), JSON.stringify(live));
+    });
     await page.getByTestId('tab-dead-letters').click();
+    check('the tab is in the URL', new URL(page.url()).searchParams.get('tab') === 'dead-letters', page.url());
+    await part('replay', async () => {
+      const row = page.getByTestId('dead-letter-row').first();
+      const button = row.getByTestId('dead-letter-replay');
+      await button.waitFor({ timeout: 10000 });
+      const why = await row.getByTestId('dead-letter-replay-reason').innerText();
+      check('each dead letter has Replay; the refused .exe\'s is disabled and says why (the worker would refuse it again)',
+        await button.isDisabled() && /refuse it again/.test(why), why);
+    });
     await waitFor('a dead letter row', async () => await page.getByTestId('dead-letter-row').count() >= 1, 30);
     const dl = await page.getByTestId('dead-letter-row').first().innerText();
     check('the refused upload is on the dead-letter tab with its code', dl.includes('ASSET_INVALID_FILE_TYPE'), dl);
@@ -335,7 +510,106 @@ async function main() {
     const regen = await api(`/api/v1/jobs/${regenId}`);
     check('the regenerate job is a job of its own and completed', regen.kind === 'regenerate' && regen.status === 'completed',
       JSON.stringify({ kind: regen.kind, status: regen.status }));
+    check('the regenerate job is credited to the console\'s user, not the uploader (cli)',
+      regen.user_id === 'reviewer@example.com', regen.user_id);
     await shot('7-regenerated');
+
+    await part('regenerate types', async () => {
+      const opts = await again.getByTestId('regenerate-types').evaluate(s => [...s.options].map(o => o.value));
+      check('Regenerate offers all, thumbnail, preview, metadata, outdated',
+        ['all', 'thumbnail', 'preview', 'metadata', 'outdated'].every(t => opts.includes(t)), opts.join(' '));
+      await again.getByTestId('regenerate-types').selectOption('thumbnail');
+      const before = await again.getByTestId('regenerate-result').innerText();
+      await again.getByTestId('regenerate').click();
+      await waitFor('a second answer', async () => (await again.getByTestId('regenerate-result').innerText()) !== before, 20);
+      const id = ((await again.getByTestId('regenerate-result').innerText()).match(/regen-[0-9a-f]+/) || [])[0];
+      const job = await api(`/api/v1/jobs/${id}`);
+      check('the chosen type is the one requested', JSON.stringify(job.regenerate_types) === '["thumbnail"]', JSON.stringify(job.regenerate_types));
+    });
+    await part('bulk retry', async () => {
+      const failedBefore = (await api('/api/v1/jobs?status=failed&limit=100')).jobs;
+      page.once('dialog', d => void d.accept());
+      await page.getByTestId('retry-failed').click();
+      const said = page.getByTestId('retry-failed-result');
+      await said.waitFor({ timeout: 120000 });
+      const text = await said.innerText();
+      const n = Number((text.match(/Requested (\d+)/) || [])[1]);
+      const regens = (await api('/api/v1/jobs?limit=100')).jobs.filter(j => j.kind === 'regenerate');
+      const retried = failedBefore.filter(f => regens.some(r => r.asset_id === f.asset_id && r.created_at > f.created_at));
+      check(`"Retry failed" regenerates every failed job (${failedBefore.length})`,
+        failedBefore.length > 0 && n === failedBefore.length && retried.length === failedBefore.length, `${text}; ${retried.length}`);
+    });
+    await part('new uploads while idle', async () => {
+      await waitFor('every job terminal again', async () => {
+        const c = (await api('/api/v1/jobs?limit=1')).counts;
+        return c.queued === 0 && c.processing === 0;
+      }, 300, 1000);
+      await sleep(4000);
+      const extra = path.join(work, 'late-arrival.png');
+      fs.copyFileSync(files.find(f => f.endsWith('swatch-1.png')), extra);
+      execFileSync(bin, ['upload', '--brokers', brokers, '--storage', `file://${storage}`, extra], { stdio: 'ignore' });
+      const late = await waitFor('the late upload in the API', async () =>
+        (await api('/api/v1/jobs?q=late-arrival&limit=1')).jobs[0], 30);
+      await waitFor('the late upload\'s card, without Refresh', async () =>
+        await page.locator(`[data-testid="job-card"][data-job-id="${late.id}"]`).count() === 1, 25);
+      check('an upload after everything ended shows up by itself', true);
+    });
+    await part('390 px', async () => {
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+      const p = await phone.newPage();
+      p.on('pageerror', e => problems.push(`page error (390): ${e.message}`));
+      await p.goto(`${consoleUrl}/dashboard/assets?job=${photo.id}`);
+      const card390 = p.locator(`[data-testid="job-card"][data-job-id="${photo.id}"]`);
+      await waitFor('the photo card at 390 px', async () => {
+        if (await card390.count() > 0) return true;
+        const more = p.getByTestId('load-more');
+        if (await more.count() > 0 && await more.isEnabled()) await more.click();
+        return false;
+      }, 30, 500);
+      if ((await card390.getByTestId('expand-toggle').getAttribute('aria-expanded')) !== 'true')
+        await card390.getByTestId('expand-toggle').click();
+      await card390.getByTestId('asset-tile').first().waitFor({ timeout: 20000 });
+      const width = await p.evaluate(() => document.documentElement.scrollWidth);
+      check('at 390 px the page does not scroll sideways', width <= 390, `${width} px`);
+      const broken = await p.evaluate(() => {
+        const out = [];
+        for (const el of document.querySelectorAll('.job-title')) {
+          const node = el.firstChild;
+          if (!node || node.nodeType !== Node.TEXT_NODE) continue;
+          const text = node.textContent;
+          for (const m of text.matchAll(/\S+/g)) {
+            const r = document.createRange();
+            r.setStart(node, m.index);
+            r.setEnd(node, m.index + m[0].length);
+            const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+            if (tops.size > 1 && r.getBoundingClientRect().width < el.clientWidth) out.push(m[0]);
+          }
+        }
+        return out;
+      });
+      check('at 390 px file names are not broken mid-word', broken.length === 0, broken.join(' '));
+      await p.screenshot({ path: path.join(shots, '8-phone.png'), fullPage: true });
+      await p.getByTestId('tab-dead-letters').click();
+      await p.getByTestId('dead-letter-row').first().waitFor({ timeout: 15000 });
+      const dlWidth = await p.evaluate(() => document.documentElement.scrollWidth);
+      check('at 390 px the dead-letter tab does not scroll sideways', dlWidth <= 390, `${dlWidth} px`);
+      await phone.close();
+    });
+    await part('reduced motion', async () => {
+      const animation = async reduced => {
+        const c = await browser.newContext({ reducedMotion: reduced ? 'reduce' : 'no-preference' });
+        const p = await c.newPage();
+        await p.goto(`${consoleUrl}/dashboard/assets`);
+        const dot = p.locator('.live-dot');
+        await dot.waitFor({ timeout: 15000 });
+        const name = await dot.evaluate(d => getComputedStyle(d).animationName);
+        await c.close();
+        return name;
+      };
+      const normal = await animation(false), reduced = await animation(true);
+      check('animations run normally and stop under prefers-reduced-motion',
+        normal !== 'none' && reduced === 'none', `${normal} / ${reduced}`);
+    });
   } finally {
     check('no console error and no page error during the run', problems.length === 0, problems.join('\n    '));
     await browser.close();

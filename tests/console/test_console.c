@@ -359,6 +359,53 @@ static void a_job_ended_before_its_scan_ends(const kh_scope *s, const console *c
     assert_int_equal(status_field(c, "malformed"), 4);
 }
 
+static json_t *post(const console *c, const char *path, const char *body, long expect_status)
+{
+    char *url = aw_xasprintf("%s%s", c->url, path);
+    th_response r = th_http("POST", url, body, NULL);
+    free(url);
+    if (r.status != expect_status)
+        fail_msg("POST %s: %ld, not %ld: %s", path, r.status, expect_status, r.body);
+    json_t *v = json_loads(r.body, 0, NULL);
+    th_response_free(&r);
+    return v;
+}
+
+/* Replay: a dead-lettered upload goes back to its topic as a job of its
+ * own; one the worker would refuse again is not sent (409). */
+static void a_dead_letter_is_replayed(const kh_scope *s, const console *c)
+{
+    const char *why[] = {"x-dlq-error-code", "ASSET_INVALID_FILE_TYPE", "x-dlq-source-topic",
+                         s->uploads, NULL};
+    produce(s->dlq, "a8", AW_TYPE_UPLOAD, "up-a8", 22,
+            upload_data("a8", "application/x-msdownload", NULL), why);
+    wait_consumed(c, 16);
+    json_t *list = get(c, "/api/v1/dead-letters", 200), *dl;
+    char refused[64] = "", storage_error[64] = "";
+    size_t i;
+    json_array_foreach(json_object_get(list, "dead_letters"), i, dl) {
+        bool a8 = strcmp(str(dl, "key"), "a8") == 0;
+        json_t *replay = json_object_get(dl, "replay");
+        assert_true(json_is_true(json_object_get(replay, "possible")) == !a8); /* said beforehand */
+        if (a8)
+            assert_non_null(strstr(str(replay, "reason"), "would refuse it again"));
+        snprintf(a8 ? refused : storage_error, 64, "/api/v1/dead-letters/%lld/%lld/replay",
+                 num(dl, "partition"), num(dl, "offset"));
+    }
+    json_decref(list);
+    json_decref(post(c, refused, "", 409));
+    json_decref(post(c, "/api/v1/dead-letters/0/999/replay", "", 404));
+    json_t *answer = post(c, storage_error, "", 202);
+    assert_string_equal(str(answer, "topic"), s->uploads);
+    assert_string_equal(str(answer, "asset_id"), "a3");
+    wait_consumed(c, 17);
+    json_t *v = job(c, str(answer, "job_id"));
+    assert_string_equal(str(v, "status"), "queued"); /* a new job, not the failed one */
+    assert_string_equal(str(v, "kind"), "upload");
+    assert_string_equal(str(v, "asset_id"), "a3");
+    json_decref(v), json_decref(answer);
+}
+
 static void events_fold_by_the_rules(void **state)
 {
     (void)state;
@@ -377,6 +424,7 @@ static void events_fold_by_the_rules(void **state)
     dead_letters_fail_their_job(&s, &c);
     a_regenerate_is_a_job_of_its_own(&s, &c);
     a_job_ended_before_its_scan_ends(&s, &c);
+    a_dead_letter_is_replayed(&s, &c);
     console_stop(&c);
 }
 
@@ -454,6 +502,101 @@ static void bad_requests_name_their_field(const console *c)
     expect_error(c, "GET", "/api/v1/nothing-here", NULL, 404, NULL);
 }
 
+static long long count_of(const console *c, const char *path, const char *status)
+{
+    json_t *v = get(c, path, 200);
+    json_t *counts = json_object_get(v, "counts");
+    assert_non_null(counts);
+    long long n = num(counts, status);
+    json_decref(v);
+    return n;
+}
+
+static const char *first_id(json_t *list)
+{
+    return str(json_array_get(json_object_get(list, "jobs"), 0), "id");
+}
+
+/* q (asset id, job id, title), a time range, the order, counts per status. */
+static void search_range_sort_and_counts(const console *c)
+{
+    assert_int_equal(total_of(c, "/api/v1/jobs?q=p22"), 1);
+    assert_int_equal(total_of(c, "/api/v1/jobs?q=P2"), 4);               /* p2, p20, p21, p22 */
+    assert_int_equal(total_of(c, "/api/v1/jobs?q=title%20of%20p1"), 11); /* p1, p10…p19 */
+    assert_int_equal(total_of(c, "/api/v1/jobs?q=no-such-thing"), 0);
+    assert_int_equal(total_of(c, "/api/v1/jobs?q=%25"), 0); /* % and _ are literal */
+    assert_int_equal(total_of(c, "/api/v1/jobs?q=_"), 0);
+    char j5[130], path[300];
+    json_t *d = upload_data("p5", "image/png", "proj-1");
+    job_id_of("up-p5", "test", d, j5);
+    json_decref(d);
+    snprintf(path, sizeof path, "/api/v1/jobs?q=%s", j5);
+    json_t *v = get(c, path, 200);
+    assert_int_equal(num(v, "total"), 1);
+    assert_string_equal(first_id(v), j5);
+    json_decref(v);
+    assert_int_equal(total_of(c, "/api/v1/jobs?created_from=2026-03-01T10:00:10Z"
+                                 "&created_to=2026-03-01T10:00:14.999Z"),
+                     5);
+    assert_int_equal(total_of(c, "/api/v1/jobs?created_from=2026-03-01T10:00:20Z"), 3);
+    expect_error(c, "GET", "/api/v1/jobs?created_from=yesterday", NULL, 400, "created_from");
+    v = get(c, "/api/v1/jobs?sort=oldest", 200);
+    assert_string_equal(str(json_array_get(json_object_get(v, "jobs"), 0), "title"), "Title of p0");
+    json_decref(v);
+    v = get(c, "/api/v1/jobs?sort=newest", 200);
+    assert_string_equal(str(json_array_get(json_object_get(v, "jobs"), 0), "title"),
+                        "Title of p22");
+    json_decref(v);
+    expect_error(c, "GET", "/api/v1/jobs?sort=sideways", NULL, 400, "sort");
+    /* counts: every status, for the other filters (not the status filter) */
+    assert_int_equal(count_of(c, "/api/v1/jobs", "queued"), 23);
+    assert_int_equal(count_of(c, "/api/v1/jobs?status=completed", "queued"), 23);
+    assert_int_equal(count_of(c, "/api/v1/jobs?asset_type=VIDEO", "queued"), 8);
+    assert_int_equal(count_of(c, "/api/v1/jobs?q=p2", "queued"), 4);
+    assert_int_equal(count_of(c, "/api/v1/jobs", "failed"), 0);
+}
+
+/* What the API once got wrong: every request gets an answer that says what
+ * is wrong with it. */
+static void odd_requests_get_a_clear_answer(const console *c)
+{
+    /* a ~23 kB query of 3000 parameters: an answer, not a closed connection */
+    GString *q = g_string_new(c->url);
+    g_string_append(q, "/api/v1/jobs?");
+    for (int i = 0; i < 3000; i++)
+        g_string_append_printf(q, "%sk%d=%d", i ? "&" : "", i, i);
+    th_response r = th_http("GET", q->str, NULL, NULL);
+    if (r.status != 414 && r.status != 431)
+        fail_msg("a %zu-byte query: status %ld (%s)", q->len, r.status, r.error);
+    th_response_free(&r);
+    g_string_free(q, TRUE);
+
+    /* a NUL in the path or the query is refused, not cut off */
+    json_t *list = get(c, "/api/v1/jobs?limit=1", 200);
+    char *path = aw_xasprintf("/api/v1/jobs/%s%%00junk", first_id(list));
+    expect_error(c, "GET", path, NULL, 400, NULL);
+    free(path);
+    json_decref(list);
+    expect_error(c, "GET", "/api/v1/jobs?status=queued%00junk", NULL, 400, NULL);
+
+    /* status may be given several times: any of them */
+    assert_int_equal(total_of(c, "/api/v1/jobs?status=queued&status=completed"), 23);
+    assert_int_equal(total_of(c, "/api/v1/jobs?status=completed&status=queued"), 23);
+    assert_int_equal(total_of(c, "/api/v1/jobs?status=completed&status=failed"), 0);
+    expect_error(c, "GET", "/api/v1/jobs?status=queued&status=done", NULL, 400, "status");
+    expect_error(c, "GET", "/api/v1/jobs?limit=5&limit=6", NULL, 400, "limit");
+
+    /* a body that is not JSON is said to be so */
+    expect_error(c, "POST", "/api/v1/jobs/no-such-job/regenerate", "{\"types\": [", 400, "body");
+    expect_error(c, "PATCH", "/api/v1/assets/x", "not json", 400, "body");
+
+    /* a known route with another method: 405, not 404 */
+    expect_error(c, "DELETE", "/api/v1/jobs", NULL, 405, NULL);
+    expect_error(c, "PUT", "/api/v1/jobs/x", NULL, 405, NULL);
+    expect_error(c, "GET", "/api/v1/jobs/x/regenerate", NULL, 405, NULL);
+    expect_error(c, "POST", "/api/v1/status", "{}", 405, NULL);
+}
+
 static void polling_is_cheap(const kh_scope *s, const console *c)
 {
     char *url = aw_xasprintf("%s/api/v1/jobs?limit=5", c->url), header[200];
@@ -488,6 +631,8 @@ static void lists_page_filter_and_refuse_bad_requests(void **state)
     wait_consumed(&c, 23);
     list_pages_and_filters(&c);
     bad_requests_name_their_field(&c);
+    odd_requests_get_a_clear_answer(&c);
+    search_range_sort_and_counts(&c);
     polling_is_cheap(&s, &c);
     console_stop(&c);
 }
@@ -746,7 +891,8 @@ static void follows_the_worker_and_regenerates(void **state)
     expect_three_thumbnails(&c, j);
 
     char *url = aw_xasprintf("%s/api/v1/jobs/%s/regenerate", c.url, j);
-    th_response r = th_http("POST", url, "{\"types\":[\"thumbnail\"]}", NULL);
+    th_response r = th_http("POST", url, "{\"types\":[\"thumbnail\"]}",
+                            "X-Forwarded-User: alice@example.com");
     assert_int_equal(r.status, 202);
     json_t *answer = json_loads(r.body, 0, NULL);
     th_response_free(&r);
@@ -754,6 +900,7 @@ static void follows_the_worker_and_regenerates(void **state)
     char *new_job = aw_xasprintf("/api/v1/jobs/%s", str(answer, "job_id"));
     v = get(&c, new_job, 200);
     assert_string_equal(str(v, "kind"), "regenerate");
+    assert_string_equal(str(v, "user_id"), "alice@example.com"); /* who asked, not the uploader */
     json_decref(v), free(new_job);
     json_t *list = get(&c, "/api/v1/jobs", 200);
     assert_string_equal(str(json_array_get(json_object_get(list, "jobs"), 0), "id"),

@@ -1,5 +1,6 @@
 /* api.c — the console's HTTP server: reads a request (and its body, at most
- * 64 KiB), splits the path and hands it to its route. */
+ * 64 KiB), refuses a URI that is too long or holds a NUL, splits the path
+ * and hands it to its route (api_routes.c). */
 #define _GNU_SOURCE
 #include "api_internal.h"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #define MAX_BODY 65536
+#define MAX_URI 8192
 
 struct aw_console_api {
     struct MHD_Daemon *daemon;
@@ -18,14 +20,34 @@ struct aw_console_api {
     int port;
 };
 
-typedef struct body_buffer {
+/* One request: its body so far and what its URI said before MHD parsed it. */
+typedef struct request_state {
     char *data;
     size_t len;
     bool too_large;
-} body_buffer;
+    bool started;      /* the handler saw the headers */
+    bool has_nul;      /* %00 in the URI */
+    bool uri_too_long; /* over MAX_URI: its query was never parsed */
+} request_state;
+
+/* MHD's first look at a request, before it parses the query: a URI over
+ * MAX_URI has its query cut here, unparsed, so that thousands of parameters
+ * cannot exhaust the connection's memory pool (MHD then closes the
+ * connection without a reply); the handler answers 414 instead. */
+static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls, (void)c;
+    request_state *b = aw_xcalloc(1, sizeof *b);
+    b->has_nul = strcasestr(uri, "%00") != NULL;
+    b->uri_too_long = strlen(uri) > MAX_URI;
+    char *query = strchr(uri, '?');
+    if (b->uri_too_long && query != NULL)
+        query[1] = '\0'; /* MHD's own request-line buffer, still to be parsed */
+    return b;
+}
 
 /* Appends a chunk of the request body; false once it is past MAX_BODY. */
-static void take_chunk(body_buffer *b, const char *chunk, size_t n)
+static void take_chunk(request_state *b, const char *chunk, size_t n)
 {
     if (b->too_large || b->len + n > MAX_BODY) {
         b->too_large = true;
@@ -37,69 +59,13 @@ static void take_chunk(body_buffer *b, const char *chunk, size_t n)
     b->data[b->len] = '\0';
 }
 
-/* "/api/v1/jobs/x/assets" → seg = {"jobs", "x", "assets"}; path is edited. */
-static int split(char *path, const char **seg, int max)
-{
-    int n = 0;
-    for (char *save = NULL, *s = strtok_r(path, "/", &save); s != NULL;
-         s = strtok_r(NULL, "/", &save)) {
-        if (n == max)
-            return -1;
-        seg[n++] = s;
-    }
-    return n;
-}
-
-static bool is(const api_request *r, const char *method, int n, const char *first,
-               const char *third)
-{
-    return strcmp(r->method, method) == 0 && r->n_seg == n && strcmp(r->seg[0], first) == 0 &&
-           (third == NULL || strcmp(r->seg[2], third) == 0);
-}
-
-static enum MHD_Result route(api_request *r)
-{
-    if (r->n_seg < 1)
-        return aw_api_error(r->conn, MHD_HTTP_NOT_FOUND, NULL, "no such route");
-    bool get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
-    const char *saved = r->method;
-    if (get)
-        r->method = "GET";
-    enum MHD_Result rc;
-    if (is(r, "GET", 1, "jobs", NULL))
-        rc = aw_api_jobs(r);
-    else if (is(r, "GET", 2, "jobs", NULL))
-        rc = aw_api_job(r);
-    else if (is(r, "GET", 3, "jobs", "assets"))
-        rc = aw_api_job_assets(r);
-    else if (is(r, "POST", 3, "jobs", "regenerate"))
-        rc = aw_api_regenerate(r);
-    else if (is(r, "PATCH", 2, "assets", NULL))
-        rc = aw_api_set_visibility(r);
-    else if (is(r, "GET", 3, "assets", "content"))
-        rc = aw_api_asset_content(r);
-    else if (is(r, "GET", 1, "dead-letters", NULL))
-        rc = aw_api_dead_letters(r);
-    else if (is(r, "GET", 1, "status", NULL))
-        rc = aw_api_status(r);
-    else
-        rc = aw_api_error(r->conn, MHD_HTTP_NOT_FOUND, NULL, "no route %s %s", saved, r->seg[0]);
-    r->method = saved;
-    return rc;
-}
-
 static enum MHD_Result api(struct MHD_Connection *c, const aw_console_deps *d, const char *url,
-                           const char *method, body_buffer *body)
+                           const char *method, request_state *body)
 {
     if (body->too_large)
         return aw_api_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "the body is over 64 KiB");
-    char *path = aw_xstrdup(url + strlen("/api/v1"));
     api_request r = {c, d, method, {0}, 0, body->data ? body->data : "", body->len};
-    r.n_seg = split(path, r.seg, 6);
-    enum MHD_Result rc = r.n_seg < 0 ? aw_api_error(c, MHD_HTTP_NOT_FOUND, NULL, "no such route")
-                                     : route(&r);
-    free(path);
-    return rc;
+    return aw_api_route(&r, url + strlen("/api/v1"));
 }
 
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
@@ -108,16 +74,20 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 {
     (void)version;
     aw_console_api *a = cls;
-    if (*state == NULL) { /* headers only so far */
-        *state = aw_xcalloc(1, sizeof(body_buffer));
+    request_state *body = *state;
+    if (!body->started) { /* headers only so far */
+        body->started = true;
         return MHD_YES;
     }
-    body_buffer *body = *state;
     if (*upload_size > 0) {
         take_chunk(body, upload, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
+    if (body->uri_too_long)
+        return aw_api_error(c, MHD_HTTP_URI_TOO_LONG, NULL, "the URI is over %d bytes", MAX_URI);
+    if (body->has_nul)
+        return aw_api_error(c, MHD_HTTP_BAD_REQUEST, NULL, "the URI holds a NUL (%%00)");
     if (strcmp(url, "/api/v1") == 0 || strncmp(url, "/api/v1/", 8) == 0)
         return api(c, &a->deps, url, method, body);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
@@ -131,7 +101,7 @@ static void finished(void *cls, struct MHD_Connection *c, void **state,
                      enum MHD_RequestTerminationCode why)
 {
     (void)cls, (void)c, (void)why;
-    body_buffer *body = *state;
+    request_state *body = *state;
     if (body != NULL)
         free(body->data);
     free(body);
@@ -148,12 +118,11 @@ aw_console_api *aw_console_api_start(const char *address, int port, const aw_con
     }
     aw_console_api *a = aw_xcalloc(1, sizeof *a);
     a->deps = *deps;
-    a->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                                     MHD_USE_ERROR_LOG,
-                                 (uint16_t)port, NULL, NULL, answer, a, MHD_OPTION_SOCK_ADDR, &sa,
-                                 MHD_OPTION_NOTIFY_COMPLETED, finished, NULL,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT,
-                                 128u, MHD_OPTION_END);
+    a->daemon = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+        (uint16_t)port, NULL, NULL, answer, a, MHD_OPTION_SOCK_ADDR, &sa,
+        MHD_OPTION_NOTIFY_COMPLETED, finished, NULL, MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 128u, MHD_OPTION_END);
     if (a->daemon == NULL) {
         aw_error_set(err, AW_CODE_PROCESSING_FAILED, "http", "cannot listen on %s:%d", address,
                      port);

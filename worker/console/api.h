@@ -15,8 +15,9 @@ typedef struct aw_console_deps {
     aw_storage *storage;  /* where the outputs are */
     rd_kafka_t *producer; /* regenerate requests */
     const char *topic_regenerate;
-    const char *source;  /* ce_source of what the console publishes */
-    const char *web_dir; /* the page: index.html and assets/ */
+    const char *topic_uploads; /* where a replayed dead letter may go (or regenerate) */
+    const char *source;        /* ce_source of what the console publishes */
+    const char *web_dir;       /* the page: index.html and assets/ */
 } aw_console_deps;
 
 typedef struct aw_console_api aw_console_api;

@@ -56,7 +56,10 @@ enum MHD_Result aw_api_asset_content(const api_request *r)
 
 enum MHD_Result aw_api_set_visibility(const api_request *r)
 {
-    json_t *body = json_loads(r->body, 0, NULL);
+    enum MHD_Result reply = MHD_NO;
+    json_t *body = aw_api_body_json(r, &reply);
+    if (body == NULL)
+        return reply;
     json_t *flag = json_object_get(body, "is_public");
     bool valid = json_is_boolean(flag), value = json_is_true(flag);
     json_decref(body);

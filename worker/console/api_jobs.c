@@ -11,45 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const STATUSES[] = {"queued", "processing", "completed",
-                                       "failed", "partial",    NULL};
-static const char *const ASSET_TYPES[] = {"IMAGE", "VIDEO", "AUDIO", "DOCUMENT", NULL};
-
-/* The parameter when it is one of list (case-insensitive), as listed;
- * NULL when absent or empty. *bad when given but not in list. */
-static const char *choice(const api_request *r, const char *name, const char *const *list,
-                          bool *bad)
-{
-    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-    if (v == NULL || *v == '\0')
-        return NULL;
-    for (; *list != NULL; list++)
-        if (strcasecmp(v, *list) == 0)
-            return *list;
-    *bad = true;
-    return NULL;
-}
-
-static char *joined(const char *const *list)
-{
-    char *out = aw_xstrdup("");
-    for (; *list != NULL; list++) {
-        char *next = aw_xasprintf("%s%s%s", out, *out ? ", " : "", *list);
-        free(out);
-        out = next;
-    }
-    return out;
-}
-
-static enum MHD_Result bad_choice(const api_request *r, const char *field, const char *const *list)
-{
-    char *allowed = joined(list);
-    enum MHD_Result rc = aw_api_error(r->conn, MHD_HTTP_BAD_REQUEST, field, "%s must be one of %s",
-                                      field, allowed);
-    free(allowed);
-    return rc;
-}
-
 /* 304 when the client's copy is current; NULL-free: fills etag. */
 static bool not_modified(const api_request *r, char *etag, size_t size)
 {
@@ -60,21 +21,17 @@ static bool not_modified(const api_request *r, char *etag, size_t size)
 
 enum MHD_Result aw_api_jobs(const api_request *r)
 {
-    bool bad_status = false, bad_type = false;
-    aw_job_filter f = {choice(r, "status", STATUSES, &bad_status),
-                       choice(r, "asset_type", ASSET_TYPES, &bad_type), 0, 0};
+    aw_job_filter f;
     enum MHD_Result reply = MHD_NO;
-    if (bad_status)
-        return bad_choice(r, "status", STATUSES);
-    if (bad_type)
-        return bad_choice(r, "asset_type", ASSET_TYPES);
-    if (!aw_api_int_param(r, "limit", 20, 1, 100, &f.limit, &reply) ||
-        !aw_api_int_param(r, "offset", 0, 0, INT32_MAX, &f.offset, &reply))
+    if (!aw_api_job_filter(r, &f, &reply))
         return reply;
     char etag[64];
     if (not_modified(r, etag, sizeof etag))
-        return aw_api_json_etag(r->conn, MHD_HTTP_NOT_MODIFIED, NULL, etag);
-    return aw_api_json_etag(r->conn, MHD_HTTP_OK, aw_read_model_jobs(r->deps->rm, &f), etag);
+        reply = aw_api_json_etag(r->conn, MHD_HTTP_NOT_MODIFIED, NULL, etag);
+    else
+        reply = aw_api_json_etag(r->conn, MHD_HTTP_OK, aw_read_model_jobs(r->deps->rm, &f), etag);
+    aw_api_job_filter_free(&f);
+    return reply;
 }
 
 enum MHD_Result aw_api_job(const api_request *r)
@@ -103,7 +60,9 @@ static const char *const REGENERATE_TYPES[] = {"thumbnail", "preview",  "metadat
 /* body {"types": [...]} → the list, or NULL (400 queued in *reply). */
 static json_t *regenerate_types(const api_request *r, enum MHD_Result *reply)
 {
-    json_t *body = json_loads(r->body, 0, NULL);
+    json_t *body = aw_api_body_json(r, reply);
+    if (body == NULL)
+        return NULL;
     json_t *types = json_object_get(body, "types"), *t;
     size_t i;
     bool ok = json_is_array(types) && json_array_size(types) > 0 && json_array_size(types) <= 4;
@@ -120,6 +79,20 @@ static json_t *regenerate_types(const api_request *r, enum MHD_Result *reply)
             r->conn, MHD_HTTP_BAD_REQUEST, "types",
             "types must be a list of thumbnail, preview, metadata, all, outdated");
     return out;
+}
+
+/* Who asked: the user an authenticating proxy in front of the console names
+ * (X-Forwarded-User, else X-Forwarded-Email), else "console". Seed 000's
+ * createdBy of the upload is someone else: the uploader. */
+static const char *requester(const api_request *r)
+{
+    const char *names[] = {"X-Forwarded-User", "X-Forwarded-Email"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        const char *v = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, names[i]);
+        if (v != NULL && *v != '\0' && strlen(v) <= 128)
+            return v;
+    }
+    return "console";
 }
 
 /* The console reads its own request back from the topic within a moment:
@@ -151,10 +124,11 @@ enum MHD_Result aw_api_regenerate(const api_request *r)
     }
     char hex[17];
     aw_event_random_hex(hex, 8);
-    json_t *req = json_pack("{s:s+,s:O,s:O,s:O,s:o}", "jobId", "regen-", hex, "assetId",
+    json_t *req = json_pack("{s:s+,s:O,s:O,s:O,s:o,s:s}", "jobId", "regen-", hex, "assetId",
                             json_object_get(src, "asset_id"), "storageKey",
                             json_object_get(src, "storage_key"), "mimeType",
-                            json_object_get(src, "mime_type"), "types", types);
+                            json_object_get(src, "mime_type"), "types", types, "requestedBy",
+                            requester(r));
     json_decref(src);
     aw_input_event ev;
     aw_error err;
@@ -182,8 +156,9 @@ enum MHD_Result aw_api_dead_letters(const api_request *r)
     if (!aw_api_int_param(r, "limit", 20, 1, 100, &limit, &reply) ||
         !aw_api_int_param(r, "offset", 0, 0, INT32_MAX, &offset, &reply))
         return reply;
-    return aw_api_json(r->conn, MHD_HTTP_OK,
-                       aw_read_model_dead_letters(r->deps->rm, limit, offset));
+    json_t *list = aw_read_model_dead_letters(r->deps->rm, limit, offset);
+    aw_api_replay_annotate(r->deps, json_object_get(list, "dead_letters"));
+    return aw_api_json(r->conn, MHD_HTTP_OK, list);
 }
 
 enum MHD_Result aw_api_status(const api_request *r)

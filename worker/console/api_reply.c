@@ -55,10 +55,24 @@ static const char *error_code(unsigned status)
     case MHD_HTTP_BAD_REQUEST: return "BAD_REQUEST";
     case MHD_HTTP_NOT_FOUND: return "NOT_FOUND";
     case MHD_HTTP_METHOD_NOT_ALLOWED: return "METHOD_NOT_ALLOWED";
+    case MHD_HTTP_CONFLICT: return "CONFLICT";
     case MHD_HTTP_CONTENT_TOO_LARGE: return "PAYLOAD_TOO_LARGE";
+    case MHD_HTTP_URI_TOO_LONG: return "URI_TOO_LONG";
     case MHD_HTTP_SERVICE_UNAVAILABLE: return "UNAVAILABLE";
     default: return "ERROR";
     }
+}
+
+static json_t *error_body(unsigned status, const char *field, const char *fmt, va_list ap)
+{
+    char *message = NULL;
+    if (vasprintf(&message, fmt, ap) < 0)
+        abort();
+    json_t *e = json_pack("{s:s,s:s}", "code", error_code(status), "message", message);
+    if (field != NULL)
+        json_object_set_new(e, "field", json_string(field));
+    free(message);
+    return json_pack("{s:o}", "error", e);
 }
 
 enum MHD_Result aw_api_error(struct MHD_Connection *c, unsigned status, const char *field,
@@ -66,15 +80,28 @@ enum MHD_Result aw_api_error(struct MHD_Connection *c, unsigned status, const ch
 {
     va_list ap;
     va_start(ap, fmt);
-    char *message = NULL;
-    if (vasprintf(&message, fmt, ap) < 0)
-        abort();
+    json_t *body = error_body(status, field, fmt, ap);
     va_end(ap);
-    json_t *e = json_pack("{s:s,s:s}", "code", error_code(status), "message", message);
-    if (field != NULL)
-        json_object_set_new(e, "field", json_string(field));
-    free(message);
-    return aw_api_json(c, status, json_pack("{s:o}", "error", e));
+    return aw_api_json(c, status, body);
+}
+
+enum MHD_Result aw_api_error_allow(struct MHD_Connection *c, const char *allow, const char *fmt,
+                                   ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    json_t *body = error_body(MHD_HTTP_METHOD_NOT_ALLOWED, NULL, fmt, ap);
+    va_end(ap);
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text,
+                                                             MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Allow", allow);
+    enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+    MHD_destroy_response(r);
+    return rc;
 }
 
 enum MHD_Result aw_api_text(struct MHD_Connection *c, unsigned status, const char *text)
@@ -129,4 +156,15 @@ bool aw_api_int_param(const api_request *r, const char *name, int64_t def, int64
     }
     *out = n;
     return true;
+}
+
+json_t *aw_api_body_json(const api_request *r, enum MHD_Result *reply)
+{
+    json_error_t e;
+    json_t *body = json_loadb(r->body, r->body_len, 0, &e);
+    if (body == NULL)
+        *reply = aw_api_error(r->conn, MHD_HTTP_BAD_REQUEST, "body",
+                              "the body is not JSON (line %d, column %d: %.100s)", e.line, e.column,
+                              e.text);
+    return body;
 }

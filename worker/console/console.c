@@ -46,8 +46,13 @@ static int start(const aw_console_config *cfg, console_parts *p, aw_error *err)
         (p->producer = make_producer(cfg, err)) == NULL ||
         (p->feed = aw_console_feed_start(cfg, p->rm, err)) == NULL)
         return AW_ERROR;
-    aw_console_deps deps = {p->rm,           p->storage,  p->producer, cfg->svc.topic_regenerate,
-                            cfg->svc.source, cfg->web_dir};
+    aw_console_deps deps = {p->rm,
+                            p->storage,
+                            p->producer,
+                            cfg->svc.topic_regenerate,
+                            cfg->svc.topic_uploads,
+                            cfg->svc.source,
+                            cfg->web_dir};
     p->api = aw_console_api_start(cfg->http_address, cfg->http_port, &deps, err);
     return p->api ? AW_OK : AW_ERROR;
 }

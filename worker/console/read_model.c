@@ -29,7 +29,8 @@ static const char SCHEMA[] =
     " status TEXT NOT NULL, rank INTEGER NOT NULL, progress INTEGER NOT NULL DEFAULT 0,"
     " stage TEXT, error_message TEXT, scan_status TEXT, scan_signature TEXT,"
     " asset_type TEXT, mime_type TEXT, stages_json TEXT, errors_json TEXT,"
-    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, completed_at INTEGER);"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, completed_at INTEGER,"
+    " requested_by TEXT);"
     "CREATE INDEX IF NOT EXISTS jobs_by_time ON jobs(created_at DESC, id);"
     "CREATE TABLE IF NOT EXISTS outputs(job_id TEXT NOT NULL, name TEXT NOT NULL,"
     " id TEXT NOT NULL, asset_id TEXT NOT NULL, kind TEXT NOT NULL, size TEXT,"
@@ -62,12 +63,22 @@ static sqlite3 *connect(const char *path, int flags, aw_error *err)
     return db;
 }
 
+/* A database made before jobs.requested_by (issue 33) gains it. */
+static int add_requested_by(sqlite3 *db)
+{
+    if (aw_sql_int(db, "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'requested_by'",
+                   0, "") > 0)
+        return SQLITE_OK;
+    return sqlite3_exec(db, "ALTER TABLE jobs ADD COLUMN requested_by TEXT", NULL, NULL, NULL);
+}
+
 aw_read_model *aw_read_model_open(const char *path, aw_error *err)
 {
     aw_read_model *rm = aw_xcalloc(1, sizeof *rm);
     pthread_mutex_init(&rm->reader_lock, NULL);
     rm->writer = connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
-    if (rm->writer != NULL && sqlite3_exec(rm->writer, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
+    if (rm->writer != NULL && (sqlite3_exec(rm->writer, SCHEMA, NULL, NULL, NULL) != SQLITE_OK ||
+                               add_requested_by(rm->writer) != SQLITE_OK)) {
         aw_rm_sql_error(rm->writer, err);
         aw_read_model_close(rm);
         return NULL;

@@ -57,13 +57,22 @@ int64_t aw_read_model_resume_offset(aw_read_model *rm, const char *topic, int32_
 
 /* ---- the API's side (read_model_query.c); safe from any one thread ---- */
 
+/* The list's order: newest first (created_at), oldest first, or the
+ * latest change first (updated_at); ties by id. */
+typedef enum { AW_ORDER_NEWEST, AW_ORDER_OLDEST, AW_ORDER_UPDATED } aw_job_order;
+
 typedef struct aw_job_filter {
-    const char *status;     /* NULL: any */
-    const char *asset_type; /* IMAGE|VIDEO|AUDIO|DOCUMENT, NULL: any */
+    const char *statuses;             /* ",queued,failed,": any of them; NULL: any */
+    const char *asset_type;           /* IMAGE|VIDEO|AUDIO|DOCUMENT, NULL: any */
+    const char *query;                /* in the job id, asset id, title or storage key
+                               (case-insensitive, literal); NULL: any */
+    int64_t created_from, created_to; /* ms since the epoch, inclusive */
+    aw_job_order order;
     int64_t limit, offset;
 } aw_job_filter;
 
-/* {jobs, total, limit, offset}, newest first. */
+/* {jobs, total, limit, offset, counts}: counts holds each status's number
+ * of jobs under the filter's other conditions (not its statuses). */
 json_t *aw_read_model_jobs(aw_read_model *rm, const aw_job_filter *f);
 /* One job with stages and errors; NULL when unknown. */
 json_t *aw_read_model_job(aw_read_model *rm, const char *job_id);
@@ -78,8 +87,14 @@ int aw_read_model_set_public(aw_read_model *rm, const char *output_id, bool is_p
 json_t *aw_read_model_job_source(aw_read_model *rm, const char *job_id);
 /* {dead_letters, total, limit, offset}, newest first. */
 json_t *aw_read_model_dead_letters(aw_read_model *rm, int64_t limit, int64_t offset);
+/* One dead letter {topic, partition, offset, key, headers, value} of the
+ * dead-letter topic; NULL when unknown. */
+json_t *aw_read_model_dead_letter(aw_read_model *rm, int32_t partition, int64_t offset);
 /* {consumed, malformed, jobs}. */
 json_t *aw_read_model_status(aw_read_model *rm);
+/* "2026-11-28T06:00:00.123Z" or "…+03:00" → ms since the epoch; -1 when
+ * it is not that. */
+int64_t aw_read_model_parse_time(const char *rfc3339);
 /* Grows whenever the view changes: the list's ETag. */
 int64_t aw_read_model_revision(aw_read_model *rm);
 

@@ -113,8 +113,10 @@ int aw_rm_apply_regenerate(aw_read_model *rm, const aw_feed_message *m, aw_error
               aw_sql_exec(rm->writer,
                           "UPDATE jobs SET kind = 'regenerate', regenerate_types_json = ?2,"
                           " mime_type = coalesce(mime_type, ?3), asset_type = coalesce(asset_type,"
-                          " (SELECT asset_type FROM assets WHERE id = ?4)) WHERE id = ?1",
-                          "tttt", ev.job_id, types, ev.mime, ev.asset_id) == SQLITE_DONE;
+                          " (SELECT asset_type FROM assets WHERE id = ?4)), requested_by = ?5"
+                          " WHERE id = ?1",
+                          "ttttt", ev.job_id, types, ev.mime, ev.asset_id,
+                          text(data, "requestedBy")) == SQLITE_DONE;
     free(types);
     json_decref(root);
     return ok ? AW_OK : db_failed(rm, err);

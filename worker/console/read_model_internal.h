@@ -41,6 +41,16 @@ int aw_rm_apply_dead_letter(aw_read_model *rm, const aw_feed_message *m, aw_erro
 int aw_rm_store_outputs(aw_read_model *rm, const char *job_id, const char *asset_id,
                         json_t *variants, int64_t at);
 
+/* A time column as ISO 8601 UTC with milliseconds. */
+#define ISO(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
+
+/* SELECT … FROM jobs j LEFT JOIN assets a: a job as the API shows it. */
+extern const char AW_RM_JOB_SELECT[];
+
+/* Rows of a prepared statement (finalized) as objects; fix adjusts each
+ * (may be NULL). */
+json_t *aw_rm_rows(sqlite3_stmt *st, void (*fix)(json_t *));
+
 /* A failed write: err set from the connection's last error. */
 int aw_rm_sql_error(sqlite3 *db, aw_error *err);
 

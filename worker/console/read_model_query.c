@@ -9,10 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ISO(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
-
-static const char JOB_SELECT[] =
-    "SELECT j.id, a.created_by AS user_id, a.project_id AS brand_kit_id,"
+const char AW_RM_JOB_SELECT[] =
+    "SELECT j.id, coalesce(j.requested_by, a.created_by) AS user_id, a.project_id AS brand_kit_id,"
     " coalesce(j.asset_type, a.asset_type) AS asset_type, j.status, j.progress,"
     " j.error_message, " ISO(
         "j.created_at") " AS created_at,"
@@ -28,9 +26,6 @@ static const char JOB_SELECT[] =
                                               "coalesce(j.errors_json, '[]') AS errors_json"
                                               " FROM jobs j LEFT JOIN assets a ON a.id = "
                                               "j.asset_id";
-
-static const char JOB_FILTER[] = " WHERE (?1 IS NULL OR j.status = ?1)"
-                                 " AND (?2 IS NULL OR coalesce(j.asset_type, a.asset_type) = ?2)";
 
 static const char OUTPUT_SELECT[] =
     "SELECT o.id, o.job_id, a.created_by AS user_id, o.kind AS asset_type, NULL AS url,"
@@ -48,8 +43,7 @@ static const char OUTPUT_ORDER[] =
     " ORDER BY CASE o.size WHEN 'small' THEN 1 WHEN 'medium' THEN 2 WHEN 'large' THEN 3"
     " ELSE 4 END, o.name";
 
-/* Rows of a prepared statement as objects; fix adjusts each (may be NULL). */
-static json_t *rows(sqlite3_stmt *st, void (*fix)(json_t *))
+json_t *aw_rm_rows(sqlite3_stmt *st, void (*fix)(json_t *))
 {
     json_t *list = json_array();
     while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
@@ -62,41 +56,17 @@ static json_t *rows(sqlite3_stmt *st, void (*fix)(json_t *))
     return list;
 }
 
-static void job_list_row(json_t *job)
-{
-    json_object_del(job, "stages"); /* the detail's */
-    json_object_del(job, "errors");
-}
-
 static void output_row(json_t *out)
 {
     json_object_set_new(out, "is_public",
                         json_boolean(json_integer_value(json_object_get(out, "is_public"))));
 }
 
-json_t *aw_read_model_jobs(aw_read_model *rm, const aw_job_filter *f)
-{
-    char *list_sql = aw_xasprintf("%s%s ORDER BY j.created_at DESC, j.id LIMIT ?3 OFFSET ?4",
-                                  JOB_SELECT, JOB_FILTER);
-    char *count_sql = aw_xasprintf("SELECT count(*) FROM jobs j LEFT JOIN assets a"
-                                   " ON a.id = j.asset_id%s",
-                                   JOB_FILTER);
-    pthread_mutex_lock(&rm->reader_lock);
-    json_t *jobs = rows(aw_sql_query(rm->reader, list_sql, "ttii", f->status, f->asset_type,
-                                     f->limit, f->offset),
-                        job_list_row);
-    int64_t total = aw_sql_int(rm->reader, count_sql, 0, "tt", f->status, f->asset_type);
-    pthread_mutex_unlock(&rm->reader_lock);
-    free(list_sql), free(count_sql);
-    return json_pack("{s:o,s:I,s:I,s:I}", "jobs", jobs, "total", (json_int_t)total, "limit",
-                     (json_int_t)f->limit, "offset", (json_int_t)f->offset);
-}
-
 /* The first row of sql bound to one text parameter; NULL when none. */
 static json_t *one_row(aw_read_model *rm, const char *sql, const char *param)
 {
     pthread_mutex_lock(&rm->reader_lock);
-    json_t *list = rows(aw_sql_query(rm->reader, sql, "t", param), NULL);
+    json_t *list = aw_rm_rows(aw_sql_query(rm->reader, sql, "t", param), NULL);
     pthread_mutex_unlock(&rm->reader_lock);
     json_t *row = json_incref(json_array_get(list, 0));
     json_decref(list);
@@ -105,7 +75,7 @@ static json_t *one_row(aw_read_model *rm, const char *sql, const char *param)
 
 json_t *aw_read_model_job(aw_read_model *rm, const char *job_id)
 {
-    char *sql = aw_xasprintf("%s WHERE j.id = ?1", JOB_SELECT);
+    char *sql = aw_xasprintf("%s WHERE j.id = ?1", AW_RM_JOB_SELECT);
     json_t *job = one_row(rm, sql, job_id);
     free(sql);
     return job;
@@ -116,7 +86,8 @@ json_t *aw_read_model_job_outputs(aw_read_model *rm, const char *job_id)
     char *sql = aw_xasprintf("%s WHERE o.job_id = ?1%s", OUTPUT_SELECT, OUTPUT_ORDER);
     pthread_mutex_lock(&rm->reader_lock);
     bool known = aw_sql_int(rm->reader, "SELECT 1 FROM jobs WHERE id = ?1", 0, "t", job_id);
-    json_t *list = known ? rows(aw_sql_query(rm->reader, sql, "t", job_id), output_row) : NULL;
+    json_t *list = known ? aw_rm_rows(aw_sql_query(rm->reader, sql, "t", job_id), output_row)
+                         : NULL;
     pthread_mutex_unlock(&rm->reader_lock);
     free(sql);
     return list;
@@ -160,7 +131,7 @@ json_t *aw_read_model_job_source(aw_read_model *rm, const char *job_id)
 json_t *aw_read_model_dead_letters(aw_read_model *rm, int64_t limit, int64_t offset)
 {
     pthread_mutex_lock(&rm->reader_lock);
-    json_t *list = rows(
+    json_t *list = aw_rm_rows(
         aw_sql_query(rm->reader,
                      "SELECT topic, partition, offset, key, headers_json, value,"
                      " " ISO("received_at") " AS received_at FROM dead_letters"
@@ -172,6 +143,21 @@ json_t *aw_read_model_dead_letters(aw_read_model *rm, int64_t limit, int64_t off
     pthread_mutex_unlock(&rm->reader_lock);
     return json_pack("{s:o,s:I,s:I,s:I}", "dead_letters", list, "total", (json_int_t)total, "limit",
                      (json_int_t)limit, "offset", (json_int_t)offset);
+}
+
+json_t *aw_read_model_dead_letter(aw_read_model *rm, int32_t partition, int64_t offset)
+{
+    pthread_mutex_lock(&rm->reader_lock);
+    json_t *list = aw_rm_rows(aw_sql_query(rm->reader,
+                                           "SELECT topic, partition, offset, key, headers_json,"
+                                           " value FROM dead_letters WHERE partition = ?1"
+                                           " AND offset = ?2 LIMIT 1",
+                                           "ii", (int64_t)partition, offset),
+                              NULL);
+    pthread_mutex_unlock(&rm->reader_lock);
+    json_t *row = json_incref(json_array_get(list, 0));
+    json_decref(list);
+    return row;
 }
 
 static int64_t counter(aw_read_model *rm, const char *name)

@@ -8,8 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-/* "2026-11-28T06:00:00.123Z" or "…+03:00" → ms; -1 when it is not that. */
-static int64_t parse_rfc3339(const char *s)
+int64_t aw_read_model_parse_time(const char *s)
 {
     struct tm tm = {0};
     int n = 0;
@@ -36,7 +35,7 @@ static int64_t parse_rfc3339(const char *s)
 
 int64_t aw_rm_event_time(const aw_feed_message *m)
 {
-    int64_t t = m->ce_time ? parse_rfc3339(m->ce_time) : -1;
+    int64_t t = m->ce_time ? aw_read_model_parse_time(m->ce_time) : -1;
     if (t >= 0)
         return t;
     return m->timestamp_ms >= 0 ? m->timestamp_ms : 0;

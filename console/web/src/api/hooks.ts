@@ -8,15 +8,23 @@ import {
 } from '@tanstack/react-query';
 import { apiJson, enc } from './client';
 import { mergePages, nextOffset } from './paging';
-import { jobsRefetchInterval } from './polling';
+import { IDLE_POLL_INTERVAL_MS, POLL_INTERVAL_MS, isActiveStatus, jobsRefetchInterval } from './polling';
 import { jobsQueryString, pageQueryString } from './query';
-import type { RawAsset, RawDeadLetterList, RawJobDetail, RawJobList, RawRegenerateResponse } from './raw';
+import type {
+  RawAsset,
+  RawDeadLetterList,
+  RawJobDetail,
+  RawJobList,
+  RawRegenerateResponse,
+  RawReplayResponse,
+} from './raw';
 import {
   transformAsset,
   transformDeadLetterList,
   transformJobDetail,
   transformJobList,
   transformRegenerate,
+  transformReplay,
 } from './transform';
 import type {
   Asset,
@@ -26,13 +34,13 @@ import type {
   JobListResponse,
   RegenerateResponse,
   RegenerateType,
+  ReplayResponse,
 } from './types';
 
 export const PAGE_SIZE = 20;
 
 export const queryKeys = {
-  jobs: (status: JobFilters['status'], assetType: JobFilters['assetType']) =>
-    ['jobs', { status: status ?? 'all', assetType: assetType ?? 'all' }] as const,
+  jobs: (filters: JobFilters) => ['jobs', jobsQueryString(filters)] as const,
   job: (jobId: string) => ['job', jobId] as const,
   jobAssets: (jobId: string) => ['job', jobId, 'assets'] as const,
   deadLetters: ['dead-letters'] as const,
@@ -43,25 +51,26 @@ const deadLettersOf = (page: DeadLetterListResponse) => page.deadLetters;
 const deadLetterKey = (d: DeadLetter) => `${d.topic}/${d.partition}/${d.offset}`;
 
 /**
- * The jobs list, newest first, PAGE_SIZE a page; fetchNextPage() loads more.
- * Polls every 2 s while any loaded job is queued or processing, or while the
- * loaded list is empty.
+ * The jobs list (filtered, searched, sorted), PAGE_SIZE a page;
+ * fetchNextPage() loads more. Polls every 2 s while any loaded job is queued
+ * or processing, or while the loaded list is empty, every 10 s otherwise.
+ * The counts per status are the first page's.
  */
-export function useJobs(filters: JobFilters = {}) {
-  const { status, assetType } = filters;
+export function useJobs(filters: Omit<JobFilters, 'limit' | 'offset'> = {}) {
   return useInfiniteQuery({
-    queryKey: queryKeys.jobs(status, assetType),
+    queryKey: queryKeys.jobs(filters),
     queryFn: async ({ pageParam }) =>
       transformJobList(
-        await apiJson<RawJobList>(
-          `/jobs${jobsQueryString({ status, assetType, limit: PAGE_SIZE, offset: pageParam })}`,
-        ),
+        await apiJson<RawJobList>(`/jobs${jobsQueryString({ ...filters, limit: PAGE_SIZE, offset: pageParam })}`),
       ),
     initialPageParam: 0,
     getNextPageParam: (last) => nextOffset(last, last.jobs.length),
-    select: (data: InfiniteData<JobListResponse, number>) => mergePages(data.pages, jobsOf, (j) => j.id),
+    select: (data: InfiniteData<JobListResponse, number>) => ({
+      ...mergePages(data.pages, jobsOf, (j) => j.id),
+      counts: data.pages[0]?.counts ?? null,
+    }),
     refetchInterval: (query) =>
-      query.state.data ? jobsRefetchInterval(query.state.data.pages.flatMap(jobsOf)) : false,
+      query.state.data ? jobsRefetchInterval(query.state.data.pages.flatMap(jobsOf)) : POLL_INTERVAL_MS,
   });
 }
 
@@ -71,7 +80,8 @@ export function useJob(jobId: string, options: { enabled?: boolean } = {}) {
     queryKey: queryKeys.job(jobId),
     queryFn: async () => transformJobDetail(await apiJson<RawJobDetail>(`/jobs/${enc(jobId)}`)),
     enabled: options.enabled ?? true,
-    refetchInterval: (query) => (query.state.data ? jobsRefetchInterval([query.state.data]) : false),
+    refetchInterval: (query) =>
+      query.state.data && isActiveStatus(query.state.data.status) ? jobsRefetchInterval([query.state.data]) : false,
   });
 }
 
@@ -109,10 +119,63 @@ export function useRegenerate() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async ({ jobId, types }: { jobId: string; types: RegenerateType[] }): Promise<RegenerateResponse> =>
-      transformRegenerate(
-        await apiJson<RawRegenerateResponse>(`/jobs/${enc(jobId)}/regenerate`, {
+      regenerateRequest(jobId, types),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['jobs'] }),
+  });
+}
+
+const regenerateRequest = async (jobId: string, types: RegenerateType[]) =>
+  transformRegenerate(
+    await apiJson<RawRegenerateResponse>(`/jobs/${enc(jobId)}/regenerate`, {
+      method: 'POST',
+      body: JSON.stringify({ types }),
+    }),
+  );
+
+/** The ids of every failed job (100 a request, at most 500). */
+async function failedJobIds(): Promise<string[]> {
+  const ids: string[] = [];
+  for (let offset = 0; offset < 500; offset += 100) {
+    const page = await apiJson<RawJobList>(`/jobs${jobsQueryString({ status: 'failed', limit: 100, offset })}`);
+    ids.push(...page.jobs.map((j) => j.id));
+    if (offset + page.jobs.length >= page.total || page.jobs.length === 0) break;
+  }
+  return ids;
+}
+
+export interface BulkRetryResult {
+  requested: number;
+  failed: { jobId: string; message: string }[];
+}
+
+/** Regenerate (types `all`) every failed job, one request after the other. */
+export function useRetryFailed() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (): Promise<BulkRetryResult> => {
+      const result: BulkRetryResult = { requested: 0, failed: [] };
+      for (const jobId of await failedJobIds()) {
+        try {
+          await regenerateRequest(jobId, ['all']);
+          result.requested++;
+        } catch (e) {
+          result.failed.push({ jobId, message: e instanceof Error ? e.message : String(e) });
+        }
+      }
+      return result;
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['jobs'] }),
+  });
+}
+
+/** Publish a dead-lettered upload or regenerate request again. */
+export function useReplay() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (letter: DeadLetter): Promise<ReplayResponse> =>
+      transformReplay(
+        await apiJson<RawReplayResponse>(`/dead-letters/${letter.partition}/${letter.offset}/replay`, {
           method: 'POST',
-          body: JSON.stringify({ types }),
         }),
       ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['jobs'] }),
@@ -132,5 +195,6 @@ export function useDeadLetters(options: { enabled?: boolean } = {}) {
     select: (data: InfiniteData<DeadLetterListResponse, number>) =>
       mergePages(data.pages, deadLettersOf, deadLetterKey),
     enabled: options.enabled ?? true,
+    refetchInterval: IDLE_POLL_INTERVAL_MS,
   });
 }

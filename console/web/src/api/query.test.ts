@@ -24,6 +24,23 @@ describe('jobsQueryString', () => {
     expect(jobsQueryString({ status: 'all', assetType: 'all' })).toBe('');
   });
 
+  it('puts search, time range and a non-default sort in the query', () => {
+    expect(
+      jobsQueryString({
+        query: '  camera photo ',
+        createdFrom: '2026-03-01T10:00:00.000Z',
+        createdTo: '2026-03-02T10:00:00.000Z',
+        sort: 'oldest',
+      }),
+    ).toBe(
+      '?q=camera+photo&created_from=2026-03-01T10%3A00%3A00.000Z&created_to=2026-03-02T10%3A00%3A00.000Z&sort=oldest',
+    );
+  });
+
+  it('leaves out an empty search and the default sort', () => {
+    expect(jobsQueryString({ query: '   ', createdFrom: '', sort: 'newest' })).toBe('');
+  });
+
   it('keeps offset 0', () => {
     expect(jobsQueryString({ offset: 0 })).toBe('?offset=0');
   });

@@ -1,5 +1,7 @@
 // JobFilters → the query string of GET /api/v1/jobs (docs/console.md):
-// status, asset_type, limit, offset; a filter that is 'all' or unset is left out.
+// status, asset_type, q, created_from, created_to, sort, limit, offset; a
+// filter that is 'all', empty or unset is left out, and so is the default
+// sort (newest).
 import type { JobFilters } from './types';
 
 export function jobsQueryString(filters: JobFilters): string {
@@ -8,6 +10,11 @@ export function jobsQueryString(filters: JobFilters): string {
   if (filters.assetType !== undefined && filters.assetType !== 'all') {
     params.set('asset_type', filters.assetType);
   }
+  const query = filters.query?.trim();
+  if (query) params.set('q', query);
+  if (filters.createdFrom) params.set('created_from', filters.createdFrom);
+  if (filters.createdTo) params.set('created_to', filters.createdTo);
+  if (filters.sort !== undefined && filters.sort !== 'newest') params.set('sort', filters.sort);
   if (filters.limit !== undefined) params.set('limit', String(filters.limit));
   if (filters.offset !== undefined) params.set('offset', String(filters.offset));
   const qs = params.toString();

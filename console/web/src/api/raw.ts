@@ -47,6 +47,14 @@ export interface RawJobList {
   total: number;
   limit: number;
   offset: number;
+  counts: Record<JobStatus, number>;
+}
+
+export interface RawReplayResponse {
+  topic: string;
+  ce_id: string;
+  job_id: string;
+  asset_id: string;
 }
 
 export interface RawAsset {
@@ -76,6 +84,7 @@ export interface RawDeadLetter {
   headers: Record<string, string>;
   value: string | null;
   received_at: string;
+  replay: { possible: boolean; reason: string | null };
 }
 
 export interface RawDeadLetterList {

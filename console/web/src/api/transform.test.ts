@@ -7,6 +7,7 @@ import {
   transformJob,
   transformJobDetail,
   transformJobList,
+  transformReplay,
   transformRegenerate,
 } from './transform';
 
@@ -141,11 +142,24 @@ describe('transformJobDetail', () => {
 
 describe('transformJobList', () => {
   it('maps the jobs and keeps total/limit/offset', () => {
-    const list = transformJobList({ jobs: [rawJob, nullJob], total: 42, limit: 20, offset: 20 });
+    const counts = { queued: 1, processing: 2, completed: 30, failed: 4, partial: 5 };
+    const list = transformJobList({ jobs: [rawJob, nullJob], total: 42, limit: 20, offset: 20, counts });
     expect(list.total).toBe(42);
+    expect(list.counts).toStrictEqual(counts);
     expect(list.limit).toBe(20);
     expect(list.offset).toBe(20);
     expect(list.jobs.map((j) => j.brandKitId)).toEqual(['proj-1', null]);
+  });
+});
+
+describe('transformReplay', () => {
+  it('maps the replay answer to camelCase', () => {
+    expect(transformReplay({ topic: 'asset.uploads', ce_id: 'c1', job_id: 'job-1', asset_id: 'a1' })).toStrictEqual({
+      topic: 'asset.uploads',
+      ceId: 'c1',
+      jobId: 'job-1',
+      assetId: 'a1',
+    });
   });
 });
 
@@ -201,6 +215,7 @@ describe('transformDeadLetter', () => {
     headers: { 'x-dlq-error-code': 'ASSET_INVALID_METADATA', 'x-dlq-error-message': 'missing createdBy' },
     value: '{"assetId":"asset-9"}',
     received_at: '2026-11-28T06:01:00.000Z',
+    replay: { possible: false, reason: 'the worker would refuse it again: missing createdBy' },
   };
 
   it('maps every field and keeps header names as they are', () => {
@@ -212,6 +227,7 @@ describe('transformDeadLetter', () => {
       headers: { 'x-dlq-error-code': 'ASSET_INVALID_METADATA', 'x-dlq-error-message': 'missing createdBy' },
       value: '{"assetId":"asset-9"}',
       receivedAt: '2026-11-28T06:01:00.000Z',
+      replay: { possible: false, reason: 'the worker would refuse it again: missing createdBy' },
     });
   });
 

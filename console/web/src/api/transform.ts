@@ -8,6 +8,7 @@ import type {
   RawJobDetail,
   RawJobList,
   RawRegenerateResponse,
+  RawReplayResponse,
 } from './raw';
 import type {
   Asset,
@@ -17,6 +18,7 @@ import type {
   JobDetail,
   JobListResponse,
   RegenerateResponse,
+  ReplayResponse,
 } from './types';
 
 export function transformJob(data: RawJob): Job {
@@ -58,7 +60,12 @@ export function transformJobList(data: RawJobList): JobListResponse {
     total: data.total,
     limit: data.limit,
     offset: data.offset,
+    counts: { ...data.counts },
   };
+}
+
+export function transformReplay(data: RawReplayResponse): ReplayResponse {
+  return { topic: data.topic, ceId: data.ce_id, jobId: data.job_id, assetId: data.asset_id };
 }
 
 export function transformAsset(data: RawAsset): Asset {
@@ -91,6 +98,7 @@ export function transformDeadLetter(data: RawDeadLetter): DeadLetter {
     headers: { ...data.headers },
     value: data.value,
     receivedAt: data.received_at,
+    replay: { possible: data.replay.possible, reason: data.replay.reason },
   };
 }
 

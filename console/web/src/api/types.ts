@@ -73,11 +73,15 @@ export interface JobDetail extends Job {
   errors: JobError[];
 }
 
+/** How many jobs are in each status, under every filter but the status. */
+export type StatusCounts = Record<JobStatus, number>;
+
 export interface JobListResponse {
   jobs: Job[];
   total: number;
   limit: number;
   offset: number;
+  counts: StatusCounts;
 }
 
 /** One output of a job (the contract's AssetResponse). */
@@ -107,9 +111,19 @@ export interface Asset {
 export interface JobFilters {
   status?: JobStatus | 'all';
   assetType?: AssetType | 'all';
+  /** Text in the job id, asset id, title (file name) or storage key. */
+  query?: string;
+  /** ISO 8601 times, inclusive, on createdAt. */
+  createdFrom?: string;
+  createdTo?: string;
+  sort?: JobSort;
   limit?: number;
   offset?: number;
 }
+
+/** newest: createdAt desc (the default); oldest: createdAt asc; updated: updatedAt desc. */
+export type JobSort = 'newest' | 'oldest' | 'updated';
+export const JOB_SORTS: readonly JobSort[] = ['newest', 'oldest', 'updated'];
 
 /** A message the worker (or the API tier) sent to asset.dlq. */
 export interface DeadLetter {
@@ -123,6 +137,8 @@ export interface DeadLetter {
   /** The message's value as text (null for a message without one). */
   value: string | null;
   receivedAt: string;
+  /** Whether Replay can publish it again, and why not. */
+  replay: { possible: boolean; reason: string | null };
 }
 
 export interface DeadLetterListResponse {
@@ -130,6 +146,14 @@ export interface DeadLetterListResponse {
   total: number;
   limit: number;
   offset: number;
+}
+
+/** 202 answer of POST /api/v1/dead-letters/{partition}/{offset}/replay. */
+export interface ReplayResponse {
+  topic: string;
+  ceId: string;
+  jobId: string;
+  assetId: string;
 }
 
 /** 202 answer of POST /api/v1/jobs/{id}/regenerate: the new job. */

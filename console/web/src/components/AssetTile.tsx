@@ -7,8 +7,36 @@ import { fileNameOf, mediaKind, outputEmoji } from '../lib/labels';
 
 type CopyState = 'idle' | 'copied' | 'failed';
 
-/** One output: thumbnail (or a kind tile), hover actions, click to preview. */
-export function AssetTile({ asset, onOpen }: { asset: Asset; onOpen: () => void }) {
+/** The tile's picture: the output itself, a poster (a video's thumbnail, audio's waveform), or its kind. */
+function TileMedia({ asset, poster }: { asset: Asset; poster: Asset | null }) {
+  if (mediaKind(asset) === 'image') {
+    return <img src={asset.url} alt={asset.name} loading="lazy" decoding="async" />;
+  }
+  if (poster) {
+    return (
+      <span className="tile-poster">
+        <img src={poster.url} alt={`${asset.name} (poster: ${poster.name})`} data-testid="tile-poster" loading="lazy" decoding="async" />
+        <span className="tile-poster-badge" aria-hidden="true">
+          {mediaKind(asset) === 'video' ? '▶' : mediaKind(asset) === 'audio' ? '♪' : '{ }'}
+        </span>
+      </span>
+    );
+  }
+  if (mediaKind(asset) === 'video') {
+    return <video className="tile-video" src={`${asset.url}#t=0.5`} preload="metadata" muted data-testid="tile-poster" />;
+  }
+  return (
+    <span className="tile-kind">
+      <span className="tile-kind-emoji" aria-hidden="true">
+        {outputEmoji(asset)}
+      </span>
+      <span>{asset.assetType}</span>
+    </span>
+  );
+}
+
+/** One output: thumbnail (or a poster), hover actions, click to preview. */
+export function AssetTile({ asset, poster, onOpen }: { asset: Asset; poster: Asset | null; onOpen: () => void }) {
   const visibility = useSetVisibility();
   const [copy, setCopy] = useState<CopyState>('idle');
 
@@ -36,16 +64,7 @@ export function AssetTile({ asset, onOpen }: { asset: Asset; onOpen: () => void 
       data-asset-type={asset.assetType}
     >
       <button type="button" className="tile-media" onClick={onOpen} aria-label={`Preview ${asset.name}`}>
-        {mediaKind(asset) === 'image' ? (
-          <img src={asset.url} alt={asset.name} loading="lazy" decoding="async" />
-        ) : (
-          <span className="tile-kind">
-            <span className="tile-kind-emoji" aria-hidden="true">
-              {outputEmoji(asset)}
-            </span>
-            <span>{asset.assetType}</span>
-          </span>
-        )}
+        <TileMedia asset={asset} poster={poster} />
       </button>
 
       <div className="tile-overlay">

@@ -1,9 +1,47 @@
-import { useDeadLetters } from '../api/hooks';
+import { useDeadLetters, useReplay } from '../api/hooks';
 import type { DeadLetter } from '../api/types';
 import { ErrorBanner } from './ErrorBanner';
 import { RelativeTime } from './RelativeTime';
 
 const SHOWN_HEADERS = ['x-dlq-error-code', 'x-dlq-error-message'];
+
+/** Replay: publish the upload or regenerate request again (a job of its own). */
+function ReplayButton({ letter }: { letter: DeadLetter }) {
+  const replay = useReplay();
+  return (
+    <div className="dl-replay">
+      <button
+        type="button"
+        className="btn btn-secondary"
+        data-testid="dead-letter-replay"
+        disabled={!letter.replay.possible || replay.isPending || replay.isSuccess}
+        aria-describedby={letter.replay.possible ? undefined : `replay-reason-${letter.partition}-${letter.offset}`}
+        onClick={() => replay.mutate(letter)}
+      >
+        ↻ {replay.isPending ? 'Replaying…' : 'Replay'}
+      </button>
+      {!letter.replay.possible && (
+        <span
+          className="muted"
+          id={`replay-reason-${letter.partition}-${letter.offset}`}
+          data-testid="dead-letter-replay-reason"
+        >
+          Cannot be replayed: {letter.replay.reason}
+        </span>
+      )}
+      {replay.isSuccess && (
+        <span className="muted" data-testid="dead-letter-replay-result" role="status">
+          Replayed to {replay.data.topic} as job <code>{replay.data.jobId}</code>
+        </span>
+      )}
+      {replay.isError && (
+        <span className="error-text" data-testid="dead-letter-replay-result" role="alert">
+          Not replayed: {replay.error.message}
+        </span>
+      )}
+    </div>
+  );
+}
 
 function DeadLetterRow({ letter }: { letter: DeadLetter }) {
   const others = Object.entries(letter.headers).filter(([name]) => !SHOWN_HEADERS.includes(name));
@@ -38,6 +76,7 @@ function DeadLetterRow({ letter }: { letter: DeadLetter }) {
         ))}
       </dl>
       <pre className="dl-value">{letter.value ?? '(no value)'}</pre>
+      <ReplayButton letter={letter} />
     </li>
   );
 }

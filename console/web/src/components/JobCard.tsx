@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { isActiveStatus } from '../api/polling';
 import type { Job } from '../api/types';
 import { formatBytes } from '../lib/format';
@@ -10,8 +9,27 @@ import { RelativeTime } from './RelativeTime';
 import { ScanBadge } from './ScanBadge';
 import { StatusBadge } from './StatusBadge';
 
-export function JobCard({ job }: { job: Job }) {
-  const [expanded, setExpanded] = useState(false);
+/** The virus, when the scan found one: it leads the card, before any other error. */
+function InfectedNotice({ job }: { job: Job }) {
+  if (job.scanStatus !== 'INFECTED') return null;
+  return (
+    <p className="job-infected" data-testid="job-infected">
+      <span aria-hidden="true">🦠</span> Virus found: <strong>{job.scanSignature ?? 'unnamed signature'}</strong>. No
+      other stage ran on this file.
+    </p>
+  );
+}
+
+/** What a screen reader hears when the job moves on (status, stage, progress by tens). */
+function statusAnnouncement(job: Job): string {
+  const name = job.title ?? job.assetId;
+  if (job.status === 'processing') {
+    return `${name}: processing${job.stage ? `, ${job.stage}` : ''}, ${Math.floor(job.progress / 10) * 10}%`;
+  }
+  return `${name}: ${job.status}`;
+}
+
+export function JobCard({ job, expanded, onToggle }: { job: Job; expanded: boolean; onToggle: () => void }) {
   const detailsId = `job-details-${job.id}`;
   const facts = [
     job.mimeType,
@@ -61,7 +79,7 @@ export function JobCard({ job }: { job: Job }) {
           data-testid="expand-toggle"
           aria-expanded={expanded}
           aria-controls={detailsId}
-          onClick={() => setExpanded((e) => !e)}
+          onClick={onToggle}
         >
           {expanded ? 'Hide' : 'Details'} <ChevronIcon className={expanded ? 'chevron open' : 'chevron'} />
         </button>
@@ -80,11 +98,15 @@ export function JobCard({ job }: { job: Job }) {
         ))}
       </div>
 
+      <InfectedNotice job={job} />
       {job.errorMessage && (
         <p className="job-error" data-testid="job-error">
           {job.errorMessage}
         </p>
       )}
+      <span className="sr-only" aria-live="polite" data-testid="job-live">
+        {statusAnnouncement(job)}
+      </span>
 
       {expanded && (
         <div id={detailsId}>

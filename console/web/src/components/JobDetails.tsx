@@ -1,16 +1,27 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { queryKeys, useJob, useJobAssets, useRegenerate } from '../api/hooks';
-import type { Job } from '../api/types';
+import type { Job, RegenerateType } from '../api/types';
 import { AssetGrid } from './AssetGrid';
 import { ErrorBanner } from './ErrorBanner';
 import { StageTimeline } from './StageTimeline';
+
+const REGENERATE_CHOICES: { type: RegenerateType; label: string }[] = [
+  { type: 'all', label: 'Everything' },
+  { type: 'thumbnail', label: 'Thumbnails' },
+  { type: 'preview', label: 'Preview clip / waveform' },
+  { type: 'metadata', label: 'Metadata' },
+  { type: 'outdated', label: 'Only what is outdated or missing' },
+];
+
+const isRegenerateType = (v: string): v is RegenerateType => REGENERATE_CHOICES.some((c) => c.type === v);
 
 /** The expanded part of a job card: stages, errors, regenerate, outputs. */
 export function JobDetails({ job }: { job: Job }) {
   const detail = useJob(job.id);
   const assets = useJobAssets(job.id);
   const regenerate = useRegenerate();
+  const [types, setTypes] = useState<RegenerateType>('all');
   const queryClient = useQueryClient();
 
   // The list polls while the job runs; when it reports a change, the detail
@@ -48,18 +59,35 @@ export function JobDetails({ job }: { job: Job }) {
       )}
 
       <section className="regenerate-row">
+        <label className="field field-inline">
+          <span>Regenerate</span>
+          <select
+            data-testid="regenerate-types"
+            value={types}
+            onChange={(e) => {
+              const v = e.target.value;
+              if (isRegenerateType(v)) setTypes(v);
+            }}
+          >
+            {REGENERATE_CHOICES.map((c) => (
+              <option key={c.type} value={c.type}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </label>
         <button
           type="button"
           className="btn btn-secondary"
           data-testid="regenerate"
           disabled={regenerate.isPending}
-          onClick={() => regenerate.mutate({ jobId: job.id, types: ['all'] })}
+          onClick={() => regenerate.mutate({ jobId: job.id, types: [types] })}
         >
           ♻️ {regenerate.isPending ? 'Requesting…' : 'Regenerate'}
         </button>
         {regenerate.isSuccess && (
           <span className="muted" data-testid="regenerate-result" role="status">
-            Requested as job <code>{regenerate.data.jobId}</code>
+            Requested as job <code>{regenerate.data.jobId}</code> ({regenerate.data.types.join(', ')})
           </span>
         )}
         {regenerate.isError && (

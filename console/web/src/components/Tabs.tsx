@@ -1,4 +1,4 @@
-export type TabId = 'jobs' | 'dead-letters';
+import type { TabId } from '../lib/viewState';
 
 const TABS: { id: TabId; label: string }[] = [
   { id: 'jobs', label: 'Jobs' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAbsoluteTime, formatRelativeTime } from './time';
+import { formatAbsoluteTime, formatRelativeTime, isoToLocalInput, localInputToIso, secondsSince } from './time';
 
 const now = Date.parse('2026-11-28T12:00:00.000Z');
 const ago = (seconds: number) => new Date(now - seconds * 1000).toISOString();
@@ -38,5 +38,26 @@ describe('formatAbsoluteTime', () => {
     expect(formatAbsoluteTime('2026-11-28T06:00:00.000Z')).toMatch(/2026/);
     expect(formatAbsoluteTime('nope')).toBe('');
     expect(formatAbsoluteTime(null)).toBe('');
+  });
+});
+
+describe('datetime-local inputs', () => {
+  it('round-trips a minute in the viewer zone', () => {
+    const iso = new Date(2026, 2, 1, 10, 30).toISOString();
+    expect(isoToLocalInput(iso)).toBe('2026-03-01T10:30');
+    expect(localInputToIso('2026-03-01T10:30')).toBe(iso);
+  });
+
+  it('is empty for empty or bad values', () => {
+    expect(isoToLocalInput('')).toBe('');
+    expect(localInputToIso('')).toBe('');
+    expect(localInputToIso('not a time')).toBe('');
+  });
+});
+
+describe('secondsSince', () => {
+  it('counts whole seconds and never goes negative', () => {
+    expect(secondsSince(1000, 4999)).toBe(3);
+    expect(secondsSince(5000, 1000)).toBe(0);
   });
 });

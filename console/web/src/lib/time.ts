@@ -34,3 +34,24 @@ export function formatAbsoluteTime(iso: string | null | undefined): string {
   if (Number.isNaN(t)) return '';
   return new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 }
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** ISO 8601 → an <input type="datetime-local"> value in the viewer's zone ('' when unset). */
+export function isoToLocalInput(iso: string): string {
+  const t = Date.parse(iso);
+  if (iso === '' || Number.isNaN(t)) return '';
+  const d = new Date(t);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A datetime-local value (the viewer's zone) → ISO 8601 UTC ('' when empty or bad). */
+export function localInputToIso(value: string): string {
+  const t = value === '' ? Number.NaN : new Date(value).getTime();
+  return Number.isNaN(t) ? '' : new Date(t).toISOString();
+}
+
+/** "updated 5 s ago" style: whole seconds since then (0 when in the future). */
+export function secondsSince(then: number, now: number): number {
+  return Math.max(0, Math.floor((now - then) / 1000));
+}
