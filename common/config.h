@@ -35,7 +35,6 @@ typedef struct aw_config {
     const char *clamav_db_dir; /* directory of .cvd/.cld/.hdb/.ndb … files */
     bool scan_enabled;         /* false only when asked for explicitly (--no-scan) */
     bool scan_image_hash;      /* ClamAV's image fuzzy hash (decodes images whole) */
-    bool warm_up;              /* zygote: stages prepare at init what every executor shares */
     aw_thumb_format thumb_format;
     int thumb_quality;                   /* 1–100, for WebP and JPEG */
     int thumb_effort;                    /* WebP encoder effort 0–6 (libwebp "method") */

@@ -76,15 +76,13 @@ static int model_thumbnail_run(aw_ctx *ctx, aw_error *err)
 }
 
 /* Mesa's renderer: draw in the job's own thread (the executor runs one job
- * on one core, and the zygote must have no thread when it forks) and keep
+ * on one core) and keep
  * no shader cache on disk (the sandbox has none). */
 static int model_render_init(const aw_config *cfg, aw_error *err)
 {
-    (void)err;
+    (void)cfg, (void)err;
     setenv("LP_NUM_THREADS", "0", 1);
     setenv("MESA_SHADER_CACHE_DISABLE", "true", 0);
-    if (cfg->warm_up)
-        aw_model_render_warm_up(cfg);
     return AW_OK;
 }
 

@@ -78,10 +78,6 @@ int aw_model_render(aw_ctx *ctx, const aw_model *m, int size, VipsImage **out, a
 /* Frees the process's drawing context (the stage's exit_global). */
 void aw_model_render_exit(void);
 
-/* Draws once so that the renderer's code for it is compiled before the
- * zygote forks executors (when cfg->warm_up). */
-void aw_model_render_warm_up(const aw_config *cfg);
-
 #define AW_MODEL_RENDER_SIZE AW_THUMB_LARGE_BOX /* one render, the large size */
 
 #endif

@@ -331,37 +331,6 @@ static int draw_scene(const aw_config *cfg, const struct aiScene *scene, const d
     return AW_OK;
 }
 
-/* One lit triangle drawn the way a model is, on a 16 × 16 frame: llvmpipe
- * compiles its code for that state once, here, and every executor forked
- * afterwards inherits it (the code does not depend on the frame's size; a
- * full-size frame would add its buffers to every executor's resident set).
- * Measured through the service: model jobs 325–355 ms instead of 414–514,
- * their executors 89 MiB instead of 124; other jobs' executors +7 MiB. */
-void aw_model_render_warm_up(const aw_config *cfg)
-{
-    static struct aiVector3D v[3] = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}};
-    static struct aiVector3D n[3] = {{0, 0, 1}, {0, 0, 1}, {0, 0, 1}};
-    static unsigned corners[3] = {0, 1, 2}, mesh_index[1] = {0};
-    struct aiFace face = {.mNumIndices = 3, .mIndices = corners};
-    struct aiMesh mesh = {.mPrimitiveTypes = aiPrimitiveType_TRIANGLE,
-                          .mNumVertices = 3,
-                          .mNumFaces = 1,
-                          .mVertices = v,
-                          .mNormals = n,
-                          .mFaces = &face};
-    struct aiMesh *meshes[1] = {&mesh};
-    struct aiNode root = {.mNumMeshes = 1, .mMeshes = mesh_index};
-    aiIdentityMatrix4(&root.mTransformation);
-    struct aiScene scene = {.mRootNode = &root, .mNumMeshes = 1, .mMeshes = meshes};
-    static const double min[3] = {0, 0, 0}, max[3] = {1, 1, 0};
-    int px = 16;
-    unsigned char *frame = aw_xmalloc((size_t)px * px * 4);
-    aw_error err;
-    if (draw_scene(cfg, &scene, min, max, px, frame, &err) != AW_OK)
-        aw_log_warn("model renderer: warm-up failed (%s); each job prepares its own", err.message);
-    free(frame);
-}
-
 int aw_model_render(aw_ctx *ctx, const aw_model *m, int size, VipsImage **out, aw_error *err)
 {
     if (!m->has_bounds) /* no finite vertex, which covers a scene without nodes */

@@ -11,10 +11,35 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* Which stages' process-wide set-up ran, in registry order. Sniff and scan
+ * are set up by aw_pipeline_init (the zygote's ClamAV engine is what its
+ * executors share); every other stage on the first job that runs it, so a
+ * process loads libvips, FFmpeg, poppler or OSMesa only when a file needs
+ * them (common/lazy.h). */
+#define STAGES_MAX 32
+static bool stage_ready[STAGES_MAX];
+
+static bool is_eager(const aw_stage *s)
+{
+    return s->kind == AW_STAGE_SNIFF || s->kind == AW_STAGE_SCAN;
+}
+
+/* The stage's set-up, once per process. */
+static int prepare(const aw_stage *const *s, const aw_config *cfg, aw_error *err)
+{
+    size_t i = (size_t)(s - aw_stage_registry);
+    if (i >= STAGES_MAX || stage_ready[i])
+        return AW_OK;
+    if ((*s)->init_global != NULL && (*s)->init_global(cfg, err) != AW_OK)
+        return AW_ERROR;
+    stage_ready[i] = true;
+    return AW_OK;
+}
+
 int aw_pipeline_init(const aw_config *cfg, aw_error *err)
 {
     for (const aw_stage *const *s = aw_stage_registry; *s != NULL; s++) {
-        if ((*s)->init_global != NULL && (*s)->init_global(cfg, err) != AW_OK) {
+        if (is_eager(*s) && prepare(s, cfg, err) != AW_OK) {
             aw_pipeline_shutdown();
             return AW_ERROR;
         }
@@ -29,9 +54,13 @@ bool aw_pipeline_forget_job(char *why, size_t size)
 
 void aw_pipeline_shutdown(void)
 {
-    for (const aw_stage *const *s = aw_stage_registry; *s != NULL; s++)
-        if ((*s)->exit_global != NULL)
+    for (const aw_stage *const *s = aw_stage_registry; *s != NULL; s++) {
+        size_t i = (size_t)(s - aw_stage_registry);
+        if (i < STAGES_MAX && stage_ready[i] && (*s)->exit_global != NULL)
             (*s)->exit_global();
+        if (i < STAGES_MAX)
+            stage_ready[i] = false;
+    }
 }
 
 void aw_ctx_output_key(const aw_ctx *ctx, const char *name, char *buf, size_t size)
@@ -114,13 +143,17 @@ static void report_progress(const aw_job *job, const char *stage, int percent)
         job->on_progress(job->progress_ctx, stage, percent);
 }
 
-/* Runs one stage and files its outcome. Returns the stage's answer. */
-static int run_stage(const aw_stage *s, aw_ctx *ctx)
+/* Runs one stage (set up first if this is its first job) and files its
+ * outcome. Returns the stage's answer. */
+static int run_stage(const aw_stage *const *entry, aw_ctx *ctx)
 {
+    const aw_stage *s = *entry;
     aw_error err;
     aw_error_clear(&err);
     double start = aw_time_mono_ms();
-    int rc = s->execute(ctx, &err);
+    int rc = prepare(entry, ctx->config, &err);
+    if (rc == AW_OK)
+        rc = s->execute(ctx, &err);
     record_timing(ctx->result, s, aw_time_mono_ms() - start, rc);
     if (rc == AW_ERROR) {
         if (err.code == AW_CODE_NONE)
@@ -216,7 +249,7 @@ int aw_pipeline_run(const aw_job *job, const aw_config *cfg, const char *input_p
         ctx.stage_name = aw_stage_kind_name((*s)->kind);
         ctx.stages_done = done, ctx.stages_total = total;
         report_progress(job, ctx.stage_name, total ? 100 * done / total : 0);
-        count_outcome(&t, *s, run_stage(*s, &ctx));
+        count_outcome(&t, *s, run_stage(s, &ctx));
         done++;
     }
     if (ctx.shared_free != NULL)

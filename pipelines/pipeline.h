@@ -7,10 +7,12 @@
 #include "config.h"
 #include "result.h"
 
-/* Process-wide set-up of every stage (libmagic, ClamAV engine, libvips).
+/* Process-wide set-up of sniff (libmagic) and scan (the ClamAV engine).
  * Call once, before forking executors. A stage whose set-up fails for a
  * reason that belongs to jobs (no ClamAV database) reports it per job
- * instead; AW_ERROR here means the process cannot work at all. */
+ * instead; AW_ERROR here means the process cannot work at all. Every other
+ * stage is set up by the first job that runs it (libvips, FFmpeg, poppler,
+ * OSMesa load then: common/lazy.h); a failure there fails that stage. */
 int aw_pipeline_init(const aw_config *cfg, aw_error *err);
 
 /* The scan stage's ClamAV engine, as aw_pipeline_init left it. */
@@ -33,7 +35,7 @@ void aw_scan_database_id(const aw_scan_engine *e, char *out, size_t size);
  * (the process must then not run another job). */
 bool aw_pipeline_forget_job(char *why, size_t size);
 
-/* Undoes aw_pipeline_init. */
+/* Undoes aw_pipeline_init and every stage's set-up. */
 void aw_pipeline_shutdown(void);
 
 /* Runs sniff, then each requested stage that applies to the file's family,

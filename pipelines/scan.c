@@ -59,9 +59,9 @@ static void clamav_quiet(enum cl_msg severity, const char *fullmsg, const char *
 static int scan_init(const aw_config *cfg, aw_error *err)
 {
     unavailable[0] = '\0';
-    cl_set_clcb_msg(clamav_quiet);
     if (!cfg->scan_enabled)
-        return AW_OK;
+        return AW_OK; /* libclamav is not even loaded */
+    cl_set_clcb_msg(clamav_quiet);
     cl_error_t rc = cl_init(CL_INIT_DEFAULT);
     if (rc != CL_SUCCESS)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "clamav_init", "ClamAV: cl_init: %s",

@@ -51,8 +51,8 @@ static VipsImage *ramps(int width, int height)
     vips_multiply(bands, disc, &shaded, NULL);
     vips_cast_uchar(shaded, &out, NULL);
     out->Type = VIPS_INTERPRETATION_sRGB;
-    VipsImage *made[] = {xyz, x, y, sum, bands, parts[0], parts[1], parts[2], dx, dy, dx2, dy2,
-                         d2, inside, disc, shaded};
+    VipsImage *made[] = {xyz, x,  y,   sum, bands, parts[0], parts[1], parts[2],
+                         dx,  dy, dx2, dy2, d2,    inside,   disc,     shaded};
     for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
         g_object_unref(made[i]);
     assert_non_null(out);
@@ -98,8 +98,8 @@ static VipsImage *load_whole(const char *path)
 static VipsImage *anchor_thumbnail(const char *path, int box)
 {
     char *out = path_for("anchor.webp"), *cmd = NULL;
-    assert_true(asprintf(&cmd, "vipsthumbnail '%s' -s '%dx%d>' -o '%s" AS_OURS "'", path, box,
-                         box, out) > 0);
+    assert_true(asprintf(&cmd, "vipsthumbnail '%s' -s '%dx%d>' -o '%s" AS_OURS "'", path, box, box,
+                         out) > 0);
     run(cmd);
     VipsImage *img = load_whole(out);
     free(cmd), free(out);
@@ -198,10 +198,10 @@ static void odd_and_extreme_sizes_match_vipsthumbnail(void **state)
         int w, h;
         const char *name;
     } cases[] = {
-        {1, 1, "one-pixel.png"},     {801, 3, "line.png"},         {2, 1200, "column.png"},
-        {1000, 667, "rounds.jpg"},   {1200, 899, "rounds.webp"},   {799, 800, "fits.png"},
-        {3300, 2201, "shrink2.jpg"}, {6500, 1000, "shrink4.jpg"},  {12900, 1000, "shrink8.jpg"},
-        {2400, 1601, "scaled.webp"}, {3000, 3000, "square.png"},   {2000, 40, "banner.jpg"},
+        {1, 1, "one-pixel.png"},     {801, 3, "line.png"},        {2, 1200, "column.png"},
+        {1000, 667, "rounds.jpg"},   {1200, 899, "rounds.webp"},  {799, 800, "fits.png"},
+        {3300, 2201, "shrink2.jpg"}, {6500, 1000, "shrink4.jpg"}, {12900, 1000, "shrink8.jpg"},
+        {2400, 1601, "scaled.webp"}, {3000, 3000, "square.png"},  {2000, 40, "banner.jpg"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         VipsImage *img = ramps(cases[i].w, cases[i].h);

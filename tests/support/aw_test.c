@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "aw_test.h"
 
+#include <vips/vips.h>
+
 #include "pipeline.h"
 
 #include <ftw.h>
@@ -19,6 +21,14 @@
 #endif
 
 #define CLAM_EXE "/usr/share/clamav-testfiles/clam.exe"
+
+/* The tests draw their pictures with libvips before any job runs; the
+ * pipeline sets libvips up only on a job's first image stage. */
+__attribute__((constructor)) static void start_vips(void)
+{
+    if (VIPS_INIT("aw-test") != 0)
+        abort();
+}
 
 char *aw_test_tmpdir(const char *tag)
 {

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "hygiene.h"
 
+#include "lazy.h"
 #include "pipeline.h"
 #include "procfs.h"
 
@@ -112,7 +113,8 @@ static bool same_fds(const aw_hygiene *h, char *why, size_t size)
     return false;
 }
 
-/* Threads and memory against the first job's (which sets them). */
+/* Threads and memory against the first job's (which sets them), or the
+ * last one's that loaded a library. */
 static bool within_first_job(aw_hygiene *h, char *why, size_t size)
 {
     int threads = thread_count();
@@ -122,8 +124,9 @@ static bool within_first_job(aw_hygiene *h, char *why, size_t size)
                  POOL_THREADS_MAX);
         return false;
     }
-    if (h->threads == 0) {
-        h->threads = threads, h->anon_bytes = anon;
+    unsigned libraries = aw_lazy_loaded();
+    if (h->threads == 0 || libraries != h->libraries) {
+        h->threads = threads, h->anon_bytes = anon, h->libraries = libraries;
         return true;
     }
     if (threads > h->threads) {

@@ -16,6 +16,10 @@
  *   threads  no more than after the first job, libvips' pool workers apart
  *            (its pool grows and shrinks by itself; at most 16 of them).
  *
+ * Threads and memory are measured again after a job that loaded a library
+ * (common/lazy.h: FFmpeg's relocated tables alone are megabytes), so the
+ * code a job needed is not taken for something the job left.
+ *
  * Any miss retires the executor: the next job gets a fresh one. */
 #ifndef AW_HYGIENE_H
 #define AW_HYGIENE_H
@@ -32,6 +36,7 @@ typedef struct aw_hygiene {
     int nfds;
     int threads;         /* after the first job; 0 before it */
     uint64_t anon_bytes; /* after the first job */
+    unsigned libraries;  /* lazily loaded libraries then (common/lazy.h) */
 } aw_hygiene;
 
 /* malloc's settings for a process that serves several jobs; before the

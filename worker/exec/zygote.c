@@ -181,7 +181,6 @@ int aw_zygote_main(int argc, char **argv)
     aw_log_setup(cfg.log_level, cfg.log_format);
     signal(SIGTERM, SIG_IGN); /* a terminal's ^C is the supervisor's to handle */
     signal(SIGINT, SIG_IGN);
-    cfg.pipeline.warm_up = true; /* what executors inherit is prepared once, here */
     if (aw_pipeline_init(&cfg.pipeline, &err) != AW_OK) {
         say(ev, &err);
         return 3;
