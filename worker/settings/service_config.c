@@ -74,10 +74,10 @@ void aw_service_config_usage(FILE *out)
           "                         asset-worker) [AW_SOURCE]\n"
           "  --concurrency N        executor processes (default: cores) [AW_CONCURRENCY]\n"
           "  --transfers N          storage requests in flight at once, each on its own\n"
-          "                         thread (default: 8 x concurrency, at least 16)\n"
+          "                         thread (default: 16 x concurrency, at least 32)\n"
           "                         [AW_TRANSFERS]\n"
           "  --prefetch N           sources downloaded ahead for busy executors\n"
-          "                         (default: 2 x concurrency) [AW_PREFETCH]\n"
+          "                         (default: 4 x concurrency) [AW_PREFETCH]\n"
           "  --job-timeout SEC      wall time of one job (default: 300) [AW_JOB_TIMEOUT]\n"
           "  --stage-timeout SEC    wall time of one stage (default: 180)\n"
           "                         [AW_STAGE_TIMEOUT]\n"
@@ -433,11 +433,15 @@ static int from_env(aw_service_config *c)
 static void settle_transfers(aw_service_config *c)
 {
     if (c->transfers == 0)
-        c->transfers = 8 * c->concurrency > 16 ? 8 * c->concurrency : 16;
+        c->transfers = 16 * c->concurrency > 32 ? 16 * c->concurrency : 32;
     if (c->transfers > AW_MAX_TRANSFERS)
         c->transfers = AW_MAX_TRANSFERS;
+    /* four jobs ahead per executor: with jobs of 20-50 ms and 100 ms per
+     * storage request, two ahead left the executors idle half the time
+     * (tests/integration/test_s3.c, backlog_at_100_ms) */
     if (c->prefetch < 0)
-        c->prefetch = 2 * c->concurrency;
+        c->prefetch = 4 * c->concurrency > AW_MAX_CONCURRENCY ? AW_MAX_CONCURRENCY
+                                                              : 4 * c->concurrency;
 }
 
 int aw_service_config_parse(int argc, char **argv, aw_service_config *cfg)
