@@ -20,6 +20,12 @@ Per batch:
                two event readers);
   busy         growth of asset_worker_executor_busy_seconds_total (/metrics)
                over executors × the batch's span;
+  backlog      jobs/s and busy again over the span from the first job handed
+               to an executor ("queued") to the last job's event: the
+               figures of a pod that has a backlog, without the mock
+               broker's first delivery (it answers a fetch when its long
+               poll runs out, up to 500 ms, where a real broker answers when
+               data arrives); sharp's figures start at its first file too;
   anchor       optionally a command run on the same files between our
                batches, alternating which goes first (bench/lib/sharp.py),
                and our jobs/s over its jobs/s, pair by pair;
@@ -196,6 +202,9 @@ def batch_figures(sent, events, cpu_before, cpu_after, concurrency):
     latency = sorted(_ms(e["received"]) - sent[a] for a, e in done.items())
     inside = sorted(_ms(e["time"]) - queued[a] for a, e in done.items() if a in queued)
     span = max(_ms(e["received"]) for e in done.values()) - min(sent.values())
+    # with a backlog: from the first job handed to an executor to the last
+    # job's event (the broker's delivery of the first upload left out)
+    backlog_span = max(_ms(e["time"]) for e in done.values()) - min(queued.values())
     pipeline_cpu = sum(e["data"].get("cpuMs", 0) for e in done.values())
     pipeline_wall = sum(e["data"].get("durationMs", 0) for e in done.values())
     sup = cpu_after[0] - cpu_before[0]
@@ -203,6 +212,7 @@ def batch_figures(sent, events, cpu_before, cpu_after, concurrency):
     pct = lambda v: 100 * v / pipeline_cpu
     return {
         "jobs": len(done), "jobs_per_s": len(done) / span * 1000,
+        "backlog_jobs_per_s": len(done) / backlog_span * 1000, "backlog_span_ms": backlog_span,
         "latency_p50_ms": latency[len(latency) // 2], "latency_p99_ms": latency[int(len(latency) * 0.99)],
         "in_worker_p50_ms": inside[len(inside) // 2], "in_worker_p99_ms": inside[int(len(inside) * 0.99)],
         "pipeline_cpu_ms": pipeline_cpu, "pipeline_wall_ms": pipeline_wall,
@@ -245,7 +255,9 @@ def _measured_batch(w, work, files, tag, port, concurrency):
     figures = batch_figures(sent, events, before, w.cpu_ms(), concurrency)
     span_s = figures["jobs"] / figures["jobs_per_s"]
     figures["broker_cpu_ms_per_job"] = (w.broker_cpu_ms() - broker) / figures["jobs"]
-    figures["busy_pct"] = 100 * (metric(port, BUSY) - busy) / (concurrency * span_s)
+    busy_s = metric(port, BUSY) - busy
+    figures["busy_pct"] = 100 * busy_s / (concurrency * span_s)
+    figures["backlog_busy_pct"] = 100 * busy_s / (concurrency * figures["backlog_span_ms"] / 1000)
     figures["dead_lettered"] = len(dead)
     return figures, batch
 
@@ -253,7 +265,8 @@ def _measured_batch(w, work, files, tag, port, concurrency):
 KEYS = ["jobs_per_s", "latency_p50_ms", "latency_p99_ms", "in_worker_p50_ms", "in_worker_p99_ms",
         "overhead_supervisor_pct", "overhead_executor_lifecycle_pct", "overhead_total_pct",
         "capacity_overhead_pct", "pipeline_cpu_ms", "supervisor_cpu_ms", "executors_cpu_ms",
-        "executor_lifecycle_cpu_ms_per_job", "broker_cpu_ms_per_job", "busy_pct"]
+        "executor_lifecycle_cpu_ms_per_job", "broker_cpu_ms_per_job", "busy_pct", "backlog_jobs_per_s",
+        "backlog_busy_pct"]
 
 
 def _anchor_figures(ours, theirs):
@@ -261,7 +274,9 @@ def _anchor_figures(ours, theirs):
     return {"tool": theirs[0]["tool"],
             "jobs_per_s": spread([t["jobs_per_s"] for t in theirs]),
             "cpu_ms_per_job": spread([t["cpu_ms_per_job"] for t in theirs]),
-            "ratio": spread([o["jobs_per_s"] / t["jobs_per_s"] for o, t in zip(ours, theirs)])}
+            "ratio": spread([o["jobs_per_s"] / t["jobs_per_s"] for o, t in zip(ours, theirs)]),
+            "backlog_ratio": spread([o["backlog_jobs_per_s"] / t["jobs_per_s"]
+                                     for o, t in zip(ours, theirs)])}
 
 
 def run_config(bin_path, work: Path, db: Path, name, files, concurrency, runs, anchor=None,
