@@ -143,9 +143,10 @@ static int write_with_vips(aw_ctx *ctx, const source *src, aw_error *err)
     VipsImage *clean = src->clean;
     int orientation = src->orientation;
     VipsImage *large = NULL, *from = NULL, *sized = NULL;
-    int rc = AW_ERROR;
-    if (vips_thumbnail_image(clean, &large, AW_THUMB_LARGE_BOX, "height", AW_THUMB_LARGE_BOX,
-                             "size", VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL) != 0) {
+    int rc = AW_ERROR, w, h;
+    target_size(src, false, &sizes[0], &w, &h); /* turned upright below */
+    if (vips_thumbnail_image(clean, &large, w, "height", h, "size", VIPS_SIZE_FORCE, "no_rotate",
+                             TRUE, NULL) != 0) {
         aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot convert image");
         goto out;
     }
