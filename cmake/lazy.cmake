@@ -12,6 +12,13 @@ else()
   set(AW_LAZY_DEFAULT OFF) # the trampolines are x86-64 assembly
 endif()
 option(AW_LAZY "Load FFmpeg, libvips, OSMesa, assimp, poppler, ClamAV … on first use" ${AW_LAZY_DEFAULT})
+# Sanitizer builds link the libraries: LeakSanitizer (GCC 12, clang 14)
+# crashes at exit scanning the dynamic TLS of dlopen()ed libraries ("Tracer
+# caught signal 11"). The trampolines are tested by the plain build.
+if(AW_LAZY AND (AW_SANITIZE OR AW_FUZZ))
+  message(STATUS "AW_LAZY off: sanitizer builds link the libraries directly")
+  set(AW_LAZY OFF)
+endif()
 
 set(AW_LAZY_VIPS vips)
 set(AW_LAZY_CLAMAV clamav)
