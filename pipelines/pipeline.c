@@ -232,6 +232,7 @@ int aw_pipeline_run(const aw_job *job, const aw_config *cfg, const char *input_p
 {
     if (aw_result_init(result) != AW_OK)
         return AW_ERROR;
+    aw_image_reset_warnings(); /* a failed tile of an earlier job is not this one's */
     init_processing(result);
     aw_ctx ctx = {.job = job,
                   .config = cfg,

@@ -190,6 +190,7 @@ static int write_planar(aw_ctx *ctx, const source *src, aw_error *err)
         int w, h;
         target_size(src, false, &sizes[i], &w, &h); /* turned upright when written */
         if (i == 0 && (aw_resample_image(clean, w, h, &next) != 0 || aw_image_decode_failed())) {
+            aw_planes_free(&next); /* empty when the resample itself failed */
             rc = aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot decode image");
             break;
         }
