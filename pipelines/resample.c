@@ -111,58 +111,64 @@ static int refuse(const char *why)
     return -1;
 }
 
-/* Feeds `in` to the scaler strip by strip, in order, as libvips decodes,
- * each strip copied into a padded buffer first (the scaler reads past a
- * row's end). */
-static int scale_strips(struct SwsContext *sws, VipsImage *in, aw_planes *out)
+/* What is done with each strip of rows libvips decodes, top to bottom. */
+typedef void strip_fn(VipsRegion *region, const VipsRect *strip, void *state);
+
+static int for_each_strip(VipsImage *in, strip_fn *fn, void *state)
 {
-    int row_bytes = in->Xsize * 3, src_stride = padded(row_bytes);
-    uint8_t *strip_buf = padded_alloc((size_t)src_stride * STRIP_ROWS);
-    if (strip_buf == NULL)
-        return refuse("out of memory");
     VipsRegion *region = vips_region_new(in);
-    uint8_t *dst[3];
-    int dst_stride[3];
-    gbr_pointers(out, dst, dst_stride);
     int rc = 0;
     for (int y = 0; y < in->Ysize && rc == 0; y += STRIP_ROWS) {
         VipsRect strip = {0, y, in->Xsize, VIPS_MIN(STRIP_ROWS, in->Ysize - y)};
-        if (vips_region_prepare(region, &strip) != 0) {
-            rc = -1;
-            break;
-        }
-        for (int row = 0; row < strip.height; row++)
-            memcpy(strip_buf + (size_t)row * (size_t)src_stride,
-                   VIPS_REGION_ADDR(region, 0, y + row), (size_t)row_bytes);
-        const uint8_t *src[1] = {strip_buf};
-        sws_scale(sws, src, &src_stride, y, strip.height, dst, dst_stride);
+        if ((rc = vips_region_prepare(region, &strip)) == 0)
+            fn(region, &strip, state);
     }
     g_object_unref(region);
-    free(strip_buf);
+    return rc == 0 ? 0 : -1;
+}
+
+typedef struct scaling {
+    struct SwsContext *sws;
+    uint8_t *strip_buf; /* padded: the scaler reads past a row's end */
+    int src_stride;
+    uint8_t *dst[3];
+    int dst_stride[3];
+} scaling;
+
+/* A strip copied into the padded buffer and fed to the scaler, in order. */
+static void scale_strip(VipsRegion *region, const VipsRect *strip, void *state)
+{
+    scaling *s = state;
+    size_t row_bytes = (size_t)strip->width * 3;
+    for (int row = 0; row < strip->height; row++)
+        memcpy(s->strip_buf + (size_t)row * (size_t)s->src_stride,
+               VIPS_REGION_ADDR(region, 0, strip->top + row), row_bytes);
+    const uint8_t *src[1] = {s->strip_buf};
+    sws_scale(s->sws, src, &s->src_stride, strip->top, strip->height, s->dst, s->dst_stride);
+}
+
+static int scale_strips(struct SwsContext *sws, VipsImage *in, aw_planes *out)
+{
+    scaling s = {.sws = sws, .src_stride = padded(in->Xsize * 3)};
+    if ((s.strip_buf = padded_alloc((size_t)s.src_stride * STRIP_ROWS)) == NULL)
+        return refuse("out of memory");
+    gbr_pointers(out, s.dst, s.dst_stride);
+    int rc = for_each_strip(in, scale_strip, &s);
+    free(s.strip_buf);
     return rc;
 }
 
 /* Same size: the rows split into planes, no filter. */
-static int split_strips(VipsImage *in, aw_planes *out)
+static void split_strip(VipsRegion *region, const VipsRect *strip, void *state)
 {
-    VipsRegion *region = vips_region_new(in);
-    int rc = 0;
-    for (int y = 0; y < in->Ysize && rc == 0; y += STRIP_ROWS) {
-        VipsRect strip = {0, y, in->Xsize, VIPS_MIN(STRIP_ROWS, in->Ysize - y)};
-        if (vips_region_prepare(region, &strip) != 0) {
-            rc = -1;
-            break;
-        }
-        for (int row = y; row < y + strip.height; row++) {
-            const uint8_t *px = (const uint8_t *)VIPS_REGION_ADDR(region, 0, row);
-            size_t at = (size_t)row * (size_t)out->stride;
-            for (int x = 0; x < in->Xsize; x++, px += 3)
-                for (int b = 0; b < 3; b++)
-                    out->plane[b][at + (size_t)x] = px[b];
-        }
+    aw_planes *out = state;
+    for (int row = strip->top; row < strip->top + strip->height; row++) {
+        const uint8_t *px = (const uint8_t *)VIPS_REGION_ADDR(region, 0, row);
+        size_t at = (size_t)row * (size_t)out->stride;
+        for (int x = 0; x < strip->width; x++, px += 3)
+            for (int b = 0; b < 3; b++)
+                out->plane[b][at + (size_t)x] = px[b];
     }
-    g_object_unref(region);
-    return rc;
 }
 
 int aw_resample_image(VipsImage *in, int width, int height, aw_planes *out)
@@ -178,7 +184,7 @@ int aw_resample_image(VipsImage *in, int width, int height, aw_planes *out)
     if (rc != 0)
         refuse("out of memory");
     else
-        rc = same ? split_strips(in, out) : scale_strips(sws, in, out);
+        rc = same ? for_each_strip(in, split_strip, out) : scale_strips(sws, in, out);
     if (rc != 0)
         aw_planes_free(out);
     return rc;
