@@ -41,9 +41,11 @@ set(AW_LAZY_LIBRARIES "" CACHE INTERNAL "")
 # The trampolines of one library, generated into the build tree.
 function(aw_lazy_library name)
   string(MAKE_C_IDENTIFIER "${name}" tag)
-  if(TARGET aw_lazy_${tag})
+  get_property(done GLOBAL PROPERTY AW_LAZY_DONE_${tag})
+  if(done)
     return()
   endif()
+  set_property(GLOBAL PROPERTY AW_LAZY_DONE_${tag} TRUE)
   find_library(AW_LIB_${tag} NAMES ${name} REQUIRED)
   if(NOT TARGET aw_lazy) # the trampolines; their resolver is aw_common's lazy.c
     add_library(aw_lazy STATIC)
@@ -54,7 +56,6 @@ function(aw_lazy_library name)
     COMMAND python3 ${PROJECT_SOURCE_DIR}/scripts/lazy-stubs ${dir} ${tag} ${AW_LIB_${tag}}
     DEPENDS ${PROJECT_SOURCE_DIR}/scripts/lazy-stubs ${AW_LIB_${tag}} VERBATIM)
   target_sources(aw_lazy PRIVATE ${dir}/lazy_${tag}.S ${dir}/lazy_${tag}.c)
-  add_custom_target(aw_lazy_${tag} DEPENDS ${dir}/lazy_${tag}.c)
   set(AW_LAZY_LIBRARIES "${AW_LAZY_LIBRARIES};${AW_LIB_${tag}}" CACHE INTERNAL "")
 endfunction()
 

@@ -9,8 +9,6 @@
 
 #include "thumbnail.h"
 
-#include <string.h>
-
 /* The shrink-on-load factor libvips' thumbnail uses for JPEG: a power of
  * two that leaves at least a factor of two to the resampler. */
 static int jpeg_shrink(double shrink)

@@ -76,8 +76,7 @@ static int model_thumbnail_run(aw_ctx *ctx, aw_error *err)
 }
 
 /* Mesa's renderer: draw in the job's own thread (the executor runs one job
- * on one core) and keep
- * no shader cache on disk (the sandbox has none). */
+ * on one core) and keep no shader cache on disk (the sandbox has none). */
 static int model_render_init(const aw_config *cfg, aw_error *err)
 {
     (void)cfg, (void)err;

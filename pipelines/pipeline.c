@@ -8,6 +8,7 @@
 #include "timeutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -24,11 +25,21 @@ static bool is_eager(const aw_stage *s)
     return s->kind == AW_STAGE_SNIFF || s->kind == AW_STAGE_SCAN;
 }
 
+/* The registry entry's place in stage_ready (a registry longer than that
+ * is a programming error). */
+static size_t stage_index(const aw_stage *const *s)
+{
+    size_t i = (size_t)(s - aw_stage_registry);
+    if (i >= STAGES_MAX)
+        abort();
+    return i;
+}
+
 /* The stage's set-up, once per process. */
 static int prepare(const aw_stage *const *s, const aw_config *cfg, aw_error *err)
 {
-    size_t i = (size_t)(s - aw_stage_registry);
-    if (i >= STAGES_MAX || stage_ready[i])
+    size_t i = stage_index(s);
+    if (stage_ready[i])
         return AW_OK;
     if ((*s)->init_global != NULL && (*s)->init_global(cfg, err) != AW_OK)
         return AW_ERROR;
@@ -55,11 +66,10 @@ bool aw_pipeline_forget_job(char *why, size_t size)
 void aw_pipeline_shutdown(void)
 {
     for (const aw_stage *const *s = aw_stage_registry; *s != NULL; s++) {
-        size_t i = (size_t)(s - aw_stage_registry);
-        if (i < STAGES_MAX && stage_ready[i] && (*s)->exit_global != NULL)
+        size_t i = stage_index(s);
+        if (stage_ready[i] && (*s)->exit_global != NULL)
             (*s)->exit_global();
-        if (i < STAGES_MAX)
-            stage_ready[i] = false;
+        stage_ready[i] = false;
     }
 }
 

@@ -206,6 +206,12 @@ int aw_resample_planes(const aw_planes *in, int width, int height, aw_planes *ou
     return 0;
 }
 
+static void free_pixels(VipsImage *img, void *pixels)
+{
+    (void)img;
+    free(pixels);
+}
+
 VipsImage *aw_planes_image(const aw_planes *p)
 {
     size_t row_bytes = (size_t)p->width * 3;
@@ -219,10 +225,14 @@ VipsImage *aw_planes_image(const aw_planes *p)
             for (int b = 0; b < 3; b++)
                 px[b] = p->plane[b][at + (size_t)x];
     }
-    VipsImage *img = vips_image_new_from_memory_copy(rgb, row_bytes * (size_t)p->height, p->width,
-                                                     p->height, 3, VIPS_FORMAT_UCHAR);
-    free(rgb);
-    if (img != NULL)
-        img->Type = VIPS_INTERPRETATION_sRGB;
+    /* the image owns the interleaved pixels: freed when it closes */
+    VipsImage *img = vips_image_new_from_memory(rgb, row_bytes * (size_t)p->height, p->width,
+                                                p->height, 3, VIPS_FORMAT_UCHAR);
+    if (img == NULL) {
+        free(rgb);
+        return NULL;
+    }
+    g_signal_connect(img, "postclose", G_CALLBACK(free_pixels), rgb);
+    img->Type = VIPS_INTERPRETATION_sRGB;
     return img;
 }

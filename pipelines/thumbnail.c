@@ -178,26 +178,34 @@ out:
     return rc;
 }
 
+/* Size i as planes into *next at its target_size (turned upright when
+ * written): the large one from the decode, each smaller one from `from`,
+ * the size before it (same size: a copy). */
+static int shrink_planes(const source *src, size_t i, const aw_planes *from, aw_planes *next,
+                         aw_error *err)
+{
+    int w, h;
+    target_size(src, false, &sizes[i], &w, &h);
+    if (i > 0)
+        return aw_resample_planes(from, w, h, next) == 0
+                   ? AW_OK
+                   : aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "resize", "cannot resize");
+    if (aw_resample_image(src->clean, w, h, next) == 0 && !aw_image_decode_failed())
+        return AW_OK;
+    aw_planes_free(next); /* empty when the resample itself failed */
+    return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot decode image");
+}
+
 /* The planar way (resample.h): one pass over the decode for the large
- * size, each smaller one from the one before, at its target_size. */
+ * size, each smaller one from the one before. */
 static int write_planar(aw_ctx *ctx, const source *src, aw_error *err)
 {
-    VipsImage *clean = src->clean;
     aw_planes from = {0};
     int rc = AW_OK;
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && rc == AW_OK; i++) {
         aw_planes next;
-        int w, h;
-        target_size(src, false, &sizes[i], &w, &h); /* turned upright when written */
-        if (i == 0 && (aw_resample_image(clean, w, h, &next) != 0 || aw_image_decode_failed())) {
-            aw_planes_free(&next); /* empty when the resample itself failed */
-            rc = aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot decode image");
+        if ((rc = shrink_planes(src, i, &from, &next, err)) != AW_OK)
             break;
-        }
-        if (i > 0 && aw_resample_planes(&from, w, h, &next) != 0) { /* same size: a copy */
-            rc = aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "resize", "cannot resize");
-            break;
-        }
         aw_planes_free(&from);
         from = next;
         VipsImage *img = aw_planes_image(&from);

@@ -162,15 +162,24 @@ static VipsImage *same_size(VipsImage *anchor, int w, int h, const char *what)
     return resized;
 }
 
+/* The job of `picture` saved as `name`, which must complete; its output
+ * directory in *out. */
+static json_t *completed_job(VipsImage *picture, const char *name, char **path, char **out)
+{
+    *path = save_as(picture, name);
+    aw_config cfg;
+    aw_test_config(&cfg, NULL);
+    json_t *job = aw_test_run(&cfg, *path, NULL, AW_STAGES_ALL, out);
+    assert_string_equal(aw_test_str(job, "status"), "completed");
+    return job;
+}
+
 /* Each size: seed 003's dimensions, and vipsthumbnail's picture within
  * `tolerance` (mean absolute difference per sample). */
 static void matches_anchor(const char *name, VipsImage *picture, double tolerance)
 {
-    char *path = save_as(picture, name), *out = NULL;
-    aw_config cfg;
-    aw_test_config(&cfg, NULL);
-    json_t *job = aw_test_run(&cfg, path, NULL, AW_STAGES_ALL, &out);
-    assert_string_equal(aw_test_str(job, "status"), "completed");
+    char *path = NULL, *out = NULL;
+    json_t *job = completed_job(picture, name, &path, &out);
     const char *sizes[] = {"large", "medium", "small"};
     const int boxes[] = {800, 400, 200};
     for (int i = 0; i < 3; i++) {
@@ -286,11 +295,8 @@ static void every_exif_orientation_is_turned_upright(void **state)
         VipsImage *stored = stored_for(upright, o);
         char name[32];
         snprintf(name, sizeof name, "quadrants-%d.jpg", o);
-        char *path = save_as(stored, name), *out = NULL;
-        aw_config cfg;
-        aw_test_config(&cfg, NULL);
-        json_t *job = aw_test_run(&cfg, path, NULL, AW_STAGES_ALL, &out);
-        assert_string_equal(aw_test_str(job, "status"), "completed");
+        char *path = NULL, *out = NULL;
+        json_t *job = completed_job(stored, name, &path, &out);
         const char *sizes[] = {"large", "medium", "small"};
         for (int s = 0; s < 3; s++) {
             VipsImage *ours = our_thumbnail(job, out, sizes[s]);
