@@ -10,6 +10,7 @@
 
 #include "aw_test.h"
 #include "event.h"
+#include "kafka.h"
 #include "offsets.h"
 #include "storage.h"
 
@@ -241,6 +242,22 @@ static void offsets_commit_only_the_contiguous_prefix(void **state)
     aw_offsets_free(o);
 }
 
+/* A librdkafka default of ours gives way to the operator's -X or
+ * AW_RDKAFKA_* setting, and only to one for the same key. */
+static void kafka_defaults_give_way_to_the_operator(void **state)
+{
+    (void)state;
+    aw_service_config cfg = {.kafka_props = {"fetch.wait.max.ms=200", "group.idx=1"},
+                             .n_kafka_props = 2};
+    assert_true(aw_kafka_set_by_user(&cfg, "fetch.wait.max.ms"));
+    assert_false(aw_kafka_set_by_user(&cfg, "fetch.wait"));
+    assert_false(aw_kafka_set_by_user(&cfg, "group.id"));
+    setenv("AW_RDKAFKA_GROUP_ID", "g", 1);
+    assert_true(aw_kafka_set_by_user(&cfg, "group.id"));
+    unsetenv("AW_RDKAFKA_GROUP_ID");
+    assert_false(aw_kafka_set_by_user(&cfg, "auto.offset.reset"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +268,7 @@ int main(void)
         cmocka_unit_test(fs_storage_round_trip_and_limits),
         cmocka_unit_test(fs_storage_hashes_and_copies),
         cmocka_unit_test(offsets_commit_only_the_contiguous_prefix),
+        cmocka_unit_test(kafka_defaults_give_way_to_the_operator),
     };
     return cmocka_run_group_tests_name("service_units", tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "timeutil.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,20 @@ static int set_from_environment(rd_kafka_conf_t *conf, char *errstr, size_t errs
             return -1;
     }
     return 0;
+}
+
+bool aw_kafka_set_by_user(const aw_service_config *cfg, const char *key)
+{
+    size_t klen = strlen(key);
+    for (int k = 0; k < cfg->n_kafka_props; k++)
+        if (strncmp(cfg->kafka_props[k], key, klen) == 0 && cfg->kafka_props[k][klen] == '=')
+            return true;
+    char name[256] = "AW_RDKAFKA_";
+    size_t at = strlen(name);
+    for (const char *p = key; *p != '\0' && at + 1 < sizeof name; p++)
+        name[at++] = *p == '.' ? '_' : (char)toupper((unsigned char)*p);
+    name[at] = '\0';
+    return getenv(name) != NULL;
 }
 
 /* librdkafka's own messages (syslog levels) as our log lines. */

@@ -101,19 +101,18 @@ static rd_kafka_t *make_consumer(aw_supervisor *sv, char *errstr, size_t n)
                                     "1000",
                                     "statistics.interval.ms",
                                     "5000",
+                                    /* the mock cluster answers an empty fetch
+                                       only when the long poll runs out, a
+                                       broker as soon as data arrives */
+                                    "fetch.wait.max.ms",
+                                    sv->cfg->embedded ? "50" : "500",
                                     NULL};
     rd_kafka_conf_t *conf = aw_kafka_conf(sv->cfg, fixed, errstr, n);
     if (conf == NULL)
         return NULL;
-    for (int i = 0; defaults[i] != NULL; i += 2) { /* overridable with -X */
-        size_t klen = strlen(defaults[i]);
-        bool set_by_user = false;
-        for (int k = 0; k < sv->cfg->n_kafka_props; k++)
-            set_by_user |= strncmp(sv->cfg->kafka_props[k], defaults[i], klen) == 0 &&
-                           sv->cfg->kafka_props[k][klen] == '=';
-        if (!set_by_user)
+    for (int i = 0; defaults[i] != NULL; i += 2) /* overridable with -X or AW_RDKAFKA_* */
+        if (!aw_kafka_set_by_user(sv->cfg, defaults[i]))
             rd_kafka_conf_set(conf, defaults[i], defaults[i + 1], errstr, n);
-    }
     rd_kafka_conf_set_rebalance_cb(conf, aw_supervisor_rebalance);
     rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
     rd_kafka_conf_set_error_cb(conf, on_kafka_error);
