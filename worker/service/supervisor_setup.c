@@ -91,6 +91,8 @@ static rd_kafka_t *make_consumer(aw_supervisor *sv, char *errstr, size_t n)
 {
     static const char *const fixed[] = {"enable.auto.offset.store", "false", "enable.auto.commit",
                                         "true", NULL};
+    /* fetch.wait.max.ms: the mock cluster answers an empty fetch only when
+     * the long poll runs out, a broker as soon as data arrives */
     const char *const defaults[] = {"group.id",
                                     sv->cfg->group,
                                     "partition.assignment.strategy",
@@ -101,9 +103,6 @@ static rd_kafka_t *make_consumer(aw_supervisor *sv, char *errstr, size_t n)
                                     "1000",
                                     "statistics.interval.ms",
                                     "5000",
-                                    /* the mock cluster answers an empty fetch
-                                       only when the long poll runs out, a
-                                       broker as soon as data arrives */
                                     "fetch.wait.max.ms",
                                     sv->cfg->embedded ? "50" : "500",
                                     NULL};
