@@ -62,6 +62,13 @@ static const aw_media_type media_types[] = {
      "ooxml", "pptx pptm",
      "application/vnd.openxmlformats-officedocument.presentationml.presentation", true,
      AW_OOXML_ACCEPTS},
+    /* OpenDocument (LibreOffice's own formats; rendered like Office files) */
+    {"application/vnd.oasis.opendocument.text", AW_FAMILY_OFFICE, "odf", "odt",
+     "application/vnd.oasis.opendocument.text", false, NULL},
+    {"application/vnd.oasis.opendocument.spreadsheet", AW_FAMILY_OFFICE, "odf", "ods",
+     "application/vnd.oasis.opendocument.spreadsheet", false, NULL},
+    {"application/vnd.oasis.opendocument.presentation", AW_FAMILY_OFFICE, "odf", "odp",
+     "application/vnd.oasis.opendocument.presentation", false, NULL},
     /* 3D models */
     {"model/gltf+json", AW_FAMILY_MODEL3D, "gltf", "gltf", "model/gltf+json", true,
      "application/json text/plain"},

@@ -1,6 +1,7 @@
 /* main.c — asset-worker: the media-processing worker of the IP-asset
  * service. Dispatches to the subcommands in worker/cli_*.c. */
 #include "cli.h"
+#include "office_service.h"
 #include "zygote.h"
 
 #include <stdio.h>
@@ -36,6 +37,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (aw_zygote_requested() && strcmp(cmd, "run") == 0)
         return aw_zygote_main(argc - 1, argv + 1); /* started by `run` (zygote.h) */
+    if (aw_office_requested() && strcmp(cmd, "run") == 0)
+        return aw_office_main(argc - 1, argv + 1); /* likewise (office_service.h) */
     if (strcmp(cmd, "process") == 0)
         return aw_cli_process(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)

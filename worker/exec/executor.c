@@ -7,6 +7,7 @@
 #include "fd_io.h"
 #include "hygiene.h"
 #include "log.h"
+#include "office_render.h"
 #include "pipeline.h"
 #include "sandbox.h"
 #include "timeutil.h"
@@ -117,6 +118,10 @@ static bool fit_for_another(executor_state *x, const aw_result *r)
     if (r->status != AW_JOB_COMPLETED || json_array_size(r->errors) > 0 ||
         x->served >= x->sandbox.jobs)
         return false;
+    if (aw_office_render_lost()) {
+        aw_log_info("executor retires after its job %u: the office process went away", x->served);
+        return false;
+    }
     if (aw_hygiene_after_job(&x->hygiene, why, sizeof why))
         return true;
     aw_log_info("executor retires after its job %u: %s", x->served, why);
@@ -148,7 +153,7 @@ static void enter_sandbox(executor_state *x)
     if (!x->sandbox.enabled)
         return;
     bool confined;
-    aw_sandbox_paths paths = {x->workdir};
+    aw_sandbox_paths paths = {.workdir = x->workdir};
     aw_sandbox_enter(&x->sandbox, &paths, &confined, &x->sandbox_failure);
 }
 
@@ -209,6 +214,7 @@ void aw_executor_main(int fd, const aw_config *cfg, const aw_sandbox_config *san
     aw_hygiene_prepare_malloc();
     executor_state x = {.fd = fd, .cfg = cfg, .sandbox = *sandbox, .workdir = workdir};
     FILE *in = fdopen(dup(fd), "r");
+    aw_office_render_connect(getenv("AW_OFFICE_SOCKET")); /* sockets end with the sandbox */
     enter_sandbox(&x);
     aw_hygiene_baseline(&x.hygiene);
     char *line = NULL;

@@ -70,6 +70,9 @@ static int add_rules(int ruleset, const aw_sandbox_paths *p, __u64 handled)
     for (size_t i = 0; i < sizeof system_read_paths / sizeof system_read_paths[0]; i++)
         if (allow(ruleset, system_read_paths[i], FS_READ) != 0)
             return -1;
+    for (const char *const *extra = p->read_only; extra != NULL && *extra != NULL; extra++)
+        if (allow(ruleset, *extra, FS_READ) != 0)
+            return -1;
     __u64 rw = (FS_READ | FS_WRITE) & handled;
     return allow(ruleset, p->workdir, rw);
 }

@@ -33,7 +33,8 @@ typedef struct aw_sandbox_config {
 
 /* The paths an executor may touch. */
 typedef struct aw_sandbox_paths {
-    const char *workdir; /* read/write: its jobs' input, output and scratch live below */
+    const char *workdir;          /* read/write: its jobs' input, output and scratch live below */
+    const char *const *read_only; /* more trees to read, NULL-terminated; or NULL */
 } aw_sandbox_paths;
 
 void aw_sandbox_defaults(aw_sandbox_config *cfg);

@@ -87,6 +87,7 @@ void aw_supervisor_pump(aw_supervisor *sv, int timeout_ms)
     take_transfers(sv);
     aw_pool_dispatch(sv->pool, fds, n);
     aw_engines_step(&sv->engines, sv->pool);
+    aw_office_step(sv->office);
     rd_kafka_poll(sv->producer, 0);
     step_messages(sv);
     aw_health_update(sv);
@@ -205,6 +206,7 @@ int aw_service_run(aw_service_config *cfg)
     aw_http_stop(sv.http);
     aw_pool_free(sv.pool); /* and its zygotes */
     aw_engines_stop(&sv.engines);
+    aw_office_stop(sv.office);
     aw_storage_close(sv.storage);
     aw_offsets_free(sv.offsets);
     aw_metrics_free(sv.metrics);

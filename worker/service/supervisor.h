@@ -7,6 +7,7 @@
 
 #include "embedded.h"
 #include "engines.h"
+#include "office_service.h"
 #include "event.h"
 #include "http.h"
 #include "log.h"
@@ -92,6 +93,7 @@ typedef struct aw_supervisor {
     bool ever_assigned; /* a rebalance has completed for this member */
     aw_metrics *metrics;
     aw_engines engines; /* the ClamAV engine's zygotes */
+    aw_office *office;  /* LibreOfficeKit for Office thumbnails, or NULL */
     aw_http *http;
     bool brokers_down; /* librdkafka: all brokers down, until a statistics
                             report shows one up again */

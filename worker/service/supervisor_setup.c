@@ -229,6 +229,7 @@ int aw_supervisor_start(aw_supervisor *sv, aw_embedded **mock)
     aw_service_config *cfg = sv->cfg;
     if (start_http(sv) != 0 || make_spool(cfg) != 0) /* the executors work in the spool */
         return -1;
+    sv->office = aw_office_start(cfg); /* before the zygote: its executors connect */
     aw_zygote *z = aw_engines_start(&sv->engines, cfg, sv->metrics, &err);
     if (z == NULL) {
         aw_log_error("set-up failed: %s", err.message);

@@ -42,6 +42,9 @@ void aw_service_config_defaults(aw_service_config *cfg)
     cfg->clamav_watch = true;
     cfg->clamav_settle_ms = 5000;
     cfg->reuse = true;
+    cfg->office = "auto";
+    cfg->office_slots = 1;
+    cfg->office_timeout_ms = 60000;
 }
 
 void aw_service_config_usage(FILE *out)
@@ -125,6 +128,15 @@ void aw_service_config_usage(FILE *out)
           "                         gets those outputs copied to its own keys instead of\n"
           "                         being decoded again (the index in derived/by-hash/ is\n"
           "                         written either way) (default: on) [AW_REUSE]\n"
+          "  --office auto|off|DIR  render page 1 of Office files with LibreOfficeKit\n"
+          "                         from DIR (auto: /usr/lib/libreoffice/program if\n"
+          "                         it is installed); without it they keep their\n"
+          "                         embedded thumbnail (default: auto) [AW_OFFICE]\n"
+          "  --office-slots N       Office documents rendered at once, each in a\n"
+          "                         sandboxed child of one office process\n"
+          "                         (default: 1) [AW_OFFICE_SLOTS]\n"
+          "  --office-timeout SEC   wall time of one rendering (default: 60)\n"
+          "                         [AW_OFFICE_TIMEOUT]\n"
           "  -X KEY=VALUE           any librdkafka property (repeatable); also\n"
           "                         AW_RDKAFKA_KEY_NAME=VALUE (underscores become dots)\n",
           out);
@@ -166,6 +178,9 @@ enum {
     OPT_REUSE,
     OPT_TRANSFERS,
     OPT_PREFETCH,
+    OPT_OFFICE,
+    OPT_OFFICE_SLOTS,
+    OPT_OFFICE_TIMEOUT,
 };
 
 static const struct option run_options[] = {
@@ -202,6 +217,9 @@ static const struct option run_options[] = {
     {"clamav-watch", required_argument, NULL, OPT_CLAMAV_WATCH},
     {"clamav-settle", required_argument, NULL, OPT_CLAMAV_SETTLE},
     {"reuse", required_argument, NULL, OPT_REUSE},
+    {"office", required_argument, NULL, OPT_OFFICE},
+    {"office-slots", required_argument, NULL, OPT_OFFICE_SLOTS},
+    {"office-timeout", required_argument, NULL, OPT_OFFICE_TIMEOUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -242,6 +260,9 @@ static const struct {
     {OPT_REUSE, "AW_REUSE"},
     {OPT_TRANSFERS, "AW_TRANSFERS"},
     {OPT_PREFETCH, "AW_PREFETCH"},
+    {OPT_OFFICE, "AW_OFFICE"},
+    {OPT_OFFICE_SLOTS, "AW_OFFICE_SLOTS"},
+    {OPT_OFFICE_TIMEOUT, "AW_OFFICE_TIMEOUT"},
 };
 
 static int bad(const char *what, const char *arg)
@@ -313,6 +334,18 @@ static int apply_operations(aw_service_config *c, int code, const char *arg)
                    : bad("--log-format takes auto, json or text", arg);
     case OPT_REUSE:
         return aw_option_on_off(arg, &c->reuse) == 0 ? 0 : bad("--reuse takes on or off", arg);
+    case OPT_OFFICE:
+        return strcmp(arg, "auto") == 0 || strcmp(arg, "off") == 0 || arg[0] == '/'
+                   ? (c->office = arg, 0)
+                   : bad("--office takes auto, off or an absolute directory", arg);
+    case OPT_OFFICE_SLOTS:
+        return positive(arg, AW_MAX_CONCURRENCY, &c->office_slots) == 0
+                   ? 0
+                   : bad("--office-slots takes 1 to " AW_STR(AW_MAX_CONCURRENCY), arg);
+    case OPT_OFFICE_TIMEOUT:
+        return seconds_ms(arg, 3600, &c->office_timeout_ms) == 0
+                   ? 0
+                   : bad("--office-timeout takes seconds, 1 to 3600", arg);
     case OPT_CLAMAV_WATCH:
         return aw_option_on_off(arg, &c->clamav_watch) == 0
                    ? 0
@@ -449,8 +482,8 @@ int aw_service_config_parse(int argc, char **argv, aw_service_config *cfg)
     aw_service_config_defaults(cfg);
     if (from_env(cfg) != 0)
         return AW_SETTINGS_BAD;
-    struct option all[64];
-    aw_options_join(all, 64, run_options, aw_pipeline_long_options);
+    struct option all[128];
+    aw_options_join(all, 128, run_options, aw_pipeline_long_options);
     int c;
     optind = 0; /* glibc: start over, whatever an earlier parse left */
     while ((c = getopt_long(argc, argv, "hX:", all, NULL)) != -1) {

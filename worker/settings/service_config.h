@@ -42,10 +42,13 @@ typedef struct aw_service_config {
     const char *http_address; /* IPv4 address to listen on */
     aw_log_level log_level;
     aw_log_format log_format;
-    bool clamav_watch;       /* reload the ClamAV database when it changes */
-    double clamav_settle_ms; /* quiet time after the last change before a reload */
-    bool reuse;              /* copy the outputs of the same bytes and recipes */
-    char **argv;             /* the run command line: zygotes are started with it */
+    bool clamav_watch;        /* reload the ClamAV database when it changes */
+    double clamav_settle_ms;  /* quiet time after the last change before a reload */
+    bool reuse;               /* copy the outputs of the same bytes and recipes */
+    const char *office;       /* "auto", "off" or LibreOffice's program directory */
+    int office_slots;         /* Office documents rendered at once */
+    double office_timeout_ms; /* wall time of one rendering */
+    char **argv;              /* the run command line: zygotes are started with it */
 } aw_service_config;
 
 void aw_service_config_defaults(aw_service_config *cfg);
