@@ -14,19 +14,13 @@
 #include <unistd.h>
 
 static int office_socket = -1;
-static bool office_lost; /* connected once, gone since */
-
-/* The office process went away: this executor cannot reach the next one
- * (its sandbox refuses sockets), so it retires (aw_office_render_lost). */
-static void lose_connection(void)
+/* The office process went away (it is started again): this executor
+ * cannot reach the next one, since its sandbox refuses sockets, so it
+ * ends as a crash does and the supervisor gives the job to a fresh
+ * executor, which connects to the successor. */
+static void office_process_lost(void)
 {
-    close(office_socket);
-    office_socket = -1, office_lost = true;
-}
-
-bool aw_office_render_lost(void)
-{
-    return office_lost;
+    _exit(AW_OFFICE_LOST_EXIT);
 }
 
 bool aw_office_render_connect(const char *socket_path)
@@ -88,11 +82,8 @@ static int send_request(const aw_ctx *ctx, int box, aw_error *err)
                      kind_of(ext), box);
     int rc = aw_fd_send(office_socket, request, (size_t)n, doc);
     close(doc);
-    if (rc != 0) {
-        lose_connection();
-        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "office_unavailable",
-                            "the office process is gone");
-    }
+    if (rc != 0)
+        office_process_lost();
     return AW_OK;
 }
 
@@ -164,11 +155,8 @@ int aw_office_render_page(const aw_ctx *ctx, int box, aw_office_page *page, aw_e
     char text[AW_OFFICE_MESSAGE_MAX];
     int memfd = -1;
     ssize_t n = aw_fd_recv(office_socket, text, sizeof text, &memfd);
-    if (n <= 0) {
-        lose_connection();
-        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "office_unavailable",
-                            "the office process ended without an answer");
-    }
+    if (n <= 0)
+        office_process_lost();
     json_t *reply = json_loads(text, 0, NULL);
     int rc = json_is_true(json_object_get(reply, "ok")) ? take_pixels(reply, memfd, page, err)
                                                         : refused(reply, err);

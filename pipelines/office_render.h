@@ -36,16 +36,15 @@ typedef struct aw_office_page {
 bool aw_office_render_connect(const char *socket_path);
 
 /* Page 1 of the job's document, its longest side `box` pixels (a sheet's
- * printed page comes at its printed size): AW_OK with
- * page filled, AW_DECLINED when there is no office process, AW_ERROR with
- * err (encrypted, corrupt, timeout, crashed: a specific reason). */
+ * printed page comes at its printed size): AW_OK with page filled,
+ * AW_DECLINED when there is no office process (or it has no LibreOffice),
+ * AW_ERROR with err (encrypted, corrupt, no_page, timeout, crashed: a
+ * specific reason). When the office process itself has gone, the executor
+ * exits with AW_OFFICE_LOST_EXIT: its sandbox keeps it from connecting to
+ * the next one, and the supervisor retries a job whose executor died. */
+#define AW_OFFICE_LOST_EXIT 75
 int aw_office_render_page(const aw_ctx *ctx, int box, aw_office_page *page, aw_error *err);
 
 void aw_office_page_clear(aw_office_page *page);
-
-/* True once the connection was lost (the office process ended): the
- * executor cannot connect again inside its sandbox, so it takes no more
- * jobs and its successor connects to the new office process. */
-bool aw_office_render_lost(void);
 
 #endif

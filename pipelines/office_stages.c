@@ -88,10 +88,27 @@ static int rendered_thumbnail(aw_ctx *ctx, aw_error *err)
     return rc;
 }
 
+/* A package that unpacks past the ZIP limits is not handed to LibreOffice
+ * either. */
+static bool package_over_limits(const aw_ctx *ctx, aw_error *err)
+{
+    aw_office doc;
+    if (aw_office_open(ctx, &doc, err) == AW_OK) {
+        aw_office_close(&doc);
+        return false;
+    }
+    if (err->code == AW_CODE_FILE_TOO_LARGE)
+        return true;
+    aw_error_clear(err); /* LibreOffice may still read what libgsf cannot */
+    return false;
+}
+
 /* The rendering where there is an office process; else, or when it cannot
  * render the file, the picture the writer embedded. */
 static int office_thumbnail_run(aw_ctx *ctx, aw_error *err)
 {
+    if (package_over_limits(ctx, err))
+        return AW_ERROR;
     int rc = rendered_thumbnail(ctx, err);
     if (rc != AW_ERROR && rc != AW_DECLINED)
         return rc;

@@ -29,7 +29,7 @@ AW_PKGS_office="libreoffice-core-nogui libreoffice-writer-nogui libreoffice-calc
 AW_PKGS_demo="libvips-tools libimage-exiftool-perl jq bc ffmpeg qpdf zip curl $AW_PKGS_office"
 AW_PKGS_test="libcmocka-dev libvips-tools libimage-exiftool-perl clamav-testfiles clamav jq ffmpeg
   poppler-utils qpdf zip inotify-tools curl python3-prometheus-client clang-format chromium
-  fonts-noto-color-emoji $AW_PKGS_office"
+  fonts-noto-color-emoji python3-cryptography $AW_PKGS_office"
 AW_PKGS_image="buildah podman debootstrap"
 
 aw_missing_packages() {

@@ -118,10 +118,6 @@ static bool fit_for_another(executor_state *x, const aw_result *r)
     if (r->status != AW_JOB_COMPLETED || json_array_size(r->errors) > 0 ||
         x->served >= x->sandbox.jobs)
         return false;
-    if (aw_office_render_lost()) {
-        aw_log_info("executor retires after its job %u: the office process went away", x->served);
-        return false;
-    }
     if (aw_hygiene_after_job(&x->hygiene, why, sizeof why))
         return true;
     aw_log_info("executor retires after its job %u: %s", x->served, why);
