@@ -8,6 +8,11 @@
 #include <stdbool.h>
 #include <vips/vips.h>
 
+/* libvips set up for the process (once): only the loaders of accepted
+ * formats enabled, no operation cache, its warnings kept for the job's
+ * errors. Every stage that makes a picture needs it first (pipeline.c). */
+int aw_image_setup(const aw_config *cfg, aw_error *err);
+
 /* Opens the input lazily (header only) and refuses it with
  * ASSET_FILE_TOO_LARGE/pixel_limit when width × height is over the limit
  * (vector images excepted: they are rendered at the target size). */

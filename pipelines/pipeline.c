@@ -35,12 +35,23 @@ static size_t stage_index(const aw_stage *const *s)
     return i;
 }
 
+/* Stages that make pictures (thumbnails of every family, the waveform's
+ * PNG) hand them to libvips, which must be set up first: with its loaders
+ * restricted to the accepted formats, even for cover art or an Office
+ * file's embedded picture in a process that has seen no image yet. */
+static bool makes_pictures(const aw_stage *s)
+{
+    return s->kind == AW_STAGE_THUMBNAIL || s->kind == AW_STAGE_WAVEFORM;
+}
+
 /* The stage's set-up, once per process. */
 static int prepare(const aw_stage *const *s, const aw_config *cfg, aw_error *err)
 {
     size_t i = stage_index(s);
     if (stage_ready[i])
         return AW_OK;
+    if (makes_pictures(*s) && aw_image_setup(cfg, err) != AW_OK)
+        return AW_ERROR;
     if ((*s)->init_global != NULL && (*s)->init_global(cfg, err) != AW_OK)
         return AW_ERROR;
     stage_ready[i] = true;
