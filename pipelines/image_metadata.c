@@ -51,9 +51,11 @@ static void technical_from_header(aw_ctx *ctx, VipsImage *img)
     json_object_set_new(t, "orientation", json_integer(orientation));
     json_object_set_new(t, "storedWidth", json_integer(img->Xsize));
     json_object_set_new(t, "storedHeight", json_integer(img->Ysize));
+    /* frames of an animation (a GIF always says, one frame or more) */
     int pages = 1;
+    bool gif = strcmp(ctx->result->media->group, "gif") == 0;
     if (vips_image_get_typeof(img, VIPS_META_N_PAGES) &&
-        vips_image_get_int(img, VIPS_META_N_PAGES, &pages) == 0 && pages > 1)
+        vips_image_get_int(img, VIPS_META_N_PAGES, &pages) == 0 && (pages > 1 || gif))
         json_object_set_new(t, "frameCount", json_integer(pages));
 }
 
