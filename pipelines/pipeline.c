@@ -109,6 +109,11 @@ void aw_ctx_progress(const aw_ctx *ctx, double fraction)
     ctx->job->on_progress(ctx->job->progress_ctx, ctx->stage_name, (int)percent);
 }
 
+void aw_ctx_shortfall(const aw_ctx *ctx, const aw_error *missing)
+{
+    aw_result_add_shortfall(ctx->result, ctx->stage_name, missing);
+}
+
 /* True when stage s should run for this job at this point. */
 static bool stage_applies(const aw_stage *s, const aw_ctx *ctx)
 {
@@ -209,14 +214,16 @@ static void count_outcome(tally *t, const aw_stage *s, int rc)
 }
 
 /* failed: refused by sniff or scan, or nothing that was asked for worked;
- * partial: something failed but something else worked; else completed. */
+ * partial: something failed, or worked from part of a damaged file, but
+ * something worked; else completed. */
 static aw_job_status decide_status(const aw_ctx *ctx, const tally *t)
 {
     if (ctx->gate != AW_GATE_OPEN || ctx->result->scan_status == AW_SCAN_INFECTED)
         return AW_JOB_FAILED;
     if (t->content_ok == 0 && (t->content_failed > 0 || t->scan_failed > 0))
         return AW_JOB_FAILED;
-    return (t->content_failed + t->scan_failed) > 0 ? AW_JOB_PARTIAL : AW_JOB_COMPLETED;
+    int short_of = t->content_failed + t->scan_failed + ctx->result->shortfalls;
+    return short_of > 0 ? AW_JOB_PARTIAL : AW_JOB_COMPLETED;
 }
 
 /* Every output and the job say which recipe made them (recipe.h). */

@@ -31,7 +31,7 @@ typedef struct edge_case {
 
 static const edge_case edge_cases[] = {
     {"open/edge/truncated-jpeg/truncated.jpg", "partial", "thumbnail", "ASSET_PROCESSING_FAILED",
-     "corrupt"},
+     "truncated"},
     {"open/edge/malformed-image/png-truncated.png", "partial", "thumbnail",
      "ASSET_PROCESSING_FAILED", "corrupt"},
     {"open/edge/malformed-image/truncated.gif", "failed", "metadata", "ASSET_PROCESSING_FAILED",
