@@ -260,6 +260,41 @@ static void cut_jpeg_and_png_show_their_top_rows(void **state)
     g_bytes_unref(jpg), g_bytes_unref(png);
 }
 
+/* --- PDF: the document information when the page tree is broken ---------- */
+
+/* The page tree's one kid is an object the file does not hold: poppler
+ * rebuilds the cross-reference table and loses the Info dictionary unless
+ * it was read first (pdfinfo reads it first). */
+static void pdf_with_a_broken_page_tree_keeps_its_properties(void **state)
+{
+    (void)state;
+    const char *const objects[] = {"<< /Type /Catalog /Pages 2 0 R >>",
+                                   "<< /Type /Pages /Kids [9 0 R] /Count 1 >>",
+                                   "<< /Title (Lost Pages) /Author (Bo Rken) >>"};
+    char *path = path_of("broken-tree.pdf");
+    aw_test_write_pdf(path, objects, 3, 3);
+    g_free(path);
+    char line[256], title[128], author[128];
+    tool_says("qpdf --check %s >/dev/null 2>&1 || echo damaged", "broken-tree.pdf", line,
+              sizeof line);
+    assert_string_equal(line, "damaged");
+    char *out = NULL;
+    json_t *job = run("broken-tree.pdf", "application/pdf", &out);
+    aw_expect_status(job, "partial");
+    aw_expect_error(job, "metadata", "ASSET_PROCESSING_FAILED", "page_tree");
+    aw_expect_error(job, "thumbnail", "ASSET_PROCESSING_FAILED", "page_tree");
+    tool_says("pdfinfo %s 2>/dev/null | sed -n 's/^Title: *//p'", "broken-tree.pdf", title,
+              sizeof title);
+    tool_says("pdfinfo %s 2>/dev/null | sed -n 's/^Author: *//p'", "broken-tree.pdf", author,
+              sizeof author);
+    aw_expect_text(job, "metadata.descriptive.title", title);
+    aw_expect_text(job, "metadata.descriptive.author", author);
+    assert_int_equal(aw_test_int(job, "metadata.technical.pageCount"),
+                     tool_number("pdfinfo %s 2>/dev/null | sed -n 's/^Pages: *//p'",
+                                 "broken-tree.pdf"));
+    aw_test_done(job, out);
+}
+
 int main(void)
 {
     dir = aw_test_tmpdir("damaged");
@@ -270,6 +305,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ogg_with_a_bad_page_crc_keeps_its_tags_and_cover),
         cmocka_unit_test(cut_jpeg_and_png_show_their_top_rows),
+        cmocka_unit_test(pdf_with_a_broken_page_tree_keeps_its_properties),
     };
     int failed = cmocka_run_group_tests_name("damaged", tests, NULL, NULL);
     aw_pipeline_shutdown();

@@ -204,26 +204,11 @@ static void obj_of_vertices_without_faces(void **state)
 
 /* --- PDF -------------------------------------------------------------------- */
 
-/* A PDF of the given objects (numbered from 1; 1 is the catalog) with a
- * correct cross-reference table; `info` is the Info dictionary's number. */
 static void write_pdf(const char *name, const char *const *objects, int count, int info)
 {
-    GString *pdf = g_string_new("%PDF-1.7\n");
-    long *offsets = g_new(long, count);
-    for (int i = 0; i < count; i++) {
-        offsets[i] = (long)pdf->len;
-        g_string_append_printf(pdf, "%d 0 obj\n%s\nendobj\n", i + 1, objects[i]);
-    }
-    long xref = (long)pdf->len;
-    g_string_append_printf(pdf, "xref\n0 %d\n0000000000 65535 f \n", count + 1);
-    for (int i = 0; i < count; i++)
-        g_string_append_printf(pdf, "%010ld 00000 n \n", offsets[i]);
-    g_string_append_printf(pdf, "trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\n", count + 1,
-                           info);
-    g_string_append_printf(pdf, "startxref\n%ld\n%%%%EOF\n", xref);
-    write_file(name, pdf->str, pdf->len);
-    g_free(offsets);
-    g_string_free(pdf, TRUE);
+    char *path = path_of(name);
+    aw_test_write_pdf(path, objects, count, info);
+    g_free(path);
 }
 
 static void assert_qpdf_finds_no_error(const char *name)
