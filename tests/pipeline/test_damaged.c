@@ -295,6 +295,44 @@ static void pdf_with_a_broken_page_tree_keeps_its_properties(void **state)
     aw_test_done(job, out);
 }
 
+/* --- Office: the document properties when the ZIP directory is cut -------- */
+
+#define OOXML_PARTS "python3 " AW_TESTS_DIR "/tools/ooxml_parts.py "
+
+/* A docx written by python's zipfile (sizes in the local headers) and the
+ * same parts zipped by zip(1) into a pipe (sizes after the data), each
+ * without its central directory: zipfile cannot open them, the worker
+ * finds the docProps parts by their local headers. */
+static void docx_without_its_central_directory_keeps_its_properties(void **state)
+{
+    (void)state;
+    aw_test_make(dir, OOXML_PARTS
+                 "write good.docx && " OOXML_PARTS
+                 "cut-directory good.docx cut-dir.docx && rm -rf parts && mkdir parts && "
+                 "cd parts && python3 -m zipfile -e ../good.docx . && zip -q -X -r - . | "
+                 "cat > ../streamed.docx && cd .. && " OOXML_PARTS
+                 "cut-directory streamed.docx cut-streamed.docx");
+    static const char *const cut_files[] = {"cut-dir.docx", "cut-streamed.docx"};
+    char want_title[128], want_author[128], line[64];
+    tool_says(OOXML_PARTS "core %s title", "good.docx", want_title, sizeof want_title);
+    tool_says(OOXML_PARTS "core %s creator", "good.docx", want_author, sizeof want_author);
+    long pages = tool_number(OOXML_PARTS "app %s Pages", "good.docx");
+    for (size_t i = 0; i < 2; i++) {
+        tool_says(OOXML_PARTS "check %s", cut_files[i], line, sizeof line);
+        assert_string_equal(line, "damaged");
+        char *out = NULL;
+        json_t *job = run(cut_files[i],
+                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                          &out);
+        aw_expect_status(job, "partial");
+        aw_expect_error(job, "metadata", "ASSET_PROCESSING_FAILED", "zip_directory");
+        aw_expect_text(job, "metadata.descriptive.title", want_title);
+        aw_expect_text(job, "metadata.descriptive.author", want_author);
+        assert_int_equal(aw_test_int(job, "metadata.technical.pageCount"), pages);
+        aw_test_done(job, out);
+    }
+}
+
 int main(void)
 {
     dir = aw_test_tmpdir("damaged");
@@ -306,6 +344,7 @@ int main(void)
         cmocka_unit_test(ogg_with_a_bad_page_crc_keeps_its_tags_and_cover),
         cmocka_unit_test(cut_jpeg_and_png_show_their_top_rows),
         cmocka_unit_test(pdf_with_a_broken_page_tree_keeps_its_properties),
+        cmocka_unit_test(docx_without_its_central_directory_keeps_its_properties),
     };
     int failed = cmocka_run_group_tests_name("damaged", tests, NULL, NULL);
     aw_pipeline_shutdown();
