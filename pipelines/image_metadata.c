@@ -1,8 +1,10 @@
 /* image_metadata.c — the image metadata stage: header facts from libvips
- * (no pixel decode), EXIF, XMP and SVG text. */
+ * (no pixel decode), EXIF, XMP and SVG text; a PNG or GIF libvips refuses
+ * still gets the size its fixed header claims. */
 #include "image.h"
 
 #include "exif.h"
+#include "image_peek.h"
 #include "jsonutil.h"
 #include "xmp.h"
 
@@ -93,11 +95,27 @@ static void embedded_metadata(aw_ctx *ctx, VipsImage *img)
         aw_xmp_svg_title(ctx->input_path, descriptive);
 }
 
+/* When libvips cannot or may not open the header (cut short, a pixel
+ * bomb): the size a PNG or GIF's fixed header claims, as exiftool reports
+ * it; the stage still fails. */
+static void claimed_size(aw_ctx *ctx)
+{
+    uint32_t w, h;
+    if (aw_image_peek_size(ctx->input_path, &w, &h) != 0)
+        return;
+    json_t *t = aw_result_section(ctx->result, "technical");
+    json_object_set_new(t, "width", json_integer(w));
+    json_object_set_new(t, "height", json_integer(h));
+    json_object_set_new(t, "format", json_string(ctx->result->media->group));
+}
+
 int aw_image_metadata_run(aw_ctx *ctx, aw_error *err)
 {
     VipsImage *img = NULL;
-    if (aw_image_open_header(ctx, &img, err) != AW_OK)
+    if (aw_image_open_header(ctx, &img, err) != AW_OK) {
+        claimed_size(ctx);
         return AW_ERROR;
+    }
     technical_from_header(ctx, img);
     embedded_metadata(ctx, img);
     g_object_unref(img);
