@@ -48,6 +48,12 @@ void aw_result_add_error(aw_result *r, const char *stage, const aw_error *err)
         json_array_append_new(r->errors, e);
 }
 
+void aw_result_add_shortfall(aw_result *r, const char *stage, const aw_error *err)
+{
+    aw_result_add_error(r, stage, err);
+    r->shortfalls++;
+}
+
 json_t *aw_result_section(aw_result *r, const char *name)
 {
     json_t *section = json_object_get(r->metadata, name);

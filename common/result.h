@@ -31,6 +31,7 @@ typedef struct aw_result {
     json_t *variants;           /* AssetVariantsResponse shape, storage keys */
     json_t *metadata;           /* AssetMetadataResponse shape */
     json_t *errors;             /* [{stage, code, reason, message}] */
+    int shortfalls;             /* errors of stages that did their work from part of the file */
     json_t *recipes;            /* {kind: recipe id} of the kinds that made outputs, or NULL */
     char scan_database[64];     /* the ClamAV database that scanned ("" when none) */
     aw_stage_timing timings[AW_MAX_TIMINGS];
@@ -46,6 +47,10 @@ void aw_result_free(aw_result *r);
 
 /* Appends {stage, code, reason, message} to r->errors. */
 void aw_result_add_error(aw_result *r, const char *stage, const aw_error *err);
+
+/* The same for a stage that still did its work, from what could be read of
+ * a damaged file: err says what is missing. Counted: the job is partial. */
+void aw_result_add_shortfall(aw_result *r, const char *stage, const aw_error *err);
 
 /* The metadata section `name` ("technical", "descriptive", "extracted",
  * "processing"), created empty on first use. Borrowed reference. */

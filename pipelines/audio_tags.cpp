@@ -1,12 +1,17 @@
-// audio_tags.cpp — TagLib's C++ API behind aw_audio_tags_read(). Only the
-// PropertyMap interface keeps multi-valued tags (two ARTIST comments, ID3v2.4
-// genre lists) apart, and the C binding of Debian's TagLib 1.13 lacks it.
+// audio_tags.cpp — TagLib's C++ API behind aw_audio_tags_read() and
+// aw_audio_cover_read(). Only the PropertyMap interface keeps multi-valued
+// tags (two ARTIST comments, ID3v2.4 genre lists) apart, and the C binding
+// of Debian's TagLib 1.13 lacks it, and pictures too.
 #include "audio_tags.h"
 
 #include "error.h"
 
+#include <taglib/attachedpictureframe.h>
 #include <taglib/flacfile.h>
+#include <taglib/flacpicture.h>
+#include <taglib/id3v2tag.h>
 #include <taglib/infotag.h>
+#include <taglib/mp4coverart.h>
 #include <taglib/mp4file.h>
 #include <taglib/mpegfile.h>
 #include <taglib/oggflacfile.h>
@@ -14,8 +19,10 @@
 #include <taglib/tpropertymap.h>
 #include <taglib/vorbisfile.h>
 #include <taglib/wavfile.h>
+#include <taglib/xiphcomment.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <string>
@@ -129,7 +136,77 @@ int read_tags(const char *path, aw_tags_format format, json_t *descriptive)
     return found > 0 ? AW_OK : AW_DECLINED;
 }
 
+TagLib::ByteVector first_xiph_picture(TagLib::Tag *tag)
+{
+    auto *xiph = dynamic_cast<TagLib::Ogg::XiphComment *>(tag);
+    if (xiph == nullptr || xiph->pictureList().isEmpty())
+        return {};
+    return xiph->pictureList().front()->data();
+}
+
+TagLib::ByteVector first_apic(TagLib::ID3v2::Tag *tag)
+{
+    if (tag == nullptr || tag->frameListMap()["APIC"].isEmpty())
+        return {};
+    auto *frame = dynamic_cast<TagLib::ID3v2::AttachedPictureFrame *>(
+        tag->frameListMap()["APIC"].front());
+    return frame != nullptr ? frame->picture() : TagLib::ByteVector();
+}
+
+TagLib::ByteVector first_covr(TagLib::MP4::Tag *tag)
+{
+    if (tag == nullptr || !tag->contains("covr"))
+        return {};
+    TagLib::MP4::CoverArtList list = tag->item("covr").toCoverArtList();
+    return list.isEmpty() ? TagLib::ByteVector() : list.front().data();
+}
+
+TagLib::ByteVector first_picture(TagLib::File &file, aw_tags_format format)
+{
+    switch (format) {
+    case AW_TAGS_OGG_VORBIS:
+    case AW_TAGS_OGG_OPUS:
+    case AW_TAGS_OGG_FLAC: return first_xiph_picture(file.tag());
+    case AW_TAGS_FLAC: {
+        TagLib::List<TagLib::FLAC::Picture *> list =
+            static_cast<TagLib::FLAC::File &>(file).pictureList();
+        return list.isEmpty() ? TagLib::ByteVector() : list.front()->data();
+    }
+    case AW_TAGS_MPEG: return first_apic(static_cast<TagLib::MPEG::File &>(file).ID3v2Tag());
+    case AW_TAGS_WAV: return first_apic(static_cast<TagLib::RIFF::WAV::File &>(file).ID3v2Tag());
+    case AW_TAGS_MP4: return first_covr(static_cast<TagLib::MP4::File &>(file).tag());
+    case AW_TAGS_NONE: break;
+    }
+    return {};
+}
+
+int read_cover(const char *path, aw_tags_format format, void **data, size_t *size)
+{
+    std::unique_ptr<TagLib::File> file = open_as(path, format);
+    if (!file || !file->isValid())
+        return AW_DECLINED;
+    TagLib::ByteVector picture = first_picture(*file, format);
+    if (picture.isEmpty())
+        return AW_DECLINED;
+    *data = std::malloc(picture.size());
+    if (*data == nullptr)
+        return AW_ERROR;
+    std::memcpy(*data, picture.data(), picture.size());
+    *size = picture.size();
+    return AW_OK;
+}
+
 } // namespace
+
+extern "C" int aw_audio_cover_read(const char *path, aw_tags_format format, void **data,
+                                   size_t *size)
+{
+    try { // no C++ exception may cross into C
+        return read_cover(path, format, data, size);
+    } catch (...) {
+        return AW_ERROR;
+    }
+}
 
 extern "C" int aw_audio_tags_read(const char *path, aw_tags_format format, json_t *descriptive)
 {

@@ -1,10 +1,11 @@
 /* audio_tags.h — audio tags read with TagLib (ID3v1/v2, Vorbis comments,
- * FLAC, MP4 atoms, RIFF INFO) into metadata.descriptive. TagLib is C++;
- * this is its C face. */
+ * FLAC, MP4 atoms, RIFF INFO) into metadata.descriptive, and the cover art
+ * they hold. TagLib is C++; this is its C face. */
 #ifndef AW_AUDIO_TAGS_H
 #define AW_AUDIO_TAGS_H
 
 #include <jansson.h>
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,6 +29,14 @@ typedef enum {
  * of `path`. Returns AW_OK, AW_DECLINED when TagLib cannot read the file
  * or it has no tags, or AW_ERROR when TagLib failed (out of memory). */
 int aw_audio_tags_read(const char *path, aw_tags_format format, json_t *descriptive);
+
+/* The first picture the tags hold (Vorbis/Opus METADATA_BLOCK_PICTURE,
+ * FLAC PICTURE, ID3v2 APIC, MP4 covr), as its encoded bytes in *data
+ * (malloc'd, the caller frees). TagLib reads tags without FFmpeg, so this
+ * works on a file whose container FFmpeg refuses. AW_OK, AW_DECLINED when
+ * TagLib cannot read the file or there is no picture, AW_ERROR when out of
+ * memory. */
+int aw_audio_cover_read(const char *path, aw_tags_format format, void **data, size_t *size);
 
 #ifdef __cplusplus
 }

@@ -81,6 +81,16 @@ int aw_av_fail(aw_error *err, aw_code code, const char *reason, int averr, const
  * between reasons "corrupt" and "no_frame"/"no_audio" when nothing decoded. */
 bool aw_av_damaged(const aw_av_input *in);
 
+/* When FFmpeg refused an audio file as damaged (`refused`, reason
+ * corrupt): its tags as TagLib reads them go into the metadata, and a
+ * shortfall (tags_only) says what is missing: the job is partial. AW_OK,
+ * or AW_ERROR when TagLib reads no tag either (av_salvage.c). */
+int aw_av_salvage_tags(aw_ctx *ctx, const aw_error *refused);
+
+/* The same for the thumbnails: the cover art TagLib finds. AW_OK, or
+ * AW_ERROR with err (left as it is when there is no cover to read). */
+int aw_av_salvage_cover(aw_ctx *ctx, const aw_error *refused, aw_error *err);
+
 /* Forgets what FFmpeg logged for the previous job. */
 void aw_av_reset_log(void);
 

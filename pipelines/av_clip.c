@@ -238,13 +238,14 @@ static int encode_clip(clip *c, const char *path, aw_error *err)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "corrupt",
                             "the file is damaged: the clip stops at %.2f s of %.2f s",
                             clip_seconds(c), expected);
-    if (c->lanes[0].packets + c->lanes[1].packets == 0)
-        return aw_av_fail(err, AW_CODE_PROCESSING_FAILED,
-                          aw_av_damaged(c->in) ? "corrupt"
-                          : c->spec->video     ? "no_frame"
-                                               : "no_audio",
-                          c->in->read_error, "nothing could be decoded for the clip");
-    return AW_OK;
+    if (c->lanes[0].packets + c->lanes[1].packets > 0)
+        return AW_OK;
+    if (aw_av_damaged(c->in))
+        return aw_av_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", c->in->read_error,
+                          "nothing could be decoded for the clip");
+    return aw_error_set(err, AW_CODE_PROCESSING_FAILED, c->spec->video ? "no_frame" : "no_audio",
+                        "the %s track holds nothing to decode (empty): no clip",
+                        c->spec->video ? "video" : "audio");
 }
 
 int aw_clip_write(aw_ctx *ctx, aw_av_input *in, const aw_clip_spec *spec, const char *path,

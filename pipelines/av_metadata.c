@@ -1,6 +1,8 @@
 /* av_metadata.c — the audio/video metadata stage: codec facts from FFmpeg's
  * stream headers (nothing decoded), tags from TagLib for audio files and
- * from the container for video, dates and capture facts into `extracted`. */
+ * from the container for video, dates and capture facts into `extracted`.
+ * An audio file FFmpeg refuses still gets the tags TagLib reads
+ * (av_salvage.c). */
 #include "audio_tags.h"
 #include "av.h"
 #include "av_capture.h"
@@ -181,7 +183,7 @@ static int av_metadata_run(aw_ctx *ctx, aw_error *err)
 {
     aw_av_input in;
     if (aw_av_open(ctx, &in, err) != AW_OK)
-        return AW_ERROR;
+        return aw_av_salvage_tags(ctx, err); /* damaged: TagLib may still read the tags */
     json_t *t = aw_result_section(ctx->result, "technical");
     container_facts(ctx, t, &in);
     if (in.video >= 0)

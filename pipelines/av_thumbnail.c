@@ -117,12 +117,15 @@ static int cover_art(aw_ctx *ctx, aw_av_input *in, aw_error *err)
 }
 
 /* Video: poster frame. Audio: cover art when there is one, else nothing
- * to show (declined, not an error). */
+ * to show (declined, not an error); when FFmpeg refuses the file, the
+ * cover art TagLib finds. */
 static int av_thumbnail_run(aw_ctx *ctx, aw_error *err)
 {
     aw_av_input in;
-    if (aw_av_open(ctx, &in, err) != AW_OK)
-        return AW_ERROR;
+    if (aw_av_open(ctx, &in, err) != AW_OK) {
+        aw_error refused = *err; /* damaged: TagLib may still find the cover */
+        return aw_av_salvage_cover(ctx, &refused, err);
+    }
     int rc = AW_DECLINED;
     if (in.video >= 0)
         rc = video_poster(ctx, &in, err);

@@ -94,11 +94,13 @@ static int collect_peaks(const aw_ctx *ctx, aw_av_input *in, AVCodecContext *dec
     if (rc != AVERROR_EOF)
         return aw_av_fail(err, AW_CODE_PROCESSING_FAILED, "decode", rc, "cannot decode the audio");
     aw_peaks_finish(peaks);
-    if (peaks->length == 0)
-        return aw_av_fail(err, AW_CODE_PROCESSING_FAILED,
-                          aw_av_damaged(in) ? "corrupt" : "no_audio", in->read_error,
+    if (peaks->length > 0)
+        return AW_OK;
+    if (aw_av_damaged(in))
+        return aw_av_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", in->read_error,
                           "no audio could be decoded");
-    return AW_OK;
+    return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "no_audio",
+                        "the audio track holds no sample (empty): no waveform");
 }
 
 static void record(aw_ctx *ctx, const aw_peaks *peaks, const char *png, const char *json)

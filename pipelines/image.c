@@ -54,11 +54,12 @@ bool aw_image_decode_failed(void)
     return vips_tile_failed;
 }
 
-/* Shared by both image stages (and later every family that makes
- * thumbnails): runs once however often it is listed. libvips and libxml2
- * then live until the process exits: neither may be initialised again after
- * a shutdown, and aw_pipeline_init may run again (engine reloads). */
-static int image_init(const aw_config *cfg, aw_error *err)
+/* Shared by both image stages and set up by aw_pipeline_run before every
+ * stage that makes a picture: runs once however often it is called.
+ * libvips and libxml2 then live until the process exits: neither may be
+ * initialised again after a shutdown, and aw_pipeline_init may run again
+ * (engine reloads). */
+int aw_image_setup(const aw_config *cfg, aw_error *err)
 {
     if (vips_ready)
         return AW_OK;
@@ -186,7 +187,7 @@ const aw_stage aw_stage_image_metadata = {
     .name = "image.metadata",
     .kind = AW_STAGE_METADATA,
     .families = AW_FAMILY_IMAGE,
-    .init_global = image_init,
+    .init_global = aw_image_setup,
     .exit_global = NULL,
     .execute = aw_image_metadata_run,
 };
@@ -195,7 +196,7 @@ const aw_stage aw_stage_image_thumbnail = {
     .name = "image.thumbnail",
     .kind = AW_STAGE_THUMBNAIL,
     .families = AW_FAMILY_IMAGE,
-    .init_global = image_init,
+    .init_global = aw_image_setup,
     .exit_global = NULL,
     .execute = aw_image_thumbnail_run,
 };

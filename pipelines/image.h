@@ -8,6 +8,11 @@
 #include <stdbool.h>
 #include <vips/vips.h>
 
+/* libvips set up for the process (once): only the loaders of accepted
+ * formats enabled, no operation cache, its warnings kept for the job's
+ * errors. Every stage that makes a picture needs it first (pipeline.c). */
+int aw_image_setup(const aw_config *cfg, aw_error *err);
+
 /* Opens the input lazily (header only) and refuses it with
  * ASSET_FILE_TOO_LARGE/pixel_limit when width × height is over the limit
  * (vector images excepted: they are rendered at the target size). */
@@ -37,6 +42,20 @@ int aw_image_fail(aw_error *err, aw_code code, const char *reason, const char *w
 int aw_image_orientation(VipsImage *img);
 
 bool aw_image_is_vector(const aw_ctx *ctx);
+
+/* The file decoded lazily, top to bottom, shrunk on load where the loader
+ * can (JPEG by 2, 4 or 8, WebP to scale); `fail_on` says what damage stops
+ * the decode. NULL with *handled false for what vips_thumbnail opens
+ * itself (SVG, HEIF, TIFF pyramids); NULL with *handled true when the
+ * loader refused. `header` is the file opened by aw_image_open_header. */
+VipsImage *aw_image_open_shrunk(const aw_ctx *ctx, VipsImage *header, VipsFailOn fail_on,
+                                bool *handled);
+
+/* After the decode failed (err: corrupt): when the file is a JPEG or PNG
+ * cut short whose top rows decode, thumbnails of those rows and a
+ * shortfall (truncated) saying how many are missing; AW_OK. Otherwise
+ * AW_ERROR, and the decode's error stands (image_truncated.c). */
+int aw_image_thumbnail_top_rows(aw_ctx *ctx, VipsImage *header);
 
 /* Stage bodies (image_metadata.c, image_thumbnail.c). */
 int aw_image_metadata_run(aw_ctx *ctx, aw_error *err);

@@ -1,8 +1,10 @@
 /* image_metadata.c — the image metadata stage: header facts from libvips
- * (no pixel decode), EXIF, XMP and SVG text. */
+ * (no pixel decode), EXIF, XMP and SVG text; a PNG or GIF libvips refuses
+ * still gets the size its fixed header claims. */
 #include "image.h"
 
 #include "exif.h"
+#include "image_peek.h"
 #include "jsonutil.h"
 #include "xmp.h"
 
@@ -51,9 +53,11 @@ static void technical_from_header(aw_ctx *ctx, VipsImage *img)
     json_object_set_new(t, "orientation", json_integer(orientation));
     json_object_set_new(t, "storedWidth", json_integer(img->Xsize));
     json_object_set_new(t, "storedHeight", json_integer(img->Ysize));
+    /* frames of an animation (a GIF always says, one frame or more) */
     int pages = 1;
+    bool gif = strcmp(ctx->result->media->group, "gif") == 0;
     if (vips_image_get_typeof(img, VIPS_META_N_PAGES) &&
-        vips_image_get_int(img, VIPS_META_N_PAGES, &pages) == 0 && pages > 1)
+        vips_image_get_int(img, VIPS_META_N_PAGES, &pages) == 0 && (pages > 1 || gif))
         json_object_set_new(t, "frameCount", json_integer(pages));
 }
 
@@ -91,11 +95,27 @@ static void embedded_metadata(aw_ctx *ctx, VipsImage *img)
         aw_xmp_svg_title(ctx->input_path, descriptive);
 }
 
+/* When libvips cannot or may not open the header (cut short, a pixel
+ * bomb): the size a PNG or GIF's fixed header claims, as exiftool reports
+ * it; the stage still fails. */
+static void claimed_size(aw_ctx *ctx)
+{
+    uint32_t w, h;
+    if (aw_image_peek_size(ctx->input_path, &w, &h) != 0)
+        return;
+    json_t *t = aw_result_section(ctx->result, "technical");
+    json_object_set_new(t, "width", json_integer(w));
+    json_object_set_new(t, "height", json_integer(h));
+    json_object_set_new(t, "format", json_string(ctx->result->media->group));
+}
+
 int aw_image_metadata_run(aw_ctx *ctx, aw_error *err)
 {
     VipsImage *img = NULL;
-    if (aw_image_open_header(ctx, &img, err) != AW_OK)
+    if (aw_image_open_header(ctx, &img, err) != AW_OK) {
+        claimed_size(ctx);
         return AW_ERROR;
+    }
     technical_from_header(ctx, img);
     embedded_metadata(ctx, img);
     g_object_unref(img);

@@ -4,10 +4,13 @@
  * sRGB, handed to the thumbnail writer with its EXIF orientation (applied
  * to the shrunk sizes, first frame of animations). Formats whose best
  * decode libvips' thumbnail picks itself (SVG and HEIF at the target size,
- * TIFF pyramids) go through vips_thumbnail. */
+ * TIFF pyramids) go through vips_thumbnail. A JPEG or PNG cut short shows
+ * the rows that decode (image_truncated.c). */
 #include "image.h"
 
 #include "thumbnail.h"
+
+#include <string.h>
 
 /* The shrink-on-load factor libvips' thumbnail uses for JPEG: a power of
  * two that leaves at least a factor of two to the resampler. */
@@ -24,9 +27,8 @@ static bool is_tiff_pyramid(VipsImage *header)
     return subifds > 0 || vips_image_get_n_pages(header) > 1;
 }
 
-/* The file decoded lazily, top to bottom, shrunk on load where the loader
- * can; NULL with *handled false when vips_thumbnail should open it. */
-static VipsImage *open_shrunk(const aw_ctx *ctx, VipsImage *header, bool *handled)
+VipsImage *aw_image_open_shrunk(const aw_ctx *ctx, VipsImage *header, VipsFailOn fail_on,
+                                bool *handled)
 {
     const char *loader = vips_foreign_find_load(ctx->input_path);
     int longest = VIPS_MAX(header->Xsize, header->Ysize);
@@ -36,17 +38,16 @@ static VipsImage *open_shrunk(const aw_ctx *ctx, VipsImage *header, bool *handle
     if (loader == NULL)
         return NULL;
     if (vips_isprefix("VipsForeignLoadJpeg", loader))
-        return vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                                        VIPS_FAIL_ON_TRUNCATED, "shrink", jpeg_shrink(shrink),
-                                        NULL);
+        return vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", fail_on,
+                                        "shrink", jpeg_shrink(shrink), NULL);
     if (vips_isprefix("VipsForeignLoadWebp", loader))
-        return vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                                        VIPS_FAIL_ON_TRUNCATED, "scale", 1.0 / shrink, NULL);
+        return vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", fail_on,
+                                        "scale", 1.0 / shrink, NULL);
     if (vips_isprefix("VipsForeignLoadPng", loader) ||
         vips_isprefix("VipsForeignLoadNsgif", loader) ||
         (vips_isprefix("VipsForeignLoadTiff", loader) && !is_tiff_pyramid(header)))
-        return vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                                        VIPS_FAIL_ON_TRUNCATED, NULL);
+        return vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", fail_on,
+                                        NULL);
     *handled = false;
     return NULL;
 }
@@ -74,14 +75,20 @@ int aw_image_thumbnail_run(aw_ctx *ctx, aw_error *err)
         return rc;
     }
     bool handled;
-    int orientation = aw_image_orientation(header), width = header->Xsize, height = header->Ysize;
-    VipsImage *decoded = open_shrunk(ctx, header, &handled);
-    g_object_unref(header);
+    int orientation = aw_image_orientation(header);
+    VipsImage *decoded = aw_image_open_shrunk(ctx, header, VIPS_FAIL_ON_TRUNCATED, &handled);
+    int rc;
     if (!handled)
-        return thumbnail_by_vips(ctx, err);
-    if (decoded == NULL)
-        return aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot decode image");
-    int rc = aw_thumbnail_write_oriented(ctx, decoded, orientation, width, height, err);
-    g_object_unref(decoded);
+        rc = thumbnail_by_vips(ctx, err);
+    else if (decoded == NULL)
+        rc = aw_image_fail(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot decode image");
+    else
+        rc = aw_thumbnail_write_oriented(ctx, decoded, orientation, header->Xsize, header->Ysize,
+                                         err);
+    if (decoded != NULL)
+        g_object_unref(decoded);
+    if (rc != AW_OK && strcmp(err->reason, "corrupt") == 0 && handled) /* cut short? */
+        rc = aw_image_thumbnail_top_rows(ctx, header) == AW_OK ? AW_OK : rc;
+    g_object_unref(header);
     return rc;
 }

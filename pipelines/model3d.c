@@ -57,6 +57,10 @@ static int model_thumbnail_run(aw_ctx *ctx, aw_error *err)
     const aw_model *m = model_of(ctx, err);
     if (m == NULL)
         return AW_ERROR;
+    if (m->empty)
+        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "no_geometry",
+                            "the model declares nothing to draw (%s)",
+                            strcmp(ctx->result->media->group, "obj") == 0 ? "no face" : "no scene");
     if (m->scene == NULL)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "missing_resource",
                             "the model's geometry is in %d file(s) it names but the upload "

@@ -27,6 +27,8 @@ typedef struct aw_model_declared {
     uint64_t texcoords, normals, objects, groups; /* OBJ lines */
     uint64_t external_files; /* OBJ mtllib names; glTF buffer/image URIs not data: */
     GPtrArray *references;   /* the first AW_MODEL_REFERENCES_MAX of those names */
+    bool no_scene;           /* glTF: no scene to show (`scenes` absent or empty) */
+    json_t *asset;           /* glTF: the `asset` object (version, generator, …) */
 } aw_model_declared;
 
 #define AW_MODEL_REFERENCES_MAX 64
@@ -44,11 +46,13 @@ int aw_model_declared_obj(const char *path, aw_model_declared *d, aw_error *err)
 uint64_t aw_model_count_add(uint64_t a, uint64_t b);
 
 /* A model as the stages use it: what it declares, and assimp's scene
- * (NULL when the import failed for want of a file the model names) with
- * its world-space bounding box. */
+ * (NULL when the import failed for want of a file the model names, or
+ * when the file declares nothing to draw) with its world-space bounding
+ * box. */
 typedef struct aw_model {
     aw_model_declared declared;
     const struct aiScene *scene;
+    bool empty; /* valid, but nothing to draw: a glTF without a scene, an OBJ without a face */
     int files_refused, files_missing; /* references not followed / not there */
     bool has_bounds;                  /* some finite vertex */
     double min[3], max[3];
@@ -59,7 +63,9 @@ typedef struct aw_model {
 
 /* Counts the declaration, checks the limits (ASSET_FILE_TOO_LARGE), then
  * imports. A model that cannot be imported because a file it names is
- * absent or refused still opens (scene NULL); one assimp cannot read is
+ * absent or refused still opens (scene NULL), and so does one that
+ * declares nothing to draw (scene NULL, empty; assimp refuses those: "No
+ * scene", "Mesh contains no faces"); one assimp cannot read is
  * ASSET_PROCESSING_FAILED/corrupt. */
 int aw_model_open(aw_ctx *ctx, aw_model *m, aw_error *err);
 void aw_model_close(aw_model *m);

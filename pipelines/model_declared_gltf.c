@@ -1,8 +1,8 @@
 /* model_declared_gltf.c — what a glTF 2.0 document declares (a .gltf
  * file, or the JSON chunk of a .glb), read before assimp is: meshes,
  * primitives, the vertices of every primitive's POSITION accessor and the
- * triangles it draws, and the buffers and images named by a URI outside of
- * the file. These are the numbers the limits are checked on, so a model
+ * triangles it draws, the buffers and images named by a URI outside of
+ * the file, whether it has a scene at all, and its `asset` block. These are the numbers the limits are checked on, so a model
  * claiming ten million vertices is refused before anything allocates them.
  * Every index is checked against its array; no URI is followed. */
 #include "model3d.h"
@@ -82,6 +82,8 @@ static int analyse(json_t *root, aw_model_declared *d, aw_error *err)
             d->largest_accessor = (uint64_t)n;
     }
     external_files(root, d);
+    d->no_scene = json_array_size(json_object_get(root, "scenes")) == 0;
+    d->asset = json_deep_copy(json_object_get(root, "asset"));
     return aw_model_gltf_check(root, err);
 }
 

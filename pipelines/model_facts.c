@@ -1,8 +1,10 @@
 /* model_facts.c — technical.model: the counts the file declares (the
  * numbers the limits were checked on) and what assimp's scene holds —
- * meshes, triangles, materials, textures, animations, nodes, the glTF
- * asset's generator, version and copyright — and the bounding box in world
- * space (node transforms applied). */
+ * meshes, triangles, materials, textures, animations, cameras, lights,
+ * nodes, the glTF asset's generator, version and copyright — and the
+ * bounding box in world space (node transforms applied). A model that
+ * declares nothing to draw is not imported: its counts are the
+ * declaration's, and `empty` says so. */
 #include "model3d.h"
 
 #include <assimp/cimport.h>
@@ -106,17 +108,29 @@ static uint64_t textures_used(const struct aiScene *s)
     return n;
 }
 
-/* A string of the scene's metadata ("SourceAsset_Generator"), if UTF-8. */
+/* Text of the file's own (glTF asset block), if UTF-8 and at most 1 KiB. */
+static void set_text(json_t *o, const char *key, const char *text, size_t length)
+{
+    if (length > 0 && length <= 1024 && g_utf8_validate(text, (gssize)length, NULL))
+        json_object_set_new(o, key, json_stringn(text, length));
+}
+
+/* A string of the scene's metadata ("SourceAsset_Generator"). */
 static void set_meta_text(json_t *o, const char *key, const struct aiScene *s, const char *name)
 {
     const struct aiMetadata *md = s->mMetaData;
     for (unsigned i = 0; md != NULL && i < md->mNumProperties; i++) {
         const struct aiString *v = md->mValues[i].mData;
-        if (strcmp(md->mKeys[i].data, name) != 0 || md->mValues[i].mType != AI_AISTRING)
-            continue;
-        if (v->length > 0 && v->length <= 1024 && g_utf8_validate(v->data, v->length, NULL))
-            json_object_set_new(o, key, json_stringn(v->data, v->length));
+        if (strcmp(md->mKeys[i].data, name) == 0 && md->mValues[i].mType == AI_AISTRING)
+            set_text(o, key, v->data, v->length);
     }
+}
+
+/* glTF 2.0 §3.4: +Y up, metres. */
+static void gltf_axes(json_t *o)
+{
+    json_object_set_new(o, "upAxis", json_string("Y"));
+    json_object_set_new(o, "units", json_string("m"));
 }
 
 static void scene_facts(json_t *o, const aw_model *m, bool gltf)
@@ -128,14 +142,15 @@ static void scene_facts(json_t *o, const aw_model *m, bool gltf)
     set_count(o, "textures", textures_used(s));
     set_count(o, "embeddedTextures", s->mNumTextures);
     set_count(o, "animations", s->mNumAnimations);
+    set_count(o, "cameras", s->mNumCameras);
+    set_count(o, "lights", s->mNumLights);
     set_count(o, "nodes", s->mRootNode ? count_nodes(s->mRootNode, 0) : 0);
     set_meta_text(o, "version", s, "SourceAsset_FormatVersion");
     set_meta_text(o, "generator", s, "SourceAsset_Generator");
     set_meta_text(o, "copyright", s, "SourceAsset_Copyright");
-    if (gltf) { /* glTF 2.0 §3.4: +Y up, metres */
-        json_object_set_new(o, "upAxis", json_string("Y"));
-        json_object_set_new(o, "units", json_string("m"));
-    }
+    if (gltf)
+        gltf_axes(o);
+    json_object_set_new(o, "empty", json_boolean(s->mNumMeshes == 0));
     if (m->has_bounds)
         json_object_set_new(o, "boundingBox",
                             json_pack("{s:[f,f,f],s:[f,f,f]}", "min", m->min[0], m->min[1],
@@ -157,6 +172,24 @@ static void declared_facts(json_t *o, const aw_model_declared *d, bool obj)
     set_count(o, "groups", d->groups);
 }
 
+/* A model that declares nothing to draw (not imported): no mesh, so no
+ * material or texture a mesh uses; a glTF's asset block says the rest. */
+static void empty_facts(json_t *o, const aw_model_declared *d, bool gltf)
+{
+    set_count(o, "materials", 0);
+    set_count(o, "textures", 0);
+    json_object_set_new(o, "empty", json_true());
+    if (!gltf)
+        return;
+    static const char *const keys[] = {"version", "generator", "copyright"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *text = json_object_get(d->asset, keys[i]);
+        if (json_is_string(text))
+            set_text(o, keys[i], json_string_value(text), json_string_length(text));
+    }
+    gltf_axes(o);
+}
+
 json_t *aw_model_facts(const aw_ctx *ctx, const aw_model *m)
 {
     bool obj = strcmp(ctx->result->media->group, "obj") == 0;
@@ -164,6 +197,8 @@ json_t *aw_model_facts(const aw_ctx *ctx, const aw_model *m)
     declared_facts(o, &m->declared, obj);
     if (m->scene != NULL) /* the scene's counts replace the declared ones */
         scene_facts(o, m, !obj);
+    else if (m->empty)
+        empty_facts(o, &m->declared, !obj);
     json_object_set_new(o, "imported", json_boolean(m->scene != NULL));
     if (m->files_missing > 0)
         set_count(o, "missingFiles", (uint64_t)m->files_missing);

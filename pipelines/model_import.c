@@ -89,6 +89,14 @@ static const struct aiScene *import(const char *path, const char *extension, aw_
     return scene;
 }
 
+/* Valid, but nothing to draw, and nothing assimp would import: a glTF
+ * without a scene (the smallest valid glTF is its `asset` block alone), an
+ * OBJ of vertices without a face (a point cloud). */
+static bool declares_nothing_to_draw(const char *group, const aw_model_declared *d)
+{
+    return strcmp(group, "obj") == 0 ? d->faces == 0 : d->no_scene;
+}
+
 int aw_model_open(aw_ctx *ctx, aw_model *m, aw_error *err)
 {
     const char *group = ctx->result->media->group;
@@ -99,6 +107,9 @@ int aw_model_open(aw_ctx *ctx, aw_model *m, aw_error *err)
                                           err);
     if (rc != AW_OK || (rc = check_limits(&ctx->config->limits, &m->declared, err)) != AW_OK)
         return rc;
+    m->empty = declares_nothing_to_draw(group, &m->declared);
+    if (m->empty)
+        return AW_OK;
     m->scene = import(ctx->input_path, group, m);
     if (m->scene == NULL && m->files_refused + m->files_missing == 0)
         return import_failed(err);
@@ -111,6 +122,8 @@ void aw_model_close(aw_model *m)
     if (m->declared.references != NULL)
         g_ptr_array_free(m->declared.references, TRUE);
     m->declared.references = NULL;
+    json_decref(m->declared.asset);
+    m->declared.asset = NULL;
     if (m->scene != NULL)
         aiReleaseImport(m->scene);
     m->scene = NULL;

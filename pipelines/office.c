@@ -2,6 +2,8 @@
  * package's limits before anything is inflated. */
 #include "office.h"
 
+#include "zip_salvage.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -76,12 +78,15 @@ static int open_container(const aw_ctx *ctx, aw_office *doc, aw_error *err)
     doc->ole2 = starts_with_ole2_signature(doc->input);
     doc->root = doc->ole2 ? gsf_infile_msole_new(doc->input, &gerr)
                           : gsf_infile_zip_new(doc->input, &gerr);
+    if (doc->root == NULL && !doc->ole2) /* central directory damaged? (zip_salvage.c) */
+        doc->root = aw_zip_salvage(ctx->input_path, &ctx->config->limits);
     if (doc->root == NULL) {
         aw_error_set(err, AW_CODE_PROCESSING_FAILED, "corrupt", "cannot read the %s container: %s",
                      doc->ole2 ? "OLE2" : "ZIP", gerr ? gerr->message : "unknown error");
         g_clear_error(&gerr);
         return AW_ERROR;
     }
+    g_clear_error(&gerr);
     if (doc->ole2 && is_encrypted_package(doc))
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "encrypted",
                             "the document is password-protected (encrypted OOXML package)");

@@ -4,6 +4,7 @@
  * off and entities left unexpanded. */
 #include "jsonutil.h"
 #include "office.h"
+#include "zip_salvage.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -74,9 +75,22 @@ static int read_fields(aw_ctx *ctx, GBytes *xml, const field *fields, size_t cou
     return set;
 }
 
+/* A package whose central directory is damaged: only its docProps parts
+ * were found (zip_salvage.c); the rest is missing. */
+static void report_salvage(aw_ctx *ctx)
+{
+    aw_error missing;
+    aw_error_set(&missing, AW_CODE_PROCESSING_FAILED, "zip_directory",
+                 "the ZIP central directory is damaged: the document properties were read from "
+                 "the parts' own headers, the rest of the package is not read");
+    aw_ctx_shortfall(ctx, &missing);
+}
+
 int aw_ooxml_properties(aw_ctx *ctx, aw_office *doc)
 {
     int set = 0;
+    if (aw_zip_is_salvaged(doc->root))
+        report_salvage(ctx);
     GBytes *core = aw_office_read(doc, "docProps/core.xml", PROPS_MAX_BYTES);
     if (core != NULL) {
         set += read_fields(ctx, core, core_fields, sizeof core_fields / sizeof core_fields[0]);

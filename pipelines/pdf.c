@@ -5,9 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A page tree claiming more pages than the limit is refused before any page
- * is loaded (only page 1 is ever rendered). */
-static int check_page_count(const aw_ctx *ctx, PopplerDocument **doc, aw_error *err)
+int aw_pdf_check_page_count(const aw_ctx *ctx, PopplerDocument **doc, aw_error *err)
 {
     int pages = poppler_document_get_n_pages(*doc);
     unsigned limit = ctx->config->limits.max_pages;
@@ -18,7 +16,7 @@ static int check_page_count(const aw_ctx *ctx, PopplerDocument **doc, aw_error *
                         "the PDF declares %d pages, over the limit of %u", pages, limit);
 }
 
-int aw_pdf_open(const aw_ctx *ctx, PopplerDocument **doc, bool *encrypted, aw_error *err)
+int aw_pdf_open_document(const aw_ctx *ctx, PopplerDocument **doc, bool *encrypted, aw_error *err)
 {
     GError *gerr = NULL;
     /* poppler takes a URI, and a URI needs an absolute path (`process
@@ -32,7 +30,7 @@ int aw_pdf_open(const aw_ctx *ctx, PopplerDocument **doc, bool *encrypted, aw_er
     if (*doc != NULL) {
         /* restricted permissions only exist in encrypted files */
         *encrypted = poppler_document_get_permissions(*doc) != POPPLER_PERMISSIONS_FULL;
-        return check_page_count(ctx, doc, err);
+        return AW_OK;
     }
     int rc;
     if (gerr != NULL && g_error_matches(gerr, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED)) {
@@ -45,6 +43,24 @@ int aw_pdf_open(const aw_ctx *ctx, PopplerDocument **doc, bool *encrypted, aw_er
     }
     g_clear_error(&gerr);
     return rc;
+}
+
+int aw_pdf_open(const aw_ctx *ctx, PopplerDocument **doc, bool *encrypted, aw_error *err)
+{
+    if (aw_pdf_open_document(ctx, doc, encrypted, err) != AW_OK)
+        return AW_ERROR;
+    return aw_pdf_check_page_count(ctx, doc, err);
+}
+
+int aw_pdf_page_missing(PopplerDocument *doc, aw_error *err)
+{
+    int pages = poppler_document_get_n_pages(doc);
+    if (pages <= 0)
+        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "no_page",
+                            "the PDF's page tree holds no page");
+    return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "page_tree",
+                        "page 1 cannot be read: the page tree is broken (%d page(s) declared)",
+                        pages);
 }
 
 PopplerPage *aw_pdf_first_page(PopplerDocument *doc)

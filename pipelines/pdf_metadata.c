@@ -1,6 +1,7 @@
-/* pdf_metadata.c — the PDF metadata stage: page count, version, page 1
- * size, document information (title, author, …) and dates. An encrypted
- * file that needs a password still reports what its header says. */
+/* pdf_metadata.c — the PDF metadata stage: document information (title,
+ * author, …) and dates, read first, then page count, version and page 1
+ * size. An encrypted file that needs a password still reports what its
+ * header says; one whose page tree is broken, its document information. */
 #include "jsonutil.h"
 #include "pdf.h"
 
@@ -25,9 +26,15 @@ static void take_date(json_t *obj, const char *key, GDateTime *when)
     g_date_time_unref(when);
 }
 
-static void page_one(json_t *t, PopplerDocument *doc)
+/* Page 1's size; a page tree that declares pages none of which can be
+ * read is what is missing from the metadata (a shortfall). */
+static void page_one(aw_ctx *ctx, json_t *t, PopplerDocument *doc)
 {
     PopplerPage *page = aw_pdf_first_page(doc);
+    aw_error missing;
+    if (page == NULL && aw_pdf_page_missing(doc, &missing) != AW_OK &&
+        strcmp(missing.reason, "page_tree") == 0)
+        aw_ctx_shortfall(ctx, &missing);
     if (page == NULL)
         return;
     double w = 0, h = 0;
@@ -37,15 +44,10 @@ static void page_one(json_t *t, PopplerDocument *doc)
     g_object_unref(page);
 }
 
-static void document_facts(aw_ctx *ctx, PopplerDocument *doc)
+/* The document information dictionary and the dates: read before the
+ * page tree is touched (pdf.h). */
+static void document_information(aw_ctx *ctx, PopplerDocument *doc)
 {
-    json_t *t = aw_result_section(ctx->result, "technical");
-    json_object_set_new(t, "pageCount", json_integer(poppler_document_get_n_pages(doc)));
-    gchar *version = poppler_document_get_pdf_version_string(doc); /* "PDF-1.5" */
-    if (version != NULL && strncmp(version, "PDF-", 4) == 0 && !json_object_get(t, "version"))
-        aw_json_set_text(t, "version", version + 4); /* the header's, when it has one */
-    g_free(version);
-    page_one(t, doc);
     json_t *d = aw_result_section(ctx->result, "descriptive");
     take_text(d, "title", poppler_document_get_title(doc));
     take_text(d, "author", poppler_document_get_author(doc));
@@ -58,6 +60,17 @@ static void document_facts(aw_ctx *ctx, PopplerDocument *doc)
     take_date(e, "modificationDate", poppler_document_get_modification_date_time(doc));
 }
 
+static void page_facts(aw_ctx *ctx, PopplerDocument *doc)
+{
+    json_t *t = aw_result_section(ctx->result, "technical");
+    json_object_set_new(t, "pageCount", json_integer(poppler_document_get_n_pages(doc)));
+    gchar *version = poppler_document_get_pdf_version_string(doc); /* "PDF-1.5" */
+    if (version != NULL && strncmp(version, "PDF-", 4) == 0 && !json_object_get(t, "version"))
+        aw_json_set_text(t, "version", version + 4); /* the header's, when it has one */
+    g_free(version);
+    page_one(ctx, t, doc);
+}
+
 static int pdf_metadata_run(aw_ctx *ctx, aw_error *err)
 {
     json_t *t = aw_result_section(ctx->result, "technical");
@@ -68,11 +81,14 @@ static int pdf_metadata_run(aw_ctx *ctx, aw_error *err)
         json_object_set_new(t, "version", json_string(version));
     PopplerDocument *doc = NULL;
     bool encrypted = false;
-    int rc = aw_pdf_open(ctx, &doc, &encrypted, err);
+    int rc = aw_pdf_open_document(ctx, &doc, &encrypted, err);
     json_object_set_new(t, "encrypted", json_boolean(encrypted));
     if (rc != AW_OK) /* without the password, the header is all there is: report it */
         return encrypted ? AW_OK : AW_ERROR;
-    document_facts(ctx, doc);
+    document_information(ctx, doc);
+    if (aw_pdf_check_page_count(ctx, &doc, err) != AW_OK)
+        return AW_ERROR;
+    page_facts(ctx, doc);
     g_object_unref(doc);
     return AW_OK;
 }

@@ -54,7 +54,7 @@ static int page_one_thumbnails(aw_ctx *ctx, PopplerDocument *doc, aw_error *err)
 {
     PopplerPage *page = aw_pdf_first_page(doc);
     if (page == NULL)
-        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "no_page", "the PDF has no page");
+        return aw_pdf_page_missing(doc, err);
     double w = 0, h = 0;
     poppler_page_get_size(page, &w, &h);
     double limit = ctx->config->limits.max_page_points;

@@ -35,12 +35,23 @@ static size_t stage_index(const aw_stage *const *s)
     return i;
 }
 
+/* Stages that make pictures (thumbnails of every family, the waveform's
+ * PNG) hand them to libvips, which must be set up first: with its loaders
+ * restricted to the accepted formats, even for cover art or an Office
+ * file's embedded picture in a process that has seen no image yet. */
+static bool makes_pictures(const aw_stage *s)
+{
+    return s->kind == AW_STAGE_THUMBNAIL || s->kind == AW_STAGE_WAVEFORM;
+}
+
 /* The stage's set-up, once per process. */
 static int prepare(const aw_stage *const *s, const aw_config *cfg, aw_error *err)
 {
     size_t i = stage_index(s);
     if (stage_ready[i])
         return AW_OK;
+    if (makes_pictures(*s) && aw_image_setup(cfg, err) != AW_OK)
+        return AW_ERROR;
     if ((*s)->init_global != NULL && (*s)->init_global(cfg, err) != AW_OK)
         return AW_ERROR;
     stage_ready[i] = true;
@@ -96,6 +107,11 @@ void aw_ctx_progress(const aw_ctx *ctx, double fraction)
     fraction = fraction < 0 ? 0 : fraction > 1 ? 1 : fraction;
     double percent = 100.0 * (ctx->stages_done + fraction) / ctx->stages_total;
     ctx->job->on_progress(ctx->job->progress_ctx, ctx->stage_name, (int)percent);
+}
+
+void aw_ctx_shortfall(const aw_ctx *ctx, const aw_error *missing)
+{
+    aw_result_add_shortfall(ctx->result, ctx->stage_name, missing);
 }
 
 /* True when stage s should run for this job at this point. */
@@ -198,14 +214,16 @@ static void count_outcome(tally *t, const aw_stage *s, int rc)
 }
 
 /* failed: refused by sniff or scan, or nothing that was asked for worked;
- * partial: something failed but something else worked; else completed. */
+ * partial: something failed, or worked from part of a damaged file, but
+ * something worked; else completed. */
 static aw_job_status decide_status(const aw_ctx *ctx, const tally *t)
 {
     if (ctx->gate != AW_GATE_OPEN || ctx->result->scan_status == AW_SCAN_INFECTED)
         return AW_JOB_FAILED;
     if (t->content_ok == 0 && (t->content_failed > 0 || t->scan_failed > 0))
         return AW_JOB_FAILED;
-    return (t->content_failed + t->scan_failed) > 0 ? AW_JOB_PARTIAL : AW_JOB_COMPLETED;
+    int short_of = t->content_failed + t->scan_failed + ctx->result->shortfalls;
+    return short_of > 0 ? AW_JOB_PARTIAL : AW_JOB_COMPLETED;
 }
 
 /* Every output and the job say which recipe made them (recipe.h). */

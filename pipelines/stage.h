@@ -61,6 +61,10 @@ void aw_ctx_output_key(const aw_ctx *ctx, const char *name, char *buf, size_t si
  * job's overall percentage through the job's progress callback. */
 void aw_ctx_progress(const aw_ctx *ctx, double fraction);
 
+/* The running stage did its work from part of a damaged file: `missing`
+ * says what it could not read (filed under the stage; the job is partial). */
+void aw_ctx_shortfall(const aw_ctx *ctx, const aw_error *missing);
+
 /* Output file name → local path "{output_dir}/{name}" into buf. */
 void aw_ctx_output_path(const aw_ctx *ctx, const char *name, char *buf, size_t size);
 

@@ -95,6 +95,21 @@ printf '%s\n' '%PDF-1.4' '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj' \
 check "a PDF given by a relative path is read" \
   bash -c "cd '$WORK/cwd' && '$BIN' process page.pdf --no-scan --out rel >/dev/null &&
            jq -e '.status == \"completed\" and .variants.thumbnails.small.width > 0' rel/job.json"
+# A model with nothing to draw reached libvips in the thumbnail stage before
+# anything had set libvips up: a crash in a fresh process (issue 31).
+printf '%s' '{"asset":{"version":"2.0"},"scene":0,"scenes":[{"nodes":[0]}],"nodes":[{"camera":0}],' \
+  '"cameras":[{"type":"perspective","perspective":{"yfov":0.8,"znear":0.1}}]}' > "$WORK/camera.gltf"
+check "a glTF holding only a camera is partial, nothing to draw, no crash" \
+  bash -c "'$BIN' process '$WORK/camera.gltf' --no-scan --out '$WORK/cam' >/dev/null &&
+           jq -e '.status == \"partial\" and .errors[0].reason == \"no_geometry\"
+                  and .metadata.technical.model.meshes == 0' '$WORK/cam/job.json'"
+# The same gap let an Office file's embedded picture reach libvips with all
+# of its loaders: a PDF named docProps/thumbnail.jpeg was drawn by pdfload.
+mkdir -p "$WORK/pdfthumb/docProps" && cp "$WORK/cwd/page.pdf" "$WORK/pdfthumb/docProps/thumbnail.jpeg"
+check "an Office thumbnail that is a PDF meets the blocked loaders in a fresh process" \
+  bash -c "cd '$WORK/pdfthumb' && zip -q -X -r ../pdfthumb.docx . &&
+           '$BIN' process '$WORK/pdfthumb.docx' --no-scan --out '$WORK/pt' >/dev/null;
+           jq -e '(.variants.thumbnails | length) == 0 and .errors[0].reason == \"no_loader\"' '$WORK/pt/job.json'"
 check "--max-pixels refuses from the header" \
   bash -c "'$BIN' process '$WORK/photo.jpg' --no-scan --max-pixels 1M --out '$WORK/p' >/dev/null;
            jq -e '.status == \"failed\" and .errors[0].code == \"ASSET_FILE_TOO_LARGE\"' '$WORK/p/job.json'"

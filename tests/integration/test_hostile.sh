@@ -143,8 +143,8 @@ for f in jpg png mp4 mp3 pdf docx glb; do
   expect "empty-$f" failed "sniff:ASSET_UPLOAD_FAILED:empty_file"
 done
 # cut in half, every family
-expect truncated-jpg partial "thumbnail:ASSET_PROCESSING_FAILED:corrupt"
-expect truncated-png partial "thumbnail:ASSET_PROCESSING_FAILED:corrupt"
+expect truncated-jpg partial "thumbnail:ASSET_PROCESSING_FAILED:truncated"   # the top rows shown
+expect truncated-png partial "thumbnail:ASSET_PROCESSING_FAILED:truncated"
 expect truncated-mp4 failed "metadata:ASSET_PROCESSING_FAILED:corrupt thumbnail:ASSET_PROCESSING_FAILED:corrupt preview:ASSET_PROCESSING_FAILED:corrupt waveform:ASSET_PROCESSING_FAILED:corrupt"
 expect truncated-mp3 completed   # MP3 frames stand alone: half a file is a shorter song
 expect truncated-pdf failed "metadata:ASSET_PROCESSING_FAILED:corrupt thumbnail:ASSET_PROCESSING_FAILED:corrupt"

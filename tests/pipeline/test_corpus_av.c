@@ -489,6 +489,7 @@ static void corpus_file(void **state)
     char *out_dir = NULL;
     json_t *job = aw_test_run(&cfg, path, declared ? declared->mime : NULL, AW_STAGES_ALL,
                               &out_dir);
+    aw_expect_oracle_fields(job, row);
     const expected_failure *ef = expected_failure_for(aw_manifest_get(row, "relpath"));
     if (ef != NULL)
         check_failure(ef, job);

@@ -125,6 +125,7 @@ static void corpus_file(void **state)
     const aw_media_type *declared = aw_media_by_extension(path);
     char *out = NULL;
     json_t *job = aw_test_run(&cfg, path, declared ? declared->mime : NULL, AW_STAGES_ALL, &out);
+    aw_expect_oracle_fields(job, row);
     const aw_expected_end *e = aw_expected_end_for(expected, sizeof expected / sizeof expected[0],
                                                    rel);
     if (e != NULL) {

@@ -88,7 +88,9 @@ static void missing_file_is_not_found(void **state)
     free(p);
 }
 
-static void truncated_jpeg_fails_its_thumbnail(void **state)
+/* Cut in half: the top rows still decode; the thumbnails show them and
+ * the job says the image is cut short (test_damaged.c checks the rows). */
+static void truncated_jpeg_shows_the_rows_that_decode(void **state)
 {
     (void)state;
     char *whole = make_jpeg("whole.jpg", 1024, 768);
@@ -98,8 +100,27 @@ static void truncated_jpeg_fails_its_thumbnail(void **state)
     char *cut = path_for("cut.jpg");
     write_bytes(cut, data, len / 2);
     json_t *job = expect_error(cut, "image/jpeg", "partial", "thumbnail", "ASSET_PROCESSING_FAILED",
-                               "corrupt");
+                               "truncated");
     assert_string_equal(aw_test_str(job, "scanStatus"), "CLEAN");
+    assert_int_equal(aw_test_int(job, "variants.thumbnails.large.width"), 800);
+    assert_true(aw_test_int(job, "variants.thumbnails.large.height") < 600);
+    json_decref(job), g_free(data), free(cut), free(whole);
+}
+
+/* Cut a few bytes into its first scan: no row decodes, so no thumbnail. */
+static void jpeg_cut_before_its_rows_fails_its_thumbnail(void **state)
+{
+    (void)state;
+    char *whole = make_jpeg("whole2.jpg", 1024, 768);
+    gchar *data = NULL;
+    gsize len = 0;
+    assert_true(g_file_get_contents(whole, &data, &len, NULL));
+    const char *sos = memmem(data, len, "\xff\xda", 2); /* start of scan */
+    assert_non_null(sos);
+    char *cut = path_for("cut-early.jpg");
+    write_bytes(cut, data, (size_t)(sos - data) + 24);
+    json_t *job = expect_error(cut, "image/jpeg", "partial", "thumbnail", "ASSET_PROCESSING_FAILED",
+                               "corrupt");
     assert_no_thumbnails(job);
     json_decref(job), g_free(data), free(cut), free(whole);
 }
@@ -295,7 +316,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(zero_byte_file_is_a_failed_upload),
         cmocka_unit_test(missing_file_is_not_found),
-        cmocka_unit_test(truncated_jpeg_fails_its_thumbnail),
+        cmocka_unit_test(truncated_jpeg_shows_the_rows_that_decode),
+        cmocka_unit_test(jpeg_cut_before_its_rows_fails_its_thumbnail),
         cmocka_unit_test(png_named_jpg_is_a_type_mismatch),
         cmocka_unit_test(executable_declared_as_png_is_refused),
         cmocka_unit_test(undeclarable_type_is_refused),

@@ -32,6 +32,16 @@ const aw_expected_end *aw_expected_end_for(const aw_expected_end *table, size_t 
 /* Fails unless the job ends the way `e` says. */
 void aw_expect_end(json_t *job, const aw_expected_end *e);
 
+struct aw_manifest_row;
+
+/* Issue 31's corpus check: every field the oracle (exiftool, ffprobe,
+ * pdfinfo: MANIFEST.tsv) filled for this file that AssetMetadataResponse
+ * has a place for is present in the job's metadata, and every error the
+ * job has is specific (an ASSET_* code and a reason other than
+ * "internal"), so a file the oracle cannot read either still ends with a
+ * code that says why. */
+void aw_expect_oracle_fields(json_t *job, const struct aw_manifest_row *row);
+
 /* Runs a shell recipe inside `dir`; the test fails if it does. */
 void aw_test_make(const char *dir, const char *recipe);
 

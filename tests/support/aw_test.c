@@ -305,3 +305,24 @@ long long aw_test_int(json_t *obj, const char *path)
     json_t *v = lookup(obj, path);
     return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
 }
+
+void aw_test_write_pdf(const char *path, const char *const *objects, int count, int info)
+{
+    GString *pdf = g_string_new("%PDF-1.7\n");
+    long *offsets = g_new(long, count);
+    for (int i = 0; i < count; i++) {
+        offsets[i] = (long)pdf->len;
+        g_string_append_printf(pdf, "%d 0 obj\n%s\nendobj\n", i + 1, objects[i]);
+    }
+    long xref = (long)pdf->len;
+    g_string_append_printf(pdf, "xref\n0 %d\n0000000000 65535 f \n", count + 1);
+    for (int i = 0; i < count; i++)
+        g_string_append_printf(pdf, "%010ld 00000 n \n", offsets[i]);
+    g_string_append_printf(pdf, "trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\n", count + 1,
+                           info);
+    g_string_append_printf(pdf, "startxref\n%ld\n%%%%EOF\n", xref);
+    if (!g_file_set_contents(path, pdf->str, (gssize)pdf->len, NULL))
+        abort();
+    g_free(offsets);
+    g_string_free(pdf, TRUE);
+}

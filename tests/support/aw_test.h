@@ -77,6 +77,11 @@ double aw_test_ffmpeg_max_detail(const char *path);
  * absent): faststart means moov comes first. */
 void aw_test_mp4_box_offsets(const char *path, long *moov, long *mdat);
 
+/* Writes a PDF of the given objects (numbered from 1; 1 must be the
+ * catalog) with a correct cross-reference table; `info` is the number of
+ * the document information dictionary. */
+void aw_test_write_pdf(const char *path, const char *const *objects, int count, int info);
+
 /* The first line a shell command prints, trailing newline cut ("" when it
  * prints nothing). fmt has one %s, replaced by path, shell-quoted. */
 void aw_test_command_line(const char *fmt, const char *path, char *buf, size_t size);
