@@ -23,6 +23,14 @@ static void office_process_lost(void)
     _exit(AW_OFFICE_LOST_EXIT);
 }
 
+static int (*on_demand)(void *arg);
+static void *on_demand_arg;
+
+void aw_office_render_on_demand(int (*connect_to_office)(void *arg), void *arg)
+{
+    on_demand = connect_to_office, on_demand_arg = arg;
+}
+
 bool aw_office_render_connect(const char *socket_path)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -148,6 +156,10 @@ static int refused(json_t *reply, aw_error *err)
 int aw_office_render_page(const aw_ctx *ctx, int box, aw_office_page *page, aw_error *err)
 {
     memset(page, 0, sizeof *page);
+    if (office_socket < 0 && on_demand != NULL) {
+        office_socket = on_demand(on_demand_arg); /* once: -1 stays -1 */
+        on_demand = NULL;
+    }
     if (office_socket < 0)
         return AW_DECLINED;
     if (send_request(ctx, box, err) != AW_OK)

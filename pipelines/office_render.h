@@ -35,6 +35,11 @@ typedef struct aw_office_page {
  * false when nothing listens there. */
 bool aw_office_render_connect(const char *socket_path);
 
+/* Without a connection, connect_to_office(arg) is called at the first
+ * document that needs one, once, for a connected socket or -1 (`asset-worker
+ * process` starts an office process of its own then). */
+void aw_office_render_on_demand(int (*connect_to_office)(void *arg), void *arg);
+
 /* Page 1 of the job's document, its longest side `box` pixels (a sheet's
  * printed page comes at its printed size): AW_OK with page filled,
  * AW_DECLINED when there is no office process (or it has no LibreOffice),

@@ -13,7 +13,9 @@
 #   - `run --embedded` + `upload` + `events` inside the image
 #     (embedded_batch.sh) takes the whole demo batch to final statuses and
 #     stops cleanly on SIGTERM; the image's `console`, beside it, lists every
-#     job, serves the page at /dashboard/assets and a thumbnail's bytes.
+#     job, serves the page at /dashboard/assets and a thumbnail's bytes; the
+#     office process starts (LibreOffice, as the unprivileged user) and
+#     renders the docx's first page.
 # usage: test_image.sh [IMAGE]  (default asset-worker:VERSION, as scripts/image tags it)
 # Needs root, buildah, and the demo media tools (deps.sh's image and demo groups).
 set -u
@@ -183,6 +185,17 @@ embedded_batch() {
 check "run --embedded + console + upload + events in the image: the ${#files[@]} demo files to final status, outputs in storage, the console lists them and serves the page and a thumbnail, clean stop" \
   embedded_batch
 sed 's/^/    /' "$WORK/check.log"
+# the docx embeds a 240 × 180 picture: 800 px on the long side is LibreOffice's page
+office_rendered() {
+  local f w h
+  grep -q 'office: LibreOfficeKit loaded' "$WORK/t/emb/worker.log" ||
+    { echo "no office process:"; grep office "$WORK/t/emb/worker.log"; return 1; }
+  f=$(ls "$WORK"/t/emb/storage/derived/licence-terms/thumbnail_large.*) || return 1
+  w=$(vipsheader -f width "$f") h=$(vipsheader -f height "$f")
+  [ $((w > h ? w : h)) = 800 ] || { echo "the docx's large thumbnail is ${w}x$h"; return 1; }
+}
+check "run --embedded in the image: the office process loads LibreOffice and renders the docx's first page" \
+  office_rendered
 
 echo "image: $passed passed, $failed failed"
 [ "$failed" = 0 ]

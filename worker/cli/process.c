@@ -6,6 +6,8 @@
 #include "config.h"
 #include "ids.h"
 #include "media.h"
+#include "office_render.h"
+#include "office_service.h"
 #include "option_parse.h"
 #include "pipeline_options.h"
 #include "pipeline.h"
@@ -142,11 +144,24 @@ static int write_job_json(const char *out_dir, json_t *data)
     return json_dump_file(data, path, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 }
 
+/* An Office file's page comes from an office process of this command's
+ * own, started when the first document needs it (office_render.h). */
+static int start_office(void *arg)
+{
+    aw_office **office = arg;
+    *office = aw_office_start_private();
+    return *office != NULL ? aw_office_connect(*office) : -1;
+}
+
 static int run_job(const process_opts *o, const aw_job *job, const char *out_dir)
 {
     aw_result result;
+    aw_office *office = NULL;
+    aw_office_render_on_demand(start_office, &office);
     double cpu_before = aw_time_cpu_ms();
-    if (aw_pipeline_run(job, &o->cfg, o->input, out_dir, &result) != AW_OK) {
+    int ran = aw_pipeline_run(job, &o->cfg, o->input, out_dir, &result);
+    aw_office_stop(office);
+    if (ran != AW_OK) {
         fprintf(stderr, "asset-worker process: out of memory\n");
         return AW_EXIT_INTERNAL;
     }

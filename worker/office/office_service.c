@@ -27,6 +27,7 @@
 
 #define FDS_ENV "AW_OFFICE_FDS"
 #define DIR_ENV "AW_OFFICE_DIR"
+#define ONE_SHOT_ENV "AW_OFFICE_ONE_SHOT"
 #define RESTART_MS 5000
 
 struct aw_office {
@@ -35,7 +36,8 @@ struct aw_office {
     char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     char dir[PATH_MAX]; /* <spool>/office: the profile and the children's directories */
     pid_t pid;
-    int ev; /* the set-up line */
+    bool one_shot; /* for one command: no preinit (office_env) */
+    int ev;        /* the set-up line */
     bool said;
     double started;
 };
@@ -80,6 +82,8 @@ static int settle(aw_office_settings *s, const aw_service_config *cfg, const cha
     if (aw_office_profile_write(s->profile_dir, s->profile_url, sizeof s->profile_url, err) !=
         AW_OK)
         return AW_ERROR;
+    if (getenv(ONE_SHOT_ENV) != NULL) /* one document: its child loads LibreOffice whole */
+        return AW_OK;
     return aw_lok_preinit(s->install_dir, s->profile_url, err);
 }
 
@@ -143,15 +147,17 @@ static int bind_socket(aw_office *o)
 }
 
 /* The environment plus the office process's descriptors and directory. */
-static char **office_env(char *fds_entry, char *dir_entry)
+static char **office_env(char *fds_entry, char *dir_entry, bool one_shot)
 {
     extern char **environ;
     size_t n = 0;
     while (environ[n] != NULL)
         n++;
-    char **env = aw_xcalloc(n + 4, sizeof *env);
+    char **env = aw_xcalloc(n + 5, sizeof *env);
     memcpy(env, environ, n * sizeof *env);
     env[n] = fds_entry, env[n + 1] = dir_entry, env[n + 2] = "G_SLICE=always-malloc";
+    if (one_shot)
+        env[n + 3] = ONE_SHOT_ENV "=1";
     return env;
 }
 
@@ -164,7 +170,7 @@ static int launch(aw_office *o)
     char fds[64], dir[PATH_MAX + 32];
     snprintf(fds, sizeof fds, FDS_ENV "=%d,%d", o->listener, ev[1]);
     snprintf(dir, sizeof dir, DIR_ENV "=%s", o->dir);
-    char **env = office_env(fds, dir);
+    char **env = office_env(fds, dir, o->one_shot);
     pid_t pid = fork();
     if (pid == 0) { /* only async-signal-safe calls until exec */
         close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -219,6 +225,40 @@ aw_office *aw_office_start(const aw_service_config *cfg)
     }
     setenv("AW_OFFICE_SOCKET", o->socket_path, 1); /* for the executors (office_render.h) */
     return o;
+}
+
+aw_office *aw_office_start_private(void)
+{
+    static char *argv[] = {"run", "--embedded", "--log-level", "error", NULL};
+    const char *tmp = getenv("TMPDIR");
+    aw_office *o = aw_xcalloc(1, sizeof *o);
+    o->ev = -1, o->listener = -1;
+    snprintf(o->dir, sizeof o->dir, "%s/asset-worker-office-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!aw_lok_installed(AW_OFFICE_DEFAULT_DIR) || mkdtemp(o->dir) == NULL) {
+        free(o);
+        return NULL;
+    }
+    o->argv = office_argv(argv);
+    o->one_shot = true;
+    int n = snprintf(o->socket_path, sizeof o->socket_path, "%.*s/office.sock",
+                     (int)sizeof o->socket_path, o->dir);
+    if (n >= (int)sizeof o->socket_path || bind_socket(o) != 0 || launch(o) != 0) {
+        aw_office_stop(o);
+        return NULL;
+    }
+    return o;
+}
+
+int aw_office_connect(aw_office *o)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    memcpy(addr.sun_path, o->socket_path, strlen(o->socket_path) + 1);
+    int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (s >= 0 && connect(s, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        close(s);
+        return -1;
+    }
+    return s;
 }
 
 static void read_setup_line(aw_office *o)
