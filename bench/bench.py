@@ -88,6 +88,17 @@ def models_only(args):
         subprocess.run(["rm", "-rf", str(work)])
 
 
+def office_only(args):
+    """The Office rows alone, printed as RESULTS.md would show them."""
+    work = Path(args.work or tempfile.mkdtemp(prefix="aw-bench-office-"))
+    work.mkdir(parents=True, exist_ok=True)
+    st = StageBench(args.bin, work, args.runs, {})
+    st.office(Inputs(work).office())
+    print("", *report.stage_table(st.rows), sep="\n")
+    if not args.work:
+        subprocess.run(["rm", "-rf", str(work)])
+
+
 SMALL = "small JPEGs 1024x768"
 LATENCY_FILES = 40  # the storage latency rows' batch: the first 40 small JPEGs
 
@@ -175,6 +186,9 @@ def main():
     ap.add_argument("--models-only", action="store_true",
                     help="only the 3D model rows, printed (RESULTS.md and results.json are left "
                          "alone): python3 bench/bench.py --bin BINARY --models-only --runs 3")
+    ap.add_argument("--office-only", action="store_true",
+                    help="only the Office rows (process against soffice --convert-to png), "
+                         "printed: python3 bench/bench.py --bin BINARY --office-only --runs 3")
     ap.add_argument("--service-only", action="store_true",
                     help="only the start-up rows and the small-JPEG service rows with sharp "
                          "beside them, at each --db-size, printed (RESULTS.md and results.json are "
@@ -188,6 +202,8 @@ def main():
         ap.error("--bin is needed (bench/run passes it)")
     if args.models_only:
         return models_only(args)
+    if args.office_only:
+        return office_only(args)
     if args.service_only:
         return service_only(args)
     started = time.time()
@@ -219,6 +235,7 @@ def main():
     st.audio_video(video, song)
     st.metadata(images[0], camera, video, song, pdf)
     st.models(model_inputs(corpus, icosphere))
+    st.office(made.office())
 
     print("# scan", flush=True)
     sc = ScanBench(args.bin, work, args.runs, db, db_one, work / "tiny.png")

@@ -39,9 +39,12 @@ static void metadata_settings(const aw_config *c, GString *out)
 }
 
 static const recipe RECIPES[] = {
-    /* 2: 3D models' facts from assimp (issue 18), containers' capture facts (issue 21) */
-    {AW_STAGE_METADATA, 2, metadata_settings},
-    {AW_STAGE_THUMBNAIL, 1, thumbnail_settings},
+    /* 2: 3D models' facts from assimp (issue 18), containers' capture facts (issue 21);
+       3: unusual and damaged files' facts (issue 31), Office pageCount from LibreOffice's
+       layout (issue 32) */
+    {AW_STAGE_METADATA, 3, metadata_settings},
+    /* 2: Office and OpenDocument pages rendered by LibreOffice (issue 32) */
+    {AW_STAGE_THUMBNAIL, 2, thumbnail_settings},
     {AW_STAGE_PREVIEW, 1, preview_settings},
     {AW_STAGE_WAVEFORM, 1, waveform_settings},
 };

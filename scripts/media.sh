@@ -68,8 +68,8 @@ PDF
   qpdf "$WORK/raw.pdf" "$d/brochure.pdf" 2>/dev/null || [ $? -eq 3 ] # 3: repaired with warnings
   mkdir -p "$w/_rels" "$w/word" "$w/docProps"
   echo '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>' > "$w/[Content_Types].xml"
-  echo '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>' > "$w/_rels/.rels"
-  echo '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>' > "$w/word/document.xml"
+  echo '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>' > "$w/_rels/.rels"
+  echo '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:rPr><w:b/><w:sz w:val="56"/></w:rPr><w:t>Licence terms</w:t></w:r></w:p><w:p><w:r><w:t>The licensee may show the asset on the web for one year.</w:t></w:r></w:p></w:body></w:document>' > "$w/word/document.xml"
   echo '<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Licence terms</dc:title><dc:creator>Demo Author</dc:creator></cp:coreProperties>' > "$w/docProps/core.xml"
   vips resize "$WORK/big.v" "$w/docProps/thumbnail.jpeg" 0.06
   (cd "$w" && zip -q -X -r "$d/licence-terms.docx" .)

@@ -9,6 +9,7 @@ import shlex
 import shutil
 import struct
 import subprocess
+import sys
 from pathlib import Path
 
 FF = ["ffmpeg", "-nostdin", "-v", "error", "-y"]
@@ -147,6 +148,27 @@ class Inputs:
                       f"tr -d ' ' | awk '{{printf {line}}}' > {folder}/bench.{kind}"])
         self.say(["cp", self.work / "db-one/one.hdb", d / "eicar.hdb"])
         stamp.write_text(json.dumps(counts))
+
+    def office(self):
+        """A text document, a spreadsheet and a deck, each written by
+        LibreOffice (soffice --convert-to) from the flat OpenDocument sources
+        of tests/integration/office_recipes.py; [] without soffice."""
+        if shutil.which("soffice") is None:
+            return []
+        sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests/integration"))
+        import office_recipes
+        out = self.path("office")
+        out.mkdir(exist_ok=True)
+        docs = []
+        for name, text, ext in (("page.fodt", office_recipes.TEXT, "docx"),
+                                ("sheet.fods", office_recipes.SHEET, "xlsx"),
+                                ("deck.fodp", office_recipes.SLIDES, "pptx")):
+            src = out / name
+            src.write_text(text)
+            self.say(["soffice", f"-env:UserInstallation=file://{out}/profile", "--headless",
+                      "--convert-to", ext, "--outdir", out, src])
+            docs.append(src.with_suffix("." + ext))
+        return docs
 
     def models(self, levels=5):
         """An icosphere of 20 × 4^levels triangles (20,480 with 5 levels) with

@@ -90,7 +90,8 @@ class StageBench:
         print(f"  {section}: {stage} ({Path(path).name})", flush=True)
         p = paired(ours, anchor, self.runs, job_cpu=job_cpu_reader(self.work / "o"))
         runs_of_anchor = len(anchor) if isinstance(anchor[0], list) else 1
-        anchor_start_cpu = self.start_cpu(anchor_tool) * runs_of_anchor
+        anchor_start_cpu = (self.start_cpu(anchor_tool) * runs_of_anchor
+                            if anchor_tool in self.startup else None)
         row = {
             "section": section, "stage": stage, "input": Path(path).name,
             "ours_command": shown(ours, self.work),
@@ -100,11 +101,11 @@ class StageBench:
             "ratio": {
                 "wall": spread(p.ratios("wall_ms")),
                 "cpu": spread(p.ratios("cpu_ms")),
-                "per_job": per_job(p, anchor_start_cpu),
+                "per_job": per_job(p, anchor_start_cpu) if anchor_start_cpu is not None else None,
             },
             # the two sides of the per-job ratio, in ms
             "ours_job_cpu_ms": spread(p.ours_job_cpu_ms),
-            "anchor_work_cpu_ms": spread([a.cpu_ms - anchor_start_cpu for a in p.anchor]),
+            "anchor_work_cpu_ms": spread([a.cpu_ms - (anchor_start_cpu or 0) for a in p.anchor]),
             "target": target, "note": note,
         }
         if rss_target_mib is not None:
@@ -125,6 +126,19 @@ class StageBench:
                       same, "vipsthumbnail")
             self.pair("thumbnails", "3 sizes vs three vipsthumbnail runs", f, ours, three,
                       "vipsthumbnail")
+
+    def office(self, docs):
+        """Page 1 of a document, the three sizes: `process` (which starts an
+        office process of its own for it, LibreOfficeKit in a sandboxed
+        child) against soffice --convert-to png, both whole processes; no
+        per-job ratio: a job's cpuMs leaves out the office child's CPU."""
+        for f in docs:
+            anchor = ["soffice", f"-env:UserInstallation=file://{self.work}/soffice-profile",
+                      "--headless", "--convert-to", "png", "--outdir", self.work / "soffice", f]
+            self.pair("office", "page 1, 3 sizes vs soffice --convert-to png", f,
+                      self.ours(f, "--stages", "thumbnail"), anchor, "soffice", target=1.0,
+                      note="whole processes: ours starts LibreOffice for the one document, "
+                           "as soffice does")
 
     def audio_video(self, video, song):
         poster_at = "6"  # 10 % into 60 s, as our poster stage picks

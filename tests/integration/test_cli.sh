@@ -105,11 +105,28 @@ check "a glTF holding only a camera is partial, nothing to draw, no crash" \
                   and .metadata.technical.model.meshes == 0' '$WORK/cam/job.json'"
 # The same gap let an Office file's embedded picture reach libvips with all
 # of its loaders: a PDF named docProps/thumbnail.jpeg was drawn by pdfload.
+# (Without LibreOffice, AW_OFFICE=off: the embedded picture is what is shown.)
 mkdir -p "$WORK/pdfthumb/docProps" && cp "$WORK/cwd/page.pdf" "$WORK/pdfthumb/docProps/thumbnail.jpeg"
 check "an Office thumbnail that is a PDF meets the blocked loaders in a fresh process" \
   bash -c "cd '$WORK/pdfthumb' && zip -q -X -r ../pdfthumb.docx . &&
-           '$BIN' process '$WORK/pdfthumb.docx' --no-scan --out '$WORK/pt' >/dev/null;
+           AW_OFFICE=off '$BIN' process '$WORK/pdfthumb.docx' --no-scan --out '$WORK/pt' >/dev/null;
            jq -e '(.variants.thumbnails | length) == 0 and .errors[0].reason == \"no_loader\"' '$WORK/pt/job.json'"
+# An Office file's first page comes from an office process that `process`
+# starts for it; AW_OFFICE=off leaves the picture the file embeds.
+if command -v soffice >/dev/null 2>&1; then
+  d="$WORK/docx"
+  mkdir -p "$d/_rels" "$d/word" "$d/docProps"
+  echo '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>' > "$d/[Content_Types].xml"
+  echo '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>' > "$d/_rels/.rels"
+  echo '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Page one</w:t></w:r></w:p></w:body></w:document>' > "$d/word/document.xml"
+  vips black "$WORK/thumb.v" 240 180 && vips linear "$WORK/thumb.v" "$d/docProps/thumbnail.jpeg" 1 128
+  (cd "$d" && zip -q -X -r ../page.docx .)
+  check "process renders a docx's first page with LibreOffice (800 px; AW_OFFICE=off: the 240 x 180 picture it embeds)" \
+    bash -c "'$BIN' process '$WORK/page.docx' --no-scan --out '$WORK/lo' >/dev/null &&
+             jq -e '.variants.thumbnails.large.height == 800 and .metadata.technical.pageCount == 1' '$WORK/lo/job.json' &&
+             AW_OFFICE=off '$BIN' process '$WORK/page.docx' --no-scan --out '$WORK/nolo' >/dev/null &&
+             jq -e '.variants.thumbnails.large.width == 240 and .variants.thumbnails.large.height == 180' '$WORK/nolo/job.json'"
+fi
 check "--max-pixels refuses from the header" \
   bash -c "'$BIN' process '$WORK/photo.jpg' --no-scan --max-pixels 1M --out '$WORK/p' >/dev/null;
            jq -e '.status == \"failed\" and .errors[0].code == \"ASSET_FILE_TOO_LARGE\"' '$WORK/p/job.json'"

@@ -223,7 +223,8 @@ expect password-odt partial "thumbnail:ASSET_PROCESSING_FAILED:encrypted"
 expect xml-bomb-docx partial "thumbnail:ASSET_PROCESSING_FAILED:corrupt"
 [ "$(job zip-bomb-docx | jq -r '[.errors[] | select(.stage == "thumbnail") | "\(.code):\(.reason)"][0]')" \
   = "ASSET_FILE_TOO_LARGE:zip_limit" ] && ok || fail "zip-bomb-docx: $(errors_of zip-bomb-docx)"
-expect truncated-docx failed "metadata:ASSET_PROCESSING_FAILED:corrupt thumbnail:ASSET_PROCESSING_FAILED:corrupt"
+# its properties come from the parts' own headers (issue 31); LibreOffice cannot open it
+expect truncated-docx partial "metadata:ASSET_PROCESSING_FAILED:zip_directory thumbnail:ASSET_PROCESSING_FAILED:corrupt"
 expect pages-10000-odt completed
 [ "$(job pages-10000-odt | jq '.metadata.technical.pageCount')" = 10000 ] && ok ||
   fail "pages-10000-odt: pageCount $(job pages-10000-odt | jq '.metadata.technical.pageCount')"

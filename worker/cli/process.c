@@ -38,7 +38,9 @@ void aw_cli_process_usage(FILE *out)
           "Runs one file through the pipeline (sniff, scan, metadata, thumbnail, ...)\n"
           "and writes the outputs and job.json (the asset.job.completed data) into\n"
           "the output directory. Exit status: 0 completed or partial, 1 failed,\n"
-          "2 usage error, 3 set-up error.\n"
+          "2 usage error, 3 set-up error. An Office file's first page is rendered\n"
+          "by an office process (LibreOfficeKit) started for it, if LibreOffice is\n"
+          "installed and AW_OFFICE is not off; else its embedded thumbnail is used.\n"
           "\n"
           "options:\n"
           "  --out DIR              output directory (default: ./out/ASSET_ID)\n"
@@ -149,6 +151,9 @@ static int write_job_json(const char *out_dir, json_t *data)
 static int start_office(void *arg)
 {
     aw_office **office = arg;
+    const char *setting = getenv("AW_OFFICE");
+    if (setting != NULL && strcmp(setting, "off") == 0)
+        return -1;
     *office = aw_office_start_private();
     return *office != NULL ? aw_office_connect(*office) : -1;
 }
