@@ -28,7 +28,7 @@ BIN=$(realpath "$1")
 export AW_HTTP_PORT=0
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CORPUS=${AW_CORPUS_DIR:-$ROOT/../shared/corpus}
-TIMEOUT=20 # --office-timeout of the worker under test
+TIMEOUT=60 # --office-timeout of the worker under test (the hung child waits it out)
 
 for tool in soffice vips jq node pdfinfo inotifywait; do
   if ! command -v "$tool" >/dev/null 2>&1; then

@@ -271,6 +271,20 @@ static void start_or_refuse(forkit *f)
     }
 }
 
+/* Kills the children still at work and waits for every one, so that their
+ * CPU time counts in this process's (and so in its parent's). */
+static void end_children(forkit *f)
+{
+    for (int k = 0; k < MAX_CLIENTS; k++)
+        if (f->children[k].pid > 0)
+            kill(f->children[k].pid, SIGKILL);
+    while (f->running > 0 && wait(NULL) > 0)
+        f->running--;
+    for (int k = 0; k < MAX_CLIENTS; k++)
+        if (f->children[k].pid > 0)
+            remove_dir(f->children[k].dir);
+}
+
 /* Listener, the supervisor's channel and every executor's socket. */
 static int gather(const forkit *f, struct pollfd *fds, int *index)
 {
@@ -296,8 +310,10 @@ void aw_office_serve(const aw_office_settings *s, int listener, int ev)
     for (;;) {
         int n = gather(&f, fds, index);
         poll(fds, (nfds_t)n, 50);
-        if (fds[0].revents != 0)
-            return; /* the supervisor is gone (it never writes here) */
+        if (fds[0].revents != 0) { /* the supervisor is gone (it never writes here) */
+            end_children(&f);
+            return;
+        }
         if (fds[1].revents & POLLIN)
             accept_client(&f);
         for (int k = 2; k < n; k++)

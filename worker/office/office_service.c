@@ -29,6 +29,7 @@
 #define DIR_ENV "AW_OFFICE_DIR"
 #define ONE_SHOT_ENV "AW_OFFICE_ONE_SHOT"
 #define RESTART_MS 5000
+#define STOP_MS 2000 /* for the office process to end its children and exit */
 
 struct aw_office {
     char **argv;  /* the run command line, for restarts */
@@ -300,16 +301,26 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return 0;
 }
 
+static bool exited_within(pid_t pid, double ms)
+{
+    for (double waited = 0; waited < ms; waited += 10) {
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
 void aw_office_stop(aw_office *o)
 {
     if (o == NULL)
         return;
-    if (o->pid > 0) {
+    if (o->ev >= 0) /* the office process ends its children and exits */
+        close(o->ev);
+    if (o->pid > 0 && !exited_within(o->pid, STOP_MS)) {
         kill(o->pid, SIGKILL);
         waitpid(o->pid, NULL, 0);
     }
-    if (o->ev >= 0)
-        close(o->ev);
     if (o->listener >= 0)
         close(o->listener);
     unlink(o->socket_path);
