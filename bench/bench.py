@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent / "lib"))
 
 import memory  # noqa: E402
+import office  # noqa: E402
 import report  # noqa: E402
 import service  # noqa: E402
 import latency  # noqa: E402
@@ -93,8 +94,12 @@ def office_only(args):
     work = Path(args.work or tempfile.mkdtemp(prefix="aw-bench-office-"))
     work.mkdir(parents=True, exist_ok=True)
     st = StageBench(args.bin, work, args.runs, {})
-    st.office(Inputs(work).office())
-    print("", *report.stage_table(st.rows), sep="\n")
+    made = Inputs(work)
+    docs = made.office()
+    st.office(docs)
+    db = made.clamav_db(args.hashes, args.bodies)[0]
+    rows = office.measure(args.bin, work, db, docs, made.small_images(20), args.runs)
+    print("", *report.stage_table(st.rows), "", *office.table(rows), sep="\n")
     if not args.work:
         subprocess.run(["rm", "-rf", str(work)])
 
@@ -235,7 +240,6 @@ def main():
     st.audio_video(video, song)
     st.metadata(images[0], camera, video, song, pdf)
     st.models(model_inputs(corpus, icosphere))
-    st.office(made.office())
 
     print("# scan", flush=True)
     sc = ScanBench(args.bin, work, args.runs, db, db_one, work / "tiny.png")
@@ -256,6 +260,11 @@ def main():
     print("# storage latency", flush=True)
     lat = latency.measure(args.bin, work, db, small[:LATENCY_FILES], args.runs)
 
+    print("# office", flush=True)
+    docs = made.office()
+    st.office(docs)
+    office_rows = office.measure(args.bin, work, db, docs, small[:20], args.runs) if docs else None
+
     print("# recipes and reuse", flush=True)
     rounds = [made.small_images(20, first_seed=1000 * (r + 1), folder=f"reuse-{r}") for r in range(args.runs + 1)]
     reused = reuse.measure(args.bin, work, db_one, rounds, args.runs)
@@ -269,6 +278,7 @@ def main():
         "machine": machine(), "runs": args.runs, "database": db_text,
         "database_production": prod_text, "inputs": made.commands,
         "startup": startup, "stages": st.rows, "engine_load": engine_load, "scan": sc.rows,
+        "office_service": office_rows,
         "service": [{k: v for k, v in c.items() if k != "executor_peak_rss"} for c in configs],
         "executor_rss_per_family": service.per_family_rss(configs),
         "executor_peak_rss_jobs": [r for c in configs for r in c["executor_peak_rss"]],

@@ -3,6 +3,7 @@
 #include "office_render.h"
 
 #include "fd_pass.h"
+#include "log.h"
 
 #include <fcntl.h>
 #include <jansson.h>
@@ -144,8 +145,11 @@ static int take_pixels(json_t *reply, int memfd, aw_office_page *page, aw_error 
 static int refused(json_t *reply, aw_error *err)
 {
     const char *reason = json_string_value(json_object_get(reply, "reason"));
-    if (reason != NULL && strcmp(reason, "office_unavailable") == 0)
+    const char *message = json_string_value(json_object_get(reply, "message"));
+    if (reason != NULL && strcmp(reason, "office_unavailable") == 0) {
+        aw_log_warn("office: %s; the embedded thumbnail stands in", message ? message : reason);
         return AW_DECLINED;
+    }
     const char *code = json_string_value(json_object_get(reply, "code"));
     aw_code c = code != NULL ? aw_code_from_name(code) : AW_CODE_NONE;
     return aw_error_set(err, c != AW_CODE_NONE ? c : AW_CODE_PROCESSING_FAILED,

@@ -288,13 +288,18 @@ def render(res):
     for section, title in (("thumbnails", "Thumbnails (3 sizes: large 800, medium 400, small 200, WebP)"),
                            ("video", "Video"), ("audio", "Audio"), ("metadata", "Metadata"),
                            ("model", "3D models (metadata + thumbnails: rendered once by OSMesa at "
-                                     "1600 × 1600, halved to 800, then 3 sizes, WebP)")):
+                                     "1600 × 1600, halved to 800, then 3 sizes, WebP)"),
+                           ("office", "Office documents (page 1 by LibreOfficeKit, then 3 sizes, "
+                                      "WebP)")):
         rows = [r for r in res["stages"] if r["section"] == section]
         if rows:
             out += [f"## {title}", "", *stage_table(rows), ""]
             out += [f"- {r['stage']}: {r['note']}" for r in rows if r.get("note")]
             if section == "model":
                 out += model_notes(rows)
+            if section == "office":
+                import office  # here: office imports service, which may import this module
+                out += ["", *office.table(res.get("office_service"))]
             out += [""]
     out += ["## Scan (the same database and settings for both: no image fuzzy hash)", "",
             f"Engine load: asset-worker {load['asset-worker']['engine_load_ms']:.0f} ms, clamscan "

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,8 +92,11 @@ static int enter_sandbox(const aw_office_settings *s, const char *dir, aw_error 
     if (!s->sandboxed)
         return AW_OK;
     aw_sandbox_config cfg = s->sandbox;
-    if (cfg.open_files < OFFICE_OPEN_FILES)
-        cfg.open_files = OFFICE_OPEN_FILES;
+    struct rlimit now;
+    if (cfg.open_files < OFFICE_OPEN_FILES) /* as many as allowed: a container may allow fewer */
+        cfg.open_files = getrlimit(RLIMIT_NOFILE, &now) == 0 && now.rlim_max < OFFICE_OPEN_FILES
+                             ? (unsigned)now.rlim_max
+                             : OFFICE_OPEN_FILES;
     cfg.jobs = 1;
     const char *const read_only[] = {"/etc/libreoffice", NULL};
     aw_sandbox_paths paths = {.workdir = dir, .read_only = read_only};

@@ -12,7 +12,8 @@
  * profile and the system trees; no network namespace where one can be
  * made), loads the document with macros and link updates off
  * (office_profile.c), paints page 1 and answers with a memfd of pixels.
- * At most --office-slots children run at once; the others wait. A child
+ * At most --office-slots children run at once (default: as many as
+ * executors); the others wait. A child
  * that passes --office-timeout is killed; one that crashes or is killed is
  * answered for by the parent, so the executor always hears back.
  *

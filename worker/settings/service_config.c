@@ -43,7 +43,7 @@ void aw_service_config_defaults(aw_service_config *cfg)
     cfg->clamav_settle_ms = 5000;
     cfg->reuse = true;
     cfg->office = "auto";
-    cfg->office_slots = 1;
+    cfg->office_slots = 0; /* as many as executors once parsed */
     cfg->office_timeout_ms = 60000;
 }
 
@@ -133,8 +133,9 @@ void aw_service_config_usage(FILE *out)
           "                         it is installed); without it they keep their\n"
           "                         embedded thumbnail (default: auto) [AW_OFFICE]\n"
           "  --office-slots N       Office documents rendered at once, each in a\n"
-          "                         sandboxed child of one office process\n"
-          "                         (default: 1) [AW_OFFICE_SLOTS]\n"
+          "                         sandboxed child of one office process (default:\n"
+          "                         the executors, so none waits holding an executor)\n"
+          "                         [AW_OFFICE_SLOTS]\n"
           "  --office-timeout SEC   wall time of one rendering (default: 60)\n"
           "                         [AW_OFFICE_TIMEOUT]\n"
           "  -X KEY=VALUE           any librdkafka property (repeatable); also\n"
@@ -472,6 +473,8 @@ static void settle_transfers(aw_service_config *c)
     /* four jobs ahead per executor: with jobs of 20-50 ms and 100 ms per
      * storage request, two ahead left the executors idle half the time
      * (tests/integration/test_s3.c, backlog_at_100_ms) */
+    if (c->office_slots == 0) /* an executor waits for its document's page */
+        c->office_slots = c->concurrency;
     if (c->prefetch < 0)
         c->prefetch = 4 * c->concurrency > AW_MAX_CONCURRENCY ? AW_MAX_CONCURRENCY
                                                               : 4 * c->concurrency;
