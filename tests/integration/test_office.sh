@@ -233,7 +233,7 @@ sleep 0.5 # inotify and the listener's log are asynchronous
 [ ! -s "$WORK/inotify.log" ] && ok || { fail "the linked secret was opened:"; cat "$WORK/inotify.log"; }
 
 # --- a rendering that hangs, one that crashes, the office process killed -------
-OFFICE=$(pgrep -f asset-worker-office | head -1)
+OFFICE=$(pgrep -P "$WORKER" -f asset-worker-office | head -1) # ours: other tests run beside
 [ -n "$OFFICE" ] && ok || fail "no office process"
 SIGNALLED=""
 while_rendering() { # while_rendering ASSET SIGNAL: signal the child rendering ASSET's document
