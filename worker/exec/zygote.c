@@ -6,6 +6,7 @@
 #include "executor.h"
 #include "fd_io.h"
 #include "log.h"
+#include "self_exec.h"
 #include "service_config.h"
 #include "timeutil.h"
 
@@ -192,32 +193,6 @@ int aw_zygote_main(int argc, char **argv)
 
 /* ---- the supervisor's handle --------------------------------------------- */
 
-/* argv for the exec: the binary's name, then the run arguments. */
-static char **zygote_argv(char *const *run_argv)
-{
-    size_t n = 0;
-    while (run_argv[n] != NULL)
-        n++;
-    char **argv = aw_xcalloc(n + 2, sizeof *argv);
-    argv[0] = "asset-worker-zygote";
-    memcpy(argv + 1, run_argv, n * sizeof *argv);
-    return argv;
-}
-
-/* The environment plus AW_ZYGOTE_FDS=ctl,ev and G_SLICE=always-malloc. */
-static char **zygote_env(char *fds_entry)
-{
-    extern char **environ;
-    size_t n = 0;
-    while (environ[n] != NULL)
-        n++;
-    char **env = aw_xcalloc(n + 3, sizeof *env);
-    memcpy(env, environ, n * sizeof *env);
-    env[n] = fds_entry;
-    env[n + 1] = "G_SLICE=always-malloc";
-    return env;
-}
-
 aw_zygote *aw_zygote_launch(char *const *run_argv, aw_error *err)
 {
     int ctl[2], ev[2];
@@ -232,7 +207,8 @@ aw_zygote *aw_zygote_launch(char *const *run_argv, aw_error *err)
     }
     char fds[64];
     snprintf(fds, sizeof fds, FDS_ENV "=%d,%d", ctl[1], ev[1]);
-    char **argv = zygote_argv(run_argv), **env = zygote_env(fds);
+    const char *const extra[] = {fds, "G_SLICE=always-malloc", NULL};
+    char **argv = aw_self_argv("asset-worker-zygote", run_argv), **env = aw_self_env(extra);
     pid_t pid = fork();
     if (pid == 0) {                               /* only async-signal-safe calls until exec */
         close_range(3, ~0U, CLOSE_RANGE_CLOEXEC); /* the HTTP and Kafka sockets stay here */

@@ -8,6 +8,7 @@
 #include "office_internal.h"
 #include "office_lok.h"
 #include "office_profile.h"
+#include "self_exec.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -37,7 +38,7 @@ struct aw_office {
     char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     char dir[PATH_MAX]; /* <spool>/office: the profile and the children's directories */
     pid_t pid;
-    bool one_shot; /* for one command: no preinit (office_env) */
+    bool one_shot; /* for one command: no preinit (launch) */
     int ev;        /* the set-up line */
     bool said;
     double started;
@@ -147,21 +148,6 @@ static int bind_socket(aw_office *o)
     return 0;
 }
 
-/* The environment plus the office process's descriptors and directory. */
-static char **office_env(char *fds_entry, char *dir_entry, bool one_shot)
-{
-    extern char **environ;
-    size_t n = 0;
-    while (environ[n] != NULL)
-        n++;
-    char **env = aw_xcalloc(n + 5, sizeof *env);
-    memcpy(env, environ, n * sizeof *env);
-    env[n] = fds_entry, env[n + 1] = dir_entry, env[n + 2] = "G_SLICE=always-malloc";
-    if (one_shot)
-        env[n + 3] = ONE_SHOT_ENV "=1";
-    return env;
-}
-
 /* The binary again, as "asset-worker-office run …". */
 static int launch(aw_office *o)
 {
@@ -171,7 +157,9 @@ static int launch(aw_office *o)
     char fds[64], dir[PATH_MAX + 32];
     snprintf(fds, sizeof fds, FDS_ENV "=%d,%d", o->listener, ev[1]);
     snprintf(dir, sizeof dir, DIR_ENV "=%s", o->dir);
-    char **env = office_env(fds, dir, o->one_shot);
+    const char *const extra[] = {fds, dir, "G_SLICE=always-malloc",
+                                 o->one_shot ? ONE_SHOT_ENV "=1" : NULL, NULL};
+    char **env = aw_self_env(extra);
     pid_t pid = fork();
     if (pid == 0) { /* only async-signal-safe calls until exec */
         close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -189,17 +177,6 @@ static int launch(aw_office *o)
     return 0;
 }
 
-static char **office_argv(char *const *run_argv)
-{
-    size_t n = 0;
-    while (run_argv[n] != NULL)
-        n++;
-    char **argv = aw_xcalloc(n + 2, sizeof *argv);
-    argv[0] = "asset-worker-office";
-    memcpy(argv + 1, run_argv, n * sizeof *argv);
-    return argv;
-}
-
 aw_office *aw_office_start(const aw_service_config *cfg)
 {
     if (aw_office_install_dir(cfg) == NULL) {
@@ -209,7 +186,7 @@ aw_office *aw_office_start(const aw_service_config *cfg)
         return NULL;
     }
     aw_office *o = aw_xcalloc(1, sizeof *o);
-    o->argv = office_argv(cfg->argv);
+    o->argv = aw_self_argv("asset-worker-office", cfg->argv);
     o->ev = -1, o->listener = -1;
     snprintf(o->dir, sizeof o->dir, "%s/office", cfg->spool_dir);
     int n = snprintf(o->socket_path, sizeof o->socket_path, "%.*s/office.sock",
@@ -239,7 +216,7 @@ aw_office *aw_office_start_private(void)
         free(o);
         return NULL;
     }
-    o->argv = office_argv(argv);
+    o->argv = aw_self_argv("asset-worker-office", argv);
     o->one_shot = true;
     int n = snprintf(o->socket_path, sizeof o->socket_path, "%.*s/office.sock",
                      (int)sizeof o->socket_path, o->dir);
