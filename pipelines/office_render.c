@@ -24,12 +24,12 @@ static void office_process_lost(void)
     _exit(AW_OFFICE_LOST_EXIT);
 }
 
-static int (*on_demand)(void *arg);
+static const char *(*on_demand)(void *arg);
 static void *on_demand_arg;
 
-void aw_office_render_on_demand(int (*connect_to_office)(void *arg), void *arg)
+void aw_office_render_on_demand(const char *(*start_office)(void *arg), void *arg)
 {
-    on_demand = connect_to_office, on_demand_arg = arg;
+    on_demand = start_office, on_demand_arg = arg;
 }
 
 bool aw_office_render_connect(const char *socket_path)
@@ -161,7 +161,7 @@ int aw_office_render_page(const aw_ctx *ctx, int box, aw_office_page *page, aw_e
 {
     memset(page, 0, sizeof *page);
     if (office_socket < 0 && on_demand != NULL) {
-        office_socket = on_demand(on_demand_arg); /* once: -1 stays -1 */
+        aw_office_render_connect(on_demand(on_demand_arg)); /* once: none stays none */
         on_demand = NULL;
     }
     if (office_socket < 0)

@@ -35,10 +35,10 @@ typedef struct aw_office_page {
  * false when nothing listens there. */
 bool aw_office_render_connect(const char *socket_path);
 
-/* Without a connection, connect_to_office(arg) is called at the first
- * document that needs one, once, for a connected socket or -1 (`asset-worker
- * process` starts an office process of its own then). */
-void aw_office_render_on_demand(int (*connect_to_office)(void *arg), void *arg);
+/* Without a connection, start_office(arg) is called at the first document
+ * that needs one, once, for the socket path to connect to, or NULL
+ * (`asset-worker process` starts an office process of its own then). */
+void aw_office_render_on_demand(const char *(*start_office)(void *arg), void *arg);
 
 /* Page 1 of the job's document, its longest side `box` pixels (a sheet's
  * printed page comes at its printed size): AW_OK with page filled,

@@ -44,27 +44,23 @@ static int office_metadata_run(aw_ctx *ctx, aw_error *err)
 
 /* The picture an OOXML package (or an OpenDocument one) may carry, or
  * NULL. */
-static GBytes *embedded_picture(const aw_ctx *ctx, aw_error *err)
+static GBytes *embedded_picture(aw_office *doc)
 {
-    aw_office doc;
-    if (aw_office_open(ctx, &doc, err) != AW_OK)
-        return NULL;
     static const char *const names[] = {"docProps/thumbnail.jpeg", "docProps/thumbnail.jpg",
                                         "docProps/thumbnail.png", "Thumbnails/thumbnail.png"};
     GBytes *picture = NULL;
-    for (size_t i = 0; i < 4 && picture == NULL && !doc.ole2; i++)
-        picture = aw_office_read(&doc, names[i], THUMBNAIL_MAX_BYTES);
-    aw_office_close(&doc);
+    for (size_t i = 0; i < 4 && picture == NULL && !doc->ole2; i++)
+        picture = aw_office_read(doc, names[i], THUMBNAIL_MAX_BYTES);
     return picture;
 }
 
 /* Thumbnails of the embedded picture; AW_DECLINED when there is none (or
  * a WMF/EMF one): nothing to show. */
-static int embedded_thumbnail(aw_ctx *ctx, aw_error *err)
+static int embedded_thumbnail(aw_ctx *ctx, aw_office *doc, aw_error *err)
 {
-    GBytes *picture = embedded_picture(ctx, err);
+    GBytes *picture = embedded_picture(doc);
     if (picture == NULL)
-        return err->code != AW_CODE_NONE ? AW_ERROR : AW_DECLINED;
+        return AW_DECLINED;
     gsize size = 0;
     const void *data = g_bytes_get_data(picture, &size);
     int rc = aw_thumbnail_write_from_buffer(ctx, data, size, "embedded thumbnail", err);
@@ -88,41 +84,49 @@ static int rendered_thumbnail(aw_ctx *ctx, aw_error *err)
     return rc;
 }
 
-/* A package that unpacks past the ZIP limits is not handed to LibreOffice
- * either. */
-static bool package_over_limits(const aw_ctx *ctx, aw_error *err)
+/* After no rendering (err: why, or nothing without an office process): the
+ * embedded picture of doc (NULL: the package did not open, for the reason
+ * in package). Without a picture the renderer's reason stands, as it says
+ * more than the package's. */
+static int fall_back(aw_ctx *ctx, aw_office *doc, const aw_error *package, aw_error *err)
 {
-    aw_office doc;
-    if (aw_office_open(ctx, &doc, err) == AW_OK) {
-        aw_office_close(&doc);
-        return false;
-    }
-    if (err->code == AW_CODE_FILE_TOO_LARGE)
-        return true;
-    aw_error_clear(err); /* LibreOffice may still read what libgsf cannot */
-    return false;
-}
-
-/* The rendering where there is an office process; else, or when it cannot
- * render the file, the picture the writer embedded. */
-static int office_thumbnail_run(aw_ctx *ctx, aw_error *err)
-{
-    if (package_over_limits(ctx, err))
-        return AW_ERROR;
-    int rc = rendered_thumbnail(ctx, err);
-    if (rc != AW_ERROR && rc != AW_DECLINED)
-        return rc;
     aw_error rendering = *err;
     aw_error_clear(err);
-    rc = embedded_thumbnail(ctx, err);
+    int rc = AW_ERROR;
+    if (doc != NULL)
+        rc = embedded_thumbnail(ctx, doc, err);
+    else
+        *err = *package;
     if (rendering.code == AW_CODE_NONE)
         return rc;
-    if (rc != AW_OK) { /* the renderer's reason says more than the package's */
+    if (rc != AW_OK) {
         *err = rendering;
         return AW_ERROR;
     }
     aw_log_warn("office: %s; the embedded thumbnail stands in", rendering.message);
     return AW_OK;
+}
+
+/* The package is opened once: past the ZIP limits it is not handed to
+ * LibreOffice either. Then the rendering where there is an office process;
+ * else, or when it cannot render the file, the picture the writer
+ * embedded. */
+static int office_thumbnail_run(aw_ctx *ctx, aw_error *err)
+{
+    aw_office doc;
+    aw_error package;
+    aw_error_clear(&package);
+    bool opened = aw_office_open(ctx, &doc, &package) == AW_OK;
+    if (!opened && package.code == AW_CODE_FILE_TOO_LARGE) {
+        *err = package;
+        return AW_ERROR;
+    }
+    int rc = rendered_thumbnail(ctx, err); /* LibreOffice may read what libgsf cannot */
+    if (rc == AW_ERROR || rc == AW_DECLINED)
+        rc = fall_back(ctx, opened ? &doc : NULL, &package, err);
+    if (opened)
+        aw_office_close(&doc);
+    return rc;
 }
 
 const aw_stage aw_stage_office_metadata = {

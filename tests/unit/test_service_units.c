@@ -247,15 +247,26 @@ static void offsets_commit_only_the_contiguous_prefix(void **state)
 static void kafka_defaults_give_way_to_the_operator(void **state)
 {
     (void)state;
-    aw_service_config cfg = {.kafka_props = {"fetch.wait.max.ms=200", "group.idx=1"},
+    static const char *const defaults[] = {"fetch.wait.max.ms",      "500",  "group.id", "ours",
+                                           "statistics.interval.ms", "5000", NULL};
+    aw_service_config cfg = {.kafka_props = {"fetch.wait.max.ms=200", "fetch.min.bytes=2"},
                              .n_kafka_props = 2};
-    assert_true(aw_kafka_set_by_user(&cfg, "fetch.wait.max.ms"));
-    assert_false(aw_kafka_set_by_user(&cfg, "fetch.wait"));
-    assert_false(aw_kafka_set_by_user(&cfg, "group.id"));
+    char errstr[256], value[64];
     setenv("AW_RDKAFKA_GROUP_ID", "g", 1);
-    assert_true(aw_kafka_set_by_user(&cfg, "group.id"));
+    rd_kafka_conf_t *conf = aw_kafka_conf(&cfg, defaults, NULL, errstr, sizeof errstr);
     unsetenv("AW_RDKAFKA_GROUP_ID");
-    assert_false(aw_kafka_set_by_user(&cfg, "auto.offset.reset"));
+    assert_non_null(conf);
+    size_t size = sizeof value;
+    assert_int_equal(rd_kafka_conf_get(conf, "fetch.wait.max.ms", value, &size), RD_KAFKA_CONF_OK);
+    assert_string_equal(value, "200");
+    size = sizeof value;
+    assert_int_equal(rd_kafka_conf_get(conf, "group.id", value, &size), RD_KAFKA_CONF_OK);
+    assert_string_equal(value, "g");
+    size = sizeof value;
+    assert_int_equal(rd_kafka_conf_get(conf, "statistics.interval.ms", value, &size),
+                     RD_KAFKA_CONF_OK);
+    assert_string_equal(value, "5000");
+    rd_kafka_conf_destroy(conf);
 }
 
 int main(void)

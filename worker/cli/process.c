@@ -148,14 +148,14 @@ static int write_job_json(const char *out_dir, json_t *data)
 
 /* An Office file's page comes from an office process of this command's
  * own, started when the first document needs it (office_render.h). */
-static int start_office(void *arg)
+static const char *start_office(void *arg)
 {
     aw_office **office = arg;
     const char *setting = getenv("AW_OFFICE");
     if (setting != NULL && strcmp(setting, "off") == 0)
-        return -1;
+        return NULL;
     *office = aw_office_start_private();
-    return *office != NULL ? aw_office_connect(*office) : -1;
+    return *office != NULL ? aw_office_socket_path(*office) : NULL;
 }
 
 static int run_job(const process_opts *o, const aw_job *job, const char *out_dir)

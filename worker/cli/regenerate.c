@@ -192,7 +192,7 @@ int aw_cli_regenerate(int argc, char **argv)
     if (rc != AW_EXIT_OK)
         return rc;
     char errstr[256];
-    rd_kafka_conf_t *conf = aw_kafka_conf(&o.svc, NULL, errstr, sizeof errstr);
+    rd_kafka_conf_t *conf = aw_kafka_conf(&o.svc, NULL, NULL, errstr, sizeof errstr);
     rd_kafka_t *p = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr) : NULL;
     if (p == NULL) {
         fprintf(stderr, "asset-worker regenerate: %s\n", errstr);

@@ -192,7 +192,7 @@ int aw_cli_upload(int argc, char **argv)
         return AW_EXIT_USAGE;
     }
     char errstr[256];
-    rd_kafka_conf_t *conf = aw_kafka_conf(&o.svc, NULL, errstr, sizeof errstr);
+    rd_kafka_conf_t *conf = aw_kafka_conf(&o.svc, NULL, NULL, errstr, sizeof errstr);
     if (conf != NULL)
         rd_kafka_conf_set_dr_msg_cb(conf, on_delivered);
     rd_kafka_t *p = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr) : NULL;
@@ -292,7 +292,7 @@ int aw_cli_events(int argc, char **argv)
     snprintf(group, sizeof group, "asset-worker-events-%d", (int)getpid());
     const char *const fixed[] = {
         "group.id", group, "auto.offset.reset", "earliest", "enable.auto.commit", "false", NULL};
-    rd_kafka_conf_t *conf = aw_kafka_conf(&o.svc, fixed, errstr, sizeof errstr);
+    rd_kafka_conf_t *conf = aw_kafka_conf(&o.svc, NULL, fixed, errstr, sizeof errstr);
     rd_kafka_t *c = conf ? rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr) : NULL;
     if (c == NULL) {
         fprintf(stderr, "asset-worker events: %s\n", errstr);

@@ -24,7 +24,7 @@ static rd_kafka_t *make_producer(const aw_console_config *cfg, aw_error *err)
 {
     static const char *const fixed[] = {"enable.idempotence", "true", "acks", "all", NULL};
     char errstr[512];
-    rd_kafka_conf_t *conf = aw_kafka_conf(&cfg->svc, fixed, errstr, sizeof errstr);
+    rd_kafka_conf_t *conf = aw_kafka_conf(&cfg->svc, NULL, fixed, errstr, sizeof errstr);
     rd_kafka_t *p = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr) : NULL;
     if (p == NULL)
         aw_error_set(err, AW_CODE_PROCESSING_FAILED, "kafka", "producer: %s", errstr);

@@ -36,7 +36,7 @@ static rd_kafka_t *make_consumer(aw_console_feed *f, aw_error *err)
         "enable.auto.commit", "false", "enable.auto.offset.store", "false", "auto.offset.reset",
         "earliest",           NULL};
     char errstr[512];
-    rd_kafka_conf_t *conf = aw_kafka_conf(&f->cfg->svc, fixed, errstr, sizeof errstr);
+    rd_kafka_conf_t *conf = aw_kafka_conf(&f->cfg->svc, NULL, fixed, errstr, sizeof errstr);
     if (conf != NULL && rd_kafka_conf_set(conf, "group.id", f->cfg->svc.group, errstr,
                                           sizeof errstr) != RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);

@@ -3,13 +3,13 @@
 #include "pool.h"
 
 #include "alloc.h"
+#include "file_tree.h"
 #include "log.h"
 #include "procfs.h"
 #include "timeutil.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -66,17 +66,11 @@ struct aw_pool {
     unsigned long spawned; /* executors started: names their work directories */
 };
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 /* The work directory and whatever a job left in it. */
 static void remove_workdir(executor *e)
 {
     if (e->workdir[0] != '\0')
-        nftw(e->workdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        aw_remove_tree(e->workdir);
     e->workdir[0] = '\0';
 }
 
@@ -114,7 +108,7 @@ static int make_workdir(const char *path)
         return 0;
     if (errno != EEXIST)
         return -1;
-    nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    aw_remove_tree(path);
     return mkdir(path, 0700);
 }
 

@@ -4,11 +4,11 @@
 #include "office_internal.h"
 
 #include "fd_pass.h"
+#include "file_tree.h"
 #include "log.h"
 #include "timeutil.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
@@ -67,17 +67,10 @@ void aw_office_refuse(int client_fd, const char *reason, const char *fmt, ...)
     json_decref(reply);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
-
 static void remove_dir(char *dir)
 {
     if (dir[0] != '\0')
-        nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        aw_remove_tree(dir);
     dir[0] = '\0';
 }
 

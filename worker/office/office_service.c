@@ -4,6 +4,7 @@
 #include "office_service.h"
 
 #include "alloc.h"
+#include "file_tree.h"
 #include "log.h"
 #include "office_internal.h"
 #include "office_lok.h"
@@ -13,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -177,6 +177,30 @@ static int launch(aw_office *o)
     return 0;
 }
 
+/* The handle on an office process working in dir (created by the caller)
+ * and listening on dir/office.sock; NULL (the handle's files gone) when the
+ * path is too long for a socket or the process cannot start. */
+static aw_office *open_office(const char *dir, char *const *run_argv, bool one_shot)
+{
+    aw_office *o = aw_xcalloc(1, sizeof *o);
+    o->ev = -1, o->listener = -1, o->one_shot = one_shot;
+    snprintf(o->dir, sizeof o->dir, "%s", dir);
+    o->argv = aw_self_argv("asset-worker-office", run_argv);
+    int n = snprintf(o->socket_path, sizeof o->socket_path, "%.*s/office.sock",
+                     (int)sizeof o->socket_path, o->dir);
+    if (n >= (int)sizeof o->socket_path) {
+        aw_log_error("office: the path %s is too long for a Unix socket", o->dir);
+        aw_office_stop(o);
+        return NULL;
+    }
+    if (bind_socket(o) != 0 || launch(o) != 0) {
+        aw_log_error("office: cannot start the office process in %s: %s", o->dir, strerror(errno));
+        aw_office_stop(o);
+        return NULL;
+    }
+    return o;
+}
+
 aw_office *aw_office_start(const aw_service_config *cfg)
 {
     if (aw_office_install_dir(cfg) == NULL) {
@@ -185,23 +209,15 @@ aw_office *aw_office_start(const aw_service_config *cfg)
                                                     : "LibreOffice is not installed");
         return NULL;
     }
-    aw_office *o = aw_xcalloc(1, sizeof *o);
-    o->argv = aw_self_argv("asset-worker-office", cfg->argv);
-    o->ev = -1, o->listener = -1;
-    snprintf(o->dir, sizeof o->dir, "%s/office", cfg->spool_dir);
-    int n = snprintf(o->socket_path, sizeof o->socket_path, "%.*s/office.sock",
-                     (int)sizeof o->socket_path, o->dir);
-    if (n >= (int)sizeof o->socket_path) {
-        aw_log_error("office: the spool path %s is too long for a Unix socket", o->dir);
-        aw_office_stop(o);
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/office", cfg->spool_dir);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        aw_log_error("office: cannot create %s: %s", dir, strerror(errno));
         return NULL;
     }
-    if ((mkdir(o->dir, 0700) != 0 && errno != EEXIST) || bind_socket(o) != 0 || launch(o) != 0) {
-        aw_log_error("office: cannot start the office process in %s: %s", o->dir, strerror(errno));
-        aw_office_stop(o);
-        return NULL;
-    }
-    setenv("AW_OFFICE_SOCKET", o->socket_path, 1); /* for the executors (office_render.h) */
+    aw_office *o = open_office(dir, cfg->argv, false);
+    if (o != NULL)
+        setenv("AW_OFFICE_SOCKET", o->socket_path, 1); /* for the executors (office_render.h) */
     return o;
 }
 
@@ -209,34 +225,16 @@ aw_office *aw_office_start_private(void)
 {
     static char *argv[] = {"run", "--embedded", "--log-level", "error", NULL};
     const char *tmp = getenv("TMPDIR");
-    aw_office *o = aw_xcalloc(1, sizeof *o);
-    o->ev = -1, o->listener = -1;
-    snprintf(o->dir, sizeof o->dir, "%s/asset-worker-office-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!aw_lok_installed(AW_OFFICE_DEFAULT_DIR) || mkdtemp(o->dir) == NULL) {
-        free(o);
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/asset-worker-office-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!aw_lok_installed(AW_OFFICE_DEFAULT_DIR) || mkdtemp(dir) == NULL)
         return NULL;
-    }
-    o->argv = aw_self_argv("asset-worker-office", argv);
-    o->one_shot = true;
-    int n = snprintf(o->socket_path, sizeof o->socket_path, "%.*s/office.sock",
-                     (int)sizeof o->socket_path, o->dir);
-    if (n >= (int)sizeof o->socket_path || bind_socket(o) != 0 || launch(o) != 0) {
-        aw_office_stop(o);
-        return NULL;
-    }
-    return o;
+    return open_office(dir, argv, true);
 }
 
-int aw_office_connect(aw_office *o)
+const char *aw_office_socket_path(const aw_office *o)
 {
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    memcpy(addr.sun_path, o->socket_path, strlen(o->socket_path) + 1);
-    int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (s >= 0 && connect(s, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        close(s);
-        return -1;
-    }
-    return s;
+    return o->socket_path;
 }
 
 static void read_setup_line(aw_office *o)
@@ -271,13 +269,6 @@ void aw_office_step(aw_office *o)
         o->started = aw_time_mono_ms(); /* try again later */
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
-
 static bool exited_within(pid_t pid, double ms)
 {
     for (double waited = 0; waited < ms; waited += 10) {
@@ -301,7 +292,7 @@ void aw_office_stop(aw_office *o)
     if (o->listener >= 0)
         close(o->listener);
     unlink(o->socket_path);
-    nftw(o->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    aw_remove_tree(o->dir);
     free(o->argv);
     free(o);
 }

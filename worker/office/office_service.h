@@ -37,10 +37,11 @@ aw_office *aw_office_start(const aw_service_config *cfg);
 
 /* An office process for one command (`asset-worker process`), in a
  * directory of its own under $TMPDIR, with run's defaults; NULL when
- * LibreOffice is not installed. aw_office_connect gives a connected
- * socket (office_render.h), aw_office_stop ends it. */
+ * LibreOffice is not installed. aw_office_stop ends it. */
 aw_office *aw_office_start_private(void);
-int aw_office_connect(aw_office *o);
+
+/* Where executors connect (office_render.h). */
+const char *aw_office_socket_path(const aw_office *o);
 
 /* Logs the office process's set-up line once; starts it again (at most
  * every 5 s) when it has died. Accepts NULL. */

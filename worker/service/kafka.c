@@ -5,7 +5,6 @@
 #include "log.h"
 #include "timeutil.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,20 +46,6 @@ static int set_from_environment(rd_kafka_conf_t *conf, char *errstr, size_t errs
     return 0;
 }
 
-bool aw_kafka_set_by_user(const aw_service_config *cfg, const char *key)
-{
-    size_t klen = strlen(key);
-    for (int k = 0; k < cfg->n_kafka_props; k++)
-        if (strncmp(cfg->kafka_props[k], key, klen) == 0 && cfg->kafka_props[k][klen] == '=')
-            return true;
-    char name[256] = "AW_RDKAFKA_";
-    size_t at = strlen(name);
-    for (const char *p = key; *p != '\0' && at + 1 < sizeof name; p++)
-        name[at++] = *p == '.' ? '_' : (char)toupper((unsigned char)*p);
-    name[at] = '\0';
-    return getenv(name) != NULL;
-}
-
 /* librdkafka's own messages (syslog levels) as our log lines. */
 static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
@@ -71,12 +56,16 @@ static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const ch
     aw_log(l, NULL, "%s: %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
-rd_kafka_conf_t *aw_kafka_conf(const aw_service_config *cfg, const char *const *fixed, char *errstr,
-                               size_t errsize)
+rd_kafka_conf_t *aw_kafka_conf(const aw_service_config *cfg, const char *const *defaults,
+                               const char *const *fixed, char *errstr, size_t errsize)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(conf, kafka_log);
-    int rc = cfg->brokers ? set(conf, "bootstrap.servers", cfg->brokers, errstr, errsize) : 0;
+    int rc = 0;
+    for (int i = 0; defaults != NULL && defaults[i] != NULL && rc == 0; i += 2)
+        rc = set(conf, defaults[i], defaults[i + 1], errstr, errsize);
+    if (rc == 0 && cfg->brokers)
+        rc = set(conf, "bootstrap.servers", cfg->brokers, errstr, errsize);
     if (rc == 0)
         rc = set_from_environment(conf, errstr, errsize);
     for (int i = 0; rc == 0 && i < cfg->n_kafka_props; i++)

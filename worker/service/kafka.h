@@ -8,17 +8,13 @@
 #include "service_config.h"
 
 #include <librdkafka/rdkafka.h>
-#include <stdbool.h>
 
-/* Applies cfg's brokers and pass-through properties (-X and AW_RDKAFKA_*),
- * then `fixed` (NULL-terminated key, value pairs that may not be
- * overridden). NULL with errstr filled on an unknown or invalid property. */
-rd_kafka_conf_t *aw_kafka_conf(const aw_service_config *cfg, const char *const *fixed, char *errstr,
-                               size_t errsize);
-
-/* Whether key ("fetch.wait.max.ms") is given with -X or as an AW_RDKAFKA_*
- * variable, so that a default of ours must not replace it. */
-bool aw_kafka_set_by_user(const aw_service_config *cfg, const char *key);
+/* Applies `defaults` (NULL-terminated key, value pairs; or NULL), cfg's
+ * brokers and pass-through properties (AW_RDKAFKA_*, then -X), which
+ * override them, then `fixed` (pairs that may not be overridden). NULL
+ * with errstr filled on an unknown or invalid property. */
+rd_kafka_conf_t *aw_kafka_conf(const aw_service_config *cfg, const char *const *defaults,
+                               const char *const *fixed, char *errstr, size_t errsize);
 
 /* The last value of header name, copied into buf (always NUL-terminated,
  * "" when absent or 256 bytes or longer); NULL when absent. */

@@ -3,10 +3,10 @@
  * the manifest and the reuse index) and its storage requests, which keep
  * the directory until the last one is back. */
 #define _GNU_SOURCE
+#include "file_tree.h"
 #include "supervisor.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,19 +44,13 @@ json_t *aw_message_spool_json(const aw_message *r, const char *name)
     return v;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 /* The spool goes once no transfer uses it any more. */
 void aw_message_clear_spool(aw_message *r)
 {
     if (r->transfers > 0)
         return; /* cleared when the last one comes back */
     if (r->spool[0] != '\0')
-        nftw(r->spool, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        aw_remove_tree(r->spool);
     r->spool[0] = '\0';
 }
 

@@ -54,7 +54,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 static rd_kafka_t *make_producer(aw_supervisor *sv, char *errstr, size_t n)
 {
     static const char *const fixed[] = {"enable.idempotence", "true", "acks", "all", NULL};
-    rd_kafka_conf_t *conf = aw_kafka_conf(sv->cfg, fixed, errstr, n);
+    rd_kafka_conf_t *conf = aw_kafka_conf(sv->cfg, NULL, fixed, errstr, n);
     if (conf == NULL)
         return NULL;
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
@@ -106,12 +106,9 @@ static rd_kafka_t *make_consumer(aw_supervisor *sv, char *errstr, size_t n)
                                     "fetch.wait.max.ms",
                                     sv->cfg->embedded ? "50" : "500",
                                     NULL};
-    rd_kafka_conf_t *conf = aw_kafka_conf(sv->cfg, fixed, errstr, n);
+    rd_kafka_conf_t *conf = aw_kafka_conf(sv->cfg, defaults, fixed, errstr, n);
     if (conf == NULL)
         return NULL;
-    for (int i = 0; defaults[i] != NULL; i += 2) /* overridable with -X or AW_RDKAFKA_* */
-        if (!aw_kafka_set_by_user(sv->cfg, defaults[i]))
-            rd_kafka_conf_set(conf, defaults[i], defaults[i + 1], errstr, n);
     rd_kafka_conf_set_rebalance_cb(conf, aw_supervisor_rebalance);
     rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
     rd_kafka_conf_set_error_cb(conf, on_kafka_error);

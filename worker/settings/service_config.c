@@ -463,18 +463,19 @@ static int from_env(aw_service_config *c)
     return 0;
 }
 
-/* Transfers and prefetch follow the concurrency unless they were set. */
-static void settle_transfers(aw_service_config *c)
+/* Transfers, office slots and prefetch follow the concurrency unless they
+ * were set. */
+static void settle_counts(aw_service_config *c)
 {
     if (c->transfers == 0)
         c->transfers = 16 * c->concurrency > 32 ? 16 * c->concurrency : 32;
     if (c->transfers > AW_MAX_TRANSFERS)
         c->transfers = AW_MAX_TRANSFERS;
+    if (c->office_slots == 0) /* an executor waits for its document's page */
+        c->office_slots = c->concurrency;
     /* four jobs ahead per executor: with jobs of 20-50 ms and 100 ms per
      * storage request, two ahead left the executors idle half the time
      * (tests/integration/test_s3.c, backlog_at_100_ms) */
-    if (c->office_slots == 0) /* an executor waits for its document's page */
-        c->office_slots = c->concurrency;
     if (c->prefetch < 0)
         c->prefetch = 4 * c->concurrency > AW_MAX_CONCURRENCY ? AW_MAX_CONCURRENCY
                                                               : 4 * c->concurrency;
@@ -495,7 +496,7 @@ int aw_service_config_parse(int argc, char **argv, aw_service_config *cfg)
         if (c == '?' || apply(cfg, c, optarg) != 0)
             return AW_SETTINGS_BAD;
     }
-    settle_transfers(cfg);
+    settle_counts(cfg);
     if (optind != argc)
         return bad("takes no arguments", argv[optind]) ? AW_SETTINGS_BAD : AW_SETTINGS_BAD;
     if (cfg->brokers == NULL && !cfg->embedded)
