@@ -104,6 +104,26 @@ def office_only(args):
         subprocess.run(["rm", "-rf", str(work)])
 
 
+def stages_only(args):
+    """The thumbnail, preview and waveform rows alone (issue 30's figures),
+    with the start-up runs their per-job ratios need, printed."""
+    work = Path(args.work or tempfile.mkdtemp(prefix="aw-bench-stages-"))
+    work.mkdir(parents=True, exist_ok=True)
+    made = Inputs(work)
+    images = made.images()
+    video, _, wav = made.media()
+    st = StageBench(args.bin, work, args.runs, {"wav": wav, "png": work / "tiny.png"})
+    st.measure_startup()
+    st.thumbnails(images)
+    st.audio_video(video, made.songs)
+    print("", *report.stage_table(st.rows), sep="\n")
+    if args.work:
+        (work / "stages.json").write_text(json.dumps(st.rows, indent=1) + "\n")
+        print(f"\nwritten: {work / 'stages.json'}")
+    else:
+        subprocess.run(["rm", "-rf", str(work)])
+
+
 SMALL = "small JPEGs 1024x768"
 LATENCY_FILES = 40  # the storage latency rows' batch: the first 40 small JPEGs
 
@@ -194,6 +214,9 @@ def main():
     ap.add_argument("--office-only", action="store_true",
                     help="only the Office rows (process against soffice --convert-to png), "
                          "printed: python3 bench/bench.py --bin BINARY --office-only --runs 3")
+    ap.add_argument("--stages-only", action="store_true",
+                    help="only the thumbnail, preview and waveform rows with their anchors, "
+                         "printed: python3 bench/bench.py --bin BINARY --stages-only --runs 3")
     ap.add_argument("--service-only", action="store_true",
                     help="only the start-up rows and the small-JPEG service rows with sharp "
                          "beside them, at each --db-size, printed (RESULTS.md and results.json are "
@@ -211,6 +234,8 @@ def main():
         return office_only(args)
     if args.service_only:
         return service_only(args)
+    if args.stages_only:
+        return stages_only(args)
     started = time.time()
     work = Path(args.work or tempfile.mkdtemp(prefix="aw-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -237,7 +262,7 @@ def main():
     st = StageBench(args.bin, work, args.runs, tiny)
     startup = st.measure_startup()
     st.thumbnails(images)
-    st.audio_video(video, song)
+    st.audio_video(video, made.songs)
     st.metadata(images[0], camera, video, song, pdf)
     st.models(model_inputs(corpus, icosphere))
 

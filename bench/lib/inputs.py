@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 FF = ["ffmpeg", "-nostdin", "-v", "error", "-y"]
+SONG = "aevalsrc=0.5*sin(2*PI*220*t)*sin(PI*t/7)+0.1*random(0)"  # 3 min of it, in each codec
 EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR" + "-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 # Synthetic signatures, one file per kind: random bytes each, and the awk
@@ -46,7 +47,9 @@ class Inputs:
 
     def images(self):
         """24 MP JPEG with camera EXIF, 6 MP PNG, 12 MP WebP, 6 MP HEIC (if
-        libheif can encode HEVC here; else AVIF), one tiny PNG and JPEG."""
+        libheif can encode HEVC here; else AVIF), 6 MP TIFF (LZW, as
+        scanners and editors write), a 1.5 MP GIF (256 colours), one tiny
+        PNG."""
         w = self.work
         self.say(["vips", "gaussnoise", "n.v", 6000, 4000, "--mean", 128, "--sigma", 30])
         self.say(["vips", "xyz", "xy.v", 6000, 4000])
@@ -69,10 +72,13 @@ class Inputs:
         else:
             self.say(["vips", "copy", "small.v", "photo-6mp.avif[compression=av1,effort=0]"])
             self.heic = w / "photo-6mp.avif"
+        self.say(["vips", "copy", "small.v", "scan-6mp.tif[compression=lzw]"])
+        self.say(["vips", "resize", "rgb8.v", "graphic-1.5mp.gif", "0.25"])
         self.say(["vips", "black", "tiny.png", 16, 16, "--bands", 3])
-        for f in ("n.v", "xy.v", "rg.v", "rgb.v", "small.v"):
+        for f in ("n.v", "xy.v", "rg.v", "rgb.v", "rgb8.v", "small.v"):
             (w / f).unlink()
-        return [w / "photo-24mp.jpg", w / "graphic-6mp.png", w / "photo-12mp.webp", self.heic]
+        return [w / "photo-24mp.jpg", w / "graphic-6mp.png", w / "photo-12mp.webp", self.heic,
+                w / "scan-6mp.tif", w / "graphic-1.5mp.gif"]
 
     def media(self, tiny_only=False):
         """1080p 60 s H.264 + AAC at about 12.5 Mbit/s (close to 100 MB,
@@ -87,12 +93,18 @@ class Inputs:
                        "-vf", "noise=alls=12:allf=t", "-c:v", "libx264", "-preset", "ultrafast",
                        "-b:v", "12500k", "-maxrate", "12500k", "-bufsize", "25000k", "-g", "60",
                        "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "video-1080p-60s.mp4"])
-        self.say(FF + ["-f", "lavfi", "-i",
-                       "aevalsrc=0.5*sin(2*PI*220*t)*sin(PI*t/7)+0.1*random(0):s=44100:d=180",
+        self.say(FF + ["-f", "lavfi", "-i", f"{SONG}:s=44100:d=180",
                        "-c:a", "libmp3lame", "-b:a", "192k", "-metadata", "title=Bench Song",
                        "-metadata", "artist=Bench Artist", "-metadata", "album=Bench Album",
                        "song-3min.mp3"])
         self.say(FF + ["-f", "lavfi", "-i", "sine=duration=0.1", "tiny.wav"])
+        self.songs = [self.work / "song-3min.mp3"]
+        for name, codec in (("song-3min.m4a", ["-c:a", "aac", "-b:a", "192k"]),
+                            ("song-3min.flac", ["-c:a", "flac"]),
+                            ("song-3min.wav", ["-c:a", "pcm_s16le"]),
+                            ("song-3min.ogg", ["-c:a", "libvorbis", "-q:a", "5"])):
+            self.say(FF + ["-f", "lavfi", "-i", f"{SONG}:s=44100:d=180", "-ac", "2", *codec, name])
+            self.songs.append(self.work / name)
         video = self.work / "video-1080p-60s.mp4"
         size = video.stat().st_size
         print(f"  video-1080p-60s.mp4: {size / 1e6:.1f} MB")
