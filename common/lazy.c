@@ -1,6 +1,8 @@
 /* lazy.c — the resolver behind scripts/lazy-stubs' trampolines (lazy.h). */
 #include "lazy.h"
 
+#include "setup_clock.h"
+
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -36,8 +38,11 @@ static void load(aw_lazy_lib *lib)
 void *aw_lazy_resolve(aw_lazy_lib *lib, size_t index)
 {
     pthread_mutex_lock(&lock);
-    if (lib->handle == NULL)
+    if (lib->handle == NULL) {
+        aw_setup_clock_start();
         load(lib);
+        aw_setup_clock_stop();
+    }
     void *target = lib->table[index];
     pthread_mutex_unlock(&lock);
     if (target == (void *)missing)

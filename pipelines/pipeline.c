@@ -4,6 +4,7 @@
 
 #include "image.h"
 #include "recipe.h"
+#include "setup_clock.h"
 #include "stage.h"
 #include "timeutil.h"
 
@@ -50,12 +51,15 @@ static int prepare(const aw_stage *const *s, const aw_config *cfg, aw_error *err
     size_t i = stage_index(s);
     if (stage_ready[i])
         return AW_OK;
-    if (makes_pictures(*s) && aw_image_setup(cfg, err) != AW_OK)
-        return AW_ERROR;
-    if ((*s)->init_global != NULL && (*s)->init_global(cfg, err) != AW_OK)
-        return AW_ERROR;
-    stage_ready[i] = true;
-    return AW_OK;
+    aw_setup_clock_start();
+    int rc = AW_OK;
+    if (makes_pictures(*s))
+        rc = aw_image_setup(cfg, err);
+    if (rc == AW_OK && (*s)->init_global != NULL)
+        rc = (*s)->init_global(cfg, err);
+    aw_setup_clock_stop();
+    stage_ready[i] = rc == AW_OK;
+    return rc;
 }
 
 int aw_pipeline_init(const aw_config *cfg, aw_error *err)

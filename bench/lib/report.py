@@ -270,10 +270,12 @@ def render(res):
         "taken pair by pair (ours and the anchor alternate; each ratio within one pair) and then "
         "the median. *Wall* and *CPU* ratios compare the two commands whole. *Per job* compares "
         "CPU without process start-up: ours is the pipeline's own CPU as `process` reports it "
-        "in job.json (`cpuMs`, measured around the pipeline as an executor measures it), the "
+        "in job.json (`cpuMs`, measured around the pipeline as an executor measures it, less "
+        "`setupCpuMs`, the libraries' loading and the stages' set-up), the "
         "anchor's is its CPU less its start-up CPU (the start-up table below, same run). That is "
         "what one asset costs in the service, whose executors are forked from a zygote that has "
-        "already started and loaded the libraries and the ClamAV engine, and run side by side on "
+        "already started and loaded the ClamAV engine, are reused for many jobs (libraries load on "
+        "an executor's first job that needs them), and run side by side on "
         "every core (so CPU, not one job's wall time, is the cost). \"—\" where the anchor does "
         "less than 10 ms of work beyond its start-up.", "",
         f"ClamAV database: {res['database']}.", "",

@@ -62,6 +62,8 @@ check "a good JPEG exits 0 and writes job.json and three thumbnails" \
 check "job.json says completed with the asset id from the file name" \
   json_is "$WORK/cwd/out/photo/job.json" '.status + " " + .assetId + " " + .variants.thumbnails.small.key' \
   "completed photo derived/photo/thumbnail_small.webp"
+check "job.json's setupCpuMs (libvips loaded and set up) is a part of its cpuMs, not all of it" \
+  jq -e '.setupCpuMs > 0 and .setupCpuMs < .cpuMs' "$WORK/cwd/out/photo/job.json"
 check "--json prints the same document as job.json" \
   bash -c "'$BIN' process '$WORK/photo.jpg' --no-scan --json --out '$WORK/j' > '$WORK/j.out' &&
            diff <(jq -S 'del(.timings, .durationMs, .metadata.processing)' '$WORK/j.out') \

@@ -10,6 +10,7 @@
 #include "office_render.h"
 #include "pipeline.h"
 #include "sandbox.h"
+#include "setup_clock.h"
 #include "timeutil.h"
 #ifdef AW_TEST_FAULTS
 #include "test_faults.h"
@@ -107,6 +108,7 @@ typedef struct executor_state {
 /* What the executor had used before the job started. */
 typedef struct usage_before {
     double cpu_ms;
+    double setup_cpu_ms; /* aw_setup_cpu_ms(): libraries loaded, stages set up */
     long rss_kib;
 } usage_before;
 
@@ -130,6 +132,7 @@ static bool send_result(executor_state *x, aw_result *r, const aw_job *job,
 {
     json_t *data = aw_result_to_json(r, job);
     json_object_set_new(data, "cpuMs", json_real(aw_time_cpu_ms() - before->cpu_ms));
+    json_object_set_new(data, "setupCpuMs", json_real(aw_setup_cpu_ms() - before->setup_cpu_ms));
     json_object_set_new(data, "rssAtStartKiB", json_integer(before->rss_kib));
     json_object_set_new(data, "peakRssKiB", json_integer(rss_peak_kib()));
     bool reusable = fit_for_another(x, r);
@@ -181,7 +184,7 @@ static bool execute_request(executor_state *x, const char *line)
     setenv("TMPDIR", scratch, 1); /* ClamAV's and libvips's temporary files */
     reset_peak(x);
     aw_result r;
-    usage_before before = {aw_time_cpu_ms(), rss_now_kib()};
+    usage_before before = {aw_time_cpu_ms(), aw_setup_cpu_ms(), rss_now_kib()};
     if (aw_result_init(&r) != AW_OK)
         _exit(4);
     if (x->sandbox_failure.code != AW_CODE_NONE) {
