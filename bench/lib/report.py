@@ -296,7 +296,7 @@ def render(res):
         rows = [r for r in res["stages"] if r["section"] == section]
         if rows:
             out += [f"## {title}", "", *stage_table(rows), ""]
-            out += [f"- {r['stage']}: {r['note']}" for r in rows if r.get("note")]
+            out += list(dict.fromkeys(f"- {r['stage']}: {r['note']}" for r in rows if r.get("note")))
             if section == "model":
                 out += model_notes(rows)
             if section == "office":
