@@ -1,6 +1,9 @@
 /* waveform_png.c — the waveform picture: one vertical bar per column from
  * the lowest to the highest peak it covers, on a transparent background.
- * Written with zlib alone: a waveform job needs no image library. */
+ * Written with zlib alone (a waveform job needs no image library), as a
+ * 1-bit palette PNG: transparent and the bar colour, the same RGBA pixels
+ * once decoded as the 8-bit RGBA it used to be, for a 32nd of the bytes
+ * to deflate. */
 #include "waveform.h"
 
 #include "alloc.h"
@@ -11,7 +14,9 @@
 #include <string.h>
 #include <zlib.h>
 
-static const uint8_t bar_rgba[4] = {0x2b, 0x6c, 0xb0, 0xff};
+/* Palette entry 0 transparent black (tRNS), entry 1 the bar, opaque. */
+static const uint8_t palette[6] = {0, 0, 0, 0x2b, 0x6c, 0xb0};
+static const uint8_t palette_alpha[1] = {0};
 
 /* Lowest and highest 8-bit value of the points column x covers. */
 static void column_range(const aw_peaks *p, int x, int width, int *low, int *high)
@@ -36,13 +41,21 @@ static int row_of(int value, int height)
     return (127 - value) * (height - 1) / 255;
 }
 
-static void draw(const aw_peaks *p, int width, int height, uint8_t *rgba)
+/* PNG's rows: a filter byte (0, none) and 1 bit per pixel, most
+ * significant first; 1 where a bar is. */
+static size_t row_bytes(int width)
 {
+    return 1 + ((size_t)width + 7) / 8;
+}
+
+static void draw(const aw_peaks *p, int width, int height, uint8_t *rows)
+{
+    size_t stride = row_bytes(width);
     for (int x = 0; x < width; x++) {
         int low, high;
         column_range(p, x, width, &low, &high);
         for (int y = row_of(high, height); y <= row_of(low, height); y++)
-            memcpy(rgba + ((size_t)y * width + x) * 4, bar_rgba, 4);
+            rows[(size_t)y * stride + 1 + (size_t)x / 8] |= (uint8_t)(0x80 >> (x % 8));
     }
 }
 
@@ -67,41 +80,29 @@ static bool write_chunk(FILE *f, const char type[4], const uint8_t *data, size_t
            fwrite(tail, 1, 4, f) == 4;
 }
 
-/* The rows behind PNG's "up" filter (each byte minus the one above): a
- * bar's column repeats down the picture, so nearly every byte is 0. */
-static uint8_t *filtered_rows(const uint8_t *rgba, int width, int height, size_t *size)
-{
-    size_t stride = (size_t)width * 4;
-    *size = (stride + 1) * (size_t)height;
-    uint8_t *rows = aw_xmalloc(*size);
-    for (int y = 0; y < height; y++) {
-        uint8_t *row = rows + (size_t)y * (stride + 1);
-        const uint8_t *cur = rgba + (size_t)y * stride, *above = y > 0 ? cur - stride : NULL;
-        row[0] = 2; /* up */
-        for (size_t i = 0; i < stride; i++)
-            row[1 + i] = (uint8_t)(cur[i] - (above != NULL ? above[i] : 0));
-    }
-    return rows;
-}
-
-/* 8-bit RGBA, deflated at zlib's level 6 (what libvips' pngsave used). */
-static int write_png(const uint8_t *rgba, int width, int height, const char *path)
+static bool write_header(FILE *f, int width, int height)
 {
     static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     uint8_t ihdr[13] = {0};
     put_u32(ihdr, (uint32_t)width);
     put_u32(ihdr + 4, (uint32_t)height);
-    ihdr[8] = 8, ihdr[9] = 6; /* bit depth, colour type RGBA */
-    size_t raw_size;
-    uint8_t *raw = filtered_rows(rgba, width, height, &raw_size);
-    uLongf packed_size = compressBound((uLong)raw_size);
+    ihdr[8] = 1, ihdr[9] = 3; /* bit depth, colour type palette */
+    return fwrite(signature, 1, 8, f) == 8 && write_chunk(f, "IHDR", ihdr, sizeof ihdr) &&
+           write_chunk(f, "PLTE", palette, sizeof palette) &&
+           write_chunk(f, "tRNS", palette_alpha, sizeof palette_alpha);
+}
+
+/* The rows deflated at zlib's level 6 (what libvips' pngsave used). */
+static int write_png(const uint8_t *rows, int width, int height, const char *path)
+{
+    uLong raw_size = (uLong)(row_bytes(width) * (size_t)height);
+    uLongf packed_size = compressBound(raw_size);
     uint8_t *packed = aw_xmalloc(packed_size);
-    int rc = compress2(packed, &packed_size, raw, (uLong)raw_size, 6) == Z_OK ? 0 : -1;
-    free(raw);
+    int rc = compress2(packed, &packed_size, rows, raw_size, 6) == Z_OK ? 0 : -1;
     FILE *f = rc == 0 ? fopen(path, "wb") : NULL;
     if (f != NULL) {
-        bool ok = fwrite(signature, 1, 8, f) == 8 && write_chunk(f, "IHDR", ihdr, sizeof ihdr) &&
-                  write_chunk(f, "IDAT", packed, packed_size) && write_chunk(f, "IEND", NULL, 0);
+        bool ok = write_header(f, width, height) && write_chunk(f, "IDAT", packed, packed_size) &&
+                  write_chunk(f, "IEND", NULL, 0);
         rc = (fclose(f) == 0 && ok) ? 0 : -1;
     } else {
         rc = -1;
@@ -114,9 +115,9 @@ int aw_peaks_write_png(const aw_peaks *p, int width, int height, const char *pat
 {
     if (width < 1 || height < 2)
         return -1;
-    uint8_t *rgba = aw_xcalloc((size_t)width * height, 4);
-    draw(p, width, height, rgba);
-    int rc = write_png(rgba, width, height, path);
-    free(rgba);
+    uint8_t *rows = aw_xcalloc(row_bytes(width), (size_t)height);
+    draw(p, width, height, rows);
+    int rc = write_png(rows, width, height, path);
+    free(rows);
     return rc;
 }
