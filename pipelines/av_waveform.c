@@ -34,27 +34,33 @@ static bool mixes_directly(const AVFrame *frame)
                      is_layout(&frame->ch_layout, (AVChannelLayout)AV_CHANNEL_LAYOUT_STEREO));
 }
 
-/* Channel c as float, converted as swr converts: s16 × 2^-15, s32 × 2^-31. */
+/* n samples from `in`, `step` apart, as float, converted as swr converts:
+ * s16 × 2^-15, s32 × 2^-31. Inlined with step 1 or 2, so the compiler
+ * makes vector loops of both. */
+static inline void to_float(enum AVSampleFormat packed, const uint8_t *in, size_t step, size_t n,
+                            float *out)
+{
+    if (packed == AV_SAMPLE_FMT_S16)
+        for (size_t i = 0; i < n; i++)
+            out[i] = ((const int16_t *)in)[i * step] * (1.0f / (1 << 15));
+    else if (packed == AV_SAMPLE_FMT_S32)
+        for (size_t i = 0; i < n; i++)
+            out[i] = ((const int32_t *)in)[i * step] * (1.0f / (1U << 31));
+    else /* float */
+        for (size_t i = 0; i < n; i++)
+            out[i] = ((const float *)in)[i * step];
+}
+
+/* Channel c of the frame as float. */
 static void channel_to_float(const AVFrame *frame, int c, float *out)
 {
-    bool planar = av_sample_fmt_is_planar(frame->format) != 0;
-    size_t step = planar ? 1 : (size_t)frame->ch_layout.nb_channels, n = (size_t)frame->nb_samples;
-    const uint8_t *data = frame->extended_data[planar ? c : 0];
-    size_t first = planar ? 0 : (size_t)c;
-    switch (av_get_packed_sample_fmt(frame->format)) {
-    case AV_SAMPLE_FMT_S16:
-        for (size_t i = 0; i < n; i++)
-            out[i] = ((const int16_t *)data)[first + i * step] * (1.0f / (1 << 15));
-        break;
-    case AV_SAMPLE_FMT_S32:
-        for (size_t i = 0; i < n; i++)
-            out[i] = ((const int32_t *)data)[first + i * step] * (1.0f / (1U << 31));
-        break;
-    default: /* float */
-        for (size_t i = 0; i < n; i++)
-            out[i] = ((const float *)data)[first + i * step];
-        break;
-    }
+    enum AVSampleFormat packed = av_get_packed_sample_fmt(frame->format);
+    size_t n = (size_t)frame->nb_samples;
+    if (av_sample_fmt_is_planar(frame->format) || frame->ch_layout.nb_channels == 1)
+        to_float(packed, frame->extended_data[c], 1, n, out);
+    else /* interleaved stereo */
+        to_float(packed, frame->extended_data[0] + (size_t)c * av_get_bytes_per_sample(packed), 2,
+                 n, out);
 }
 
 /* Stereo is each channel × 0.5 and the sum: swr's M_SQRT1_2 per channel
