@@ -11,9 +11,70 @@
 typedef struct mono_mixer {
     SwrContext *swr;
     int rate, format, channels; /* what swr was set up for */
-    float *buf;
+    float *buf, *right;         /* the mix; a stereo frame's right channel */
     int buf_samples;
 } mono_mixer;
+
+/* Mono and stereo frames in the formats decoders give are mixed here, to
+ * the values swr gives (a loop instead of swr's conversion, rematrix and
+ * copies); other layouts and formats go through swr. */
+static bool is_layout(const AVChannelLayout *layout, AVChannelLayout expected)
+{
+    if (layout->order == AV_CHANNEL_ORDER_UNSPEC)
+        return layout->nb_channels == expected.nb_channels;
+    return av_channel_layout_compare(layout, &expected) == 0;
+}
+
+static bool mixes_directly(const AVFrame *frame)
+{
+    enum AVSampleFormat packed = av_get_packed_sample_fmt(frame->format);
+    bool known = packed == AV_SAMPLE_FMT_S16 || packed == AV_SAMPLE_FMT_S32 ||
+                 packed == AV_SAMPLE_FMT_FLT;
+    return known && (is_layout(&frame->ch_layout, (AVChannelLayout)AV_CHANNEL_LAYOUT_MONO) ||
+                     is_layout(&frame->ch_layout, (AVChannelLayout)AV_CHANNEL_LAYOUT_STEREO));
+}
+
+/* n samples from `in`, `step` apart, as float, converted as swr converts:
+ * s16 × 2^-15, s32 × 2^-31. Inlined with step 1 or 2, so the compiler
+ * makes vector loops of both. */
+static inline void to_float(enum AVSampleFormat packed, const uint8_t *in, size_t step, size_t n,
+                            float *out)
+{
+    if (packed == AV_SAMPLE_FMT_S16)
+        for (size_t i = 0; i < n; i++)
+            out[i] = ((const int16_t *)in)[i * step] * (1.0f / (1 << 15));
+    else if (packed == AV_SAMPLE_FMT_S32)
+        for (size_t i = 0; i < n; i++)
+            out[i] = ((const int32_t *)in)[i * step] * (1.0f / (1U << 31));
+    else /* float */
+        for (size_t i = 0; i < n; i++)
+            out[i] = ((const float *)in)[i * step];
+}
+
+/* Channel c of the frame as float. */
+static void channel_to_float(const AVFrame *frame, int c, float *out)
+{
+    enum AVSampleFormat packed = av_get_packed_sample_fmt(frame->format);
+    size_t n = (size_t)frame->nb_samples;
+    if (av_sample_fmt_is_planar(frame->format) || frame->ch_layout.nb_channels == 1)
+        to_float(packed, frame->extended_data[c], 1, n, out);
+    else /* interleaved stereo */
+        to_float(packed, frame->extended_data[0] + (size_t)c * av_get_bytes_per_sample(packed), 2,
+                 n, out);
+}
+
+/* Stereo is each channel × 0.5 and the sum: swr's M_SQRT1_2 per channel
+ * scaled down to rematrix_maxval 1 (mixer_setup), in float as its mix. */
+static int mix_directly(mono_mixer *m, const AVFrame *frame)
+{
+    channel_to_float(frame, 0, m->buf);
+    if (frame->ch_layout.nb_channels == 2) {
+        channel_to_float(frame, 1, m->right);
+        for (int i = 0; i < frame->nb_samples; i++)
+            m->buf[i] = m->buf[i] * 0.5f + m->right[i] * 0.5f;
+    }
+    return frame->nb_samples;
+}
 
 static int mixer_setup(mono_mixer *m, const AVFrame *frame)
 {
@@ -38,18 +99,22 @@ static int mixer_setup(mono_mixer *m, const AVFrame *frame)
 /* The frame as mono float samples in m->buf; returns how many, or < 0. */
 static int mix_to_mono(mono_mixer *m, const AVFrame *frame)
 {
+    if (frame->nb_samples > m->buf_samples) {
+        av_freep(&m->buf);
+        av_freep(&m->right);
+        m->buf = av_malloc_array((size_t)frame->nb_samples, sizeof(float));
+        m->right = av_malloc_array((size_t)frame->nb_samples, sizeof(float));
+        m->buf_samples = m->buf && m->right ? frame->nb_samples : 0;
+        if (m->buf_samples == 0)
+            return AVERROR(ENOMEM);
+    }
+    if (mixes_directly(frame))
+        return mix_directly(m, frame);
     if (m->swr == NULL || frame->sample_rate != m->rate || frame->format != m->format ||
         frame->ch_layout.nb_channels != m->channels) { /* first frame, or the stream changed */
         int rc = mixer_setup(m, frame);
         if (rc < 0)
             return rc;
-    }
-    if (frame->nb_samples > m->buf_samples) {
-        av_freep(&m->buf);
-        m->buf = av_malloc_array((size_t)frame->nb_samples, sizeof(float));
-        m->buf_samples = m->buf ? frame->nb_samples : 0;
-        if (m->buf == NULL)
-            return AVERROR(ENOMEM);
     }
     uint8_t *out[1] = {(uint8_t *)m->buf};
     return swr_convert(m->swr, out, m->buf_samples, (const uint8_t **)frame->extended_data,
@@ -86,6 +151,7 @@ static int collect_peaks(const aw_ctx *ctx, aw_av_input *in, AVCodecContext *dec
     }
     swr_free(&mixer.swr);
     av_freep(&mixer.buf);
+    av_freep(&mixer.right);
     av_frame_free(&frame);
     if (rc == AVERROR(EFBIG))
         return duration_limit(ctx,

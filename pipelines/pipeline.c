@@ -36,13 +36,14 @@ static size_t stage_index(const aw_stage *const *s)
     return i;
 }
 
-/* Stages that make pictures (thumbnails of every family, the waveform's
- * PNG) hand them to libvips, which must be set up first: with its loaders
- * restricted to the accepted formats, even for cover art or an Office
- * file's embedded picture in a process that has seen no image yet. */
+/* Stages that make pictures (thumbnails of every family) hand them to
+ * libvips, which must be set up first: with its loaders restricted to the
+ * accepted formats, even for cover art or an Office file's embedded
+ * picture in a process that has seen no image yet. The waveform's PNG is
+ * written with zlib alone (waveform_png.c): no libvips for audio jobs. */
 static bool makes_pictures(const aw_stage *s)
 {
-    return s->kind == AW_STAGE_THUMBNAIL || s->kind == AW_STAGE_WAVEFORM;
+    return s->kind == AW_STAGE_THUMBNAIL;
 }
 
 /* The stage's set-up, once per process. */

@@ -7,6 +7,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
 
 void aw_peaks_init(aw_peaks *p, unsigned samples_per_point, int sample_rate)
 {
@@ -43,6 +46,46 @@ static void push_point(aw_peaks *p)
     p->filled = 0;
 }
 
+/* A sequential scan's comparisons: a NaN sample is passed over, a NaN
+ * start (a point's first sample) stays. */
+static void scan_scalar(const float *s, size_t n, float *low, float *high)
+{
+    float lo = *low, hi = *high;
+    for (size_t k = 0; k < n; k++) {
+        lo = s[k] < lo ? s[k] : lo;
+        hi = s[k] > hi ? s[k] : hi;
+    }
+    *low = lo, *high = hi;
+}
+
+#ifdef __SSE__
+/* The same with four lanes: MINPS(x, m) is x < m ? x : m, MAXPS(x, m) is
+ * x > m ? x : m, so each lane is a sequential scan of its samples; and the
+ * lanes agree with one scan, since the min/max of numbers does not depend
+ * on their order (±0 aside, both 0 in 8 bits) and a NaN start is in every
+ * lane. */
+static void scan_range(const float *s, size_t n, float *low, float *high)
+{
+    __m128 lo = _mm_set1_ps(*low), hi = _mm_set1_ps(*high);
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        __m128 x = _mm_loadu_ps(s + k);
+        lo = _mm_min_ps(x, lo);
+        hi = _mm_max_ps(x, hi);
+    }
+    float lanes_lo[4], lanes_hi[4];
+    _mm_storeu_ps(lanes_lo, lo);
+    _mm_storeu_ps(lanes_hi, hi);
+    for (int j = 0; j < 4; j++) {
+        *low = lanes_lo[j] < *low ? lanes_lo[j] : *low;
+        *high = lanes_hi[j] > *high ? lanes_hi[j] : *high;
+    }
+    scan_scalar(s + k, n - k, low, high);
+}
+#else
+#define scan_range scan_scalar
+#endif
+
 void aw_peaks_add(aw_peaks *p, const float *samples, size_t count)
 {
     size_t i = 0;
@@ -50,10 +93,7 @@ void aw_peaks_add(aw_peaks *p, const float *samples, size_t count)
         size_t take = p->samples_per_point - p->filled;
         take = take < count - i ? take : count - i;
         float low = p->filled ? p->low : samples[i], high = p->filled ? p->high : samples[i];
-        for (size_t k = i; k < i + take; k++) { /* branch-free: the compiler vectorises it */
-            low = samples[k] < low ? samples[k] : low;
-            high = samples[k] > high ? samples[k] : high;
-        }
+        scan_range(samples + i, take, &low, &high);
         p->low = low, p->high = high;
         p->filled += (unsigned)take;
         i += take;

@@ -1,6 +1,7 @@
 /* test_common.c — unit tests of common/: media table, settings parsing,
  * stage lists, ids, error names, JSON text sanitising, EXIF dates; and the
- * pure parsers of pipelines/ (ISO 6709 points, local capture times). */
+ * pure parsers of pipelines/ (ISO 6709 points, local capture times) and its
+ * waveform peaks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "jsonutil.h"
 #include "media.h"
 #include "result.h"
+#include "waveform.h"
 
 #include <math.h>
 #include <string.h>
@@ -344,6 +346,54 @@ static void result_keeps_errors_and_signatures_that_are_not_utf8(void **state)
     aw_result_free(&r);
 }
 
+/* One point's 8-bit low and high as a plain sequential scan finds them: a
+ * NaN sample is passed over, a NaN first sample stays (-128 in 8 bits). */
+static int8_t scan_8bit(float v)
+{
+    float scaled = floorf(v * 128.0f);
+    return !(scaled >= -128.0f) ? -128 : scaled > 127.0f ? 127 : (int8_t)scaled;
+}
+
+static void scan_point(const float *s, size_t n, int8_t *low, int8_t *high)
+{
+    float lo = s[0], hi = s[0];
+    for (size_t k = 1; k < n; k++) {
+        lo = s[k] < lo ? s[k] : lo;
+        hi = s[k] > hi ? s[k] : hi;
+    }
+    *low = scan_8bit(lo), *high = scan_8bit(hi);
+}
+
+static void waveform_peaks_match_a_sequential_scan(void **state)
+{
+    (void)state;
+    enum { SPP = 37, COUNT = 20000 };
+    static float samples[COUNT];
+    unsigned seed = 7;
+    for (size_t i = 0; i < COUNT; i++) {
+        seed = seed * 1103515245u + 12345u;
+        samples[i] = ((float)(seed >> 8) / (float)(1u << 24)) * 2.6f - 1.3f;
+        if (i % (20 * SPP) == SPP || i % 777 == 500) /* a point's first sample, and mid-point */
+            samples[i] = NAN;
+        if (i % 313 == 0)
+            samples[i] = i % 2 ? -0.0f : 0.0f;
+    }
+    aw_peaks p;
+    aw_peaks_init(&p, SPP, 44100);
+    for (size_t i = 0, chunk = 1; i < COUNT; i += chunk, chunk = chunk * 7 % 1153 + 1)
+        aw_peaks_add(&p, samples + i, chunk < COUNT - i ? chunk : COUNT - i);
+    aw_peaks_finish(&p);
+    assert_int_equal(p.length, (COUNT + SPP - 1) / SPP);
+    for (size_t i = 0; i < p.length; i++) {
+        int8_t low, high;
+        size_t first = i * SPP, n = first + SPP <= COUNT ? SPP : COUNT - first;
+        scan_point(samples + first, n, &low, &high);
+        assert_int_equal(p.data[2 * i], low);
+        assert_int_equal(p.data[2 * i + 1], high);
+    }
+    aw_peaks_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +413,7 @@ int main(void)
         cmocka_unit_test(json_text_strict_refuses_instead_of_repairing),
         cmocka_unit_test(iso6709_points_parse_and_refuse),
         cmocka_unit_test(local_capture_times_keep_their_offset),
+        cmocka_unit_test(waveform_peaks_match_a_sequential_scan),
     };
     return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
