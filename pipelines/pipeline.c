@@ -40,7 +40,7 @@ static size_t stage_index(const aw_stage *const *s)
  * libvips, which must be set up first: with its loaders restricted to the
  * accepted formats, even for cover art or an Office file's embedded
  * picture in a process that has seen no image yet. The waveform's PNG is
- * written with zlib alone (waveform_png.c): no libvips for audio jobs. */
+ * written with zlib alone (waveform_png.c): it needs no libvips. */
 static bool makes_pictures(const aw_stage *s)
 {
     return s->kind == AW_STAGE_THUMBNAIL;
