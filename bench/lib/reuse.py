@@ -27,13 +27,13 @@ def _completed_of_jobs(w, jobs, timeout=600):
     end, found = time.time() + timeout, {}
     with open(w.events_path) as f:
         while time.time() < end and len(found) < len(jobs):
-            line = f.readline()
-            if not line:
+            lines = service.complete_lines(f)
+            if not lines:
                 time.sleep(0.05)
                 continue
-            e = json.loads(line)
-            if e["type"] == "asset.job.completed" and e["data"]["jobId"] in jobs:
-                found[e["data"]["jobId"]] = e["data"]
+            for e in map(json.loads, lines):
+                if e["type"] == "asset.job.completed" and e["data"]["jobId"] in jobs:
+                    found[e["data"]["jobId"]] = e["data"]
     if len(found) < len(jobs):
         raise RuntimeError(f"{len(jobs) - len(found)} jobs not done in {timeout} s")
     return found

@@ -91,6 +91,19 @@ def _status_kib(pid, key):
     return 0
 
 
+def complete_lines(f):
+    """The whole lines written to f since the last call: a line the reader
+    process is still writing is left for the next call."""
+    lines = []
+    while True:
+        at = f.tell()
+        line = f.readline()
+        if not line.endswith("\n"):
+            f.seek(at)
+            return lines
+        lines.append(line)
+
+
 class Worker:
     def __init__(self, bin_path, work: Path, concurrency, db: Path, label, storage=None, env=None,
                  http_port=0, reuse=False):
@@ -170,18 +183,18 @@ class Worker:
         end, events, done, dead = time.time() + timeout, [], set(), set()
         with open(self.events_path) as f, open(self.dlq_path) as dlq:
             while time.time() < end:
-                dead |= {json.loads(l)["data"]["assetId"] for l in dlq.readlines()}
-                line = f.readline()
-                if not line:
+                dead |= {json.loads(l)["data"]["assetId"] for l in complete_lines(dlq)}
+                lines = complete_lines(f)
+                if not lines:
                     if done | dead >= assets:
                         return events, dead & assets
                     time.sleep(0.05)
                     continue
-                e = json.loads(line)
-                if e.get("data", {}).get("assetId") in assets:
-                    events.append(e)
-                    if e["type"] == "asset.job.completed":
-                        done.add(e["data"]["assetId"])
+                for e in map(json.loads, lines):
+                    if e.get("data", {}).get("assetId") in assets:
+                        events.append(e)
+                        if e["type"] == "asset.job.completed":
+                            done.add(e["data"]["assetId"])
         raise RuntimeError(f"batch not done in {timeout} s")
 
     def stop(self):
