@@ -237,9 +237,10 @@ def memory_rows(configs):
 
 def memory(res):
     out = memory_rows(res["service"])
-    out += ["", "Executor peak RSS per media family (every job of every service run; shared pages "
-            "included, so each figure holds the zygote's libraries and ClamAV engine; the job's "
-            "own memory is the \"added over its start\" column):", "",
+    out += ["", "Executor peak RSS per media family (every job of the service runs with the bench's "
+            "database; shared pages included, so each figure holds the zygote's ClamAV engine and "
+            "the libraries earlier jobs of the same executor loaded; the job's own memory is the "
+            "\"added over its start\" column):", "",
             "| family | jobs | median MiB | largest MiB | largest added over its start MiB | file with the largest |",
             "|---|---|---|---|---|---|"]
     for t, f in res["executor_rss_per_family"].items():

@@ -329,9 +329,13 @@ def run_config(bin_path, work: Path, db: Path, name, files, concurrency, runs, a
 
 
 def per_family_rss(configs):
-    """Largest and median executor peak RSS per media family, over every job."""
+    """Largest and median executor peak RSS per media family, over every job
+    of the runs with the bench's database (with the production-size one,
+    every executor's RSS holds its 1 GiB engine, shared with the zygote)."""
     by_type = {}
     for c in configs:
+        if c.get("database", "bench") != "bench":
+            continue
         for r in c["executor_peak_rss"]:
             if r["peak_kib"]:
                 by_type.setdefault(r["type"], []).append(r)
