@@ -7,6 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* How much of a file libmagic reads to type it. */
+#define AW_SNIFF_BYTES ((size_t)1 << 20)
+
 static magic_t magic_cookie;
 
 static int sniff_init(const aw_config *cfg, aw_error *err)
@@ -16,6 +19,17 @@ static int sniff_init(const aw_config *cfg, aw_error *err)
     if (magic_cookie == NULL)
         return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "magic_init",
                             "libmagic: cannot allocate: %s", strerror(errno));
+    /* libmagic 5.44 reads up to 7 MiB of a file, twice: 5-14 ms a large
+     * file. The types we accept are told by their first bytes (a CDF
+     * document's directory is read through the descriptor, beyond the
+     * buffer): the same types for every corpus file with 1 MiB. */
+    size_t bytes_max = AW_SNIFF_BYTES;
+    if (magic_setparam(magic_cookie, MAGIC_PARAM_BYTES_MAX, &bytes_max) != 0) {
+        magic_close(magic_cookie);
+        magic_cookie = NULL;
+        return aw_error_set(err, AW_CODE_PROCESSING_FAILED, "magic_init",
+                            "libmagic: cannot set how much it reads");
+    }
     if (magic_load(magic_cookie, NULL) != 0) {
         aw_error_set(err, AW_CODE_PROCESSING_FAILED, "magic_init",
                      "libmagic: cannot load its database: %s", magic_error(magic_cookie));

@@ -128,6 +128,40 @@ if command -v soffice >/dev/null 2>&1; then
              jq -e '.variants.thumbnails.large.height == 800 and .metadata.technical.pageCount == 1' '$WORK/lo/job.json' &&
              AW_OFFICE=off '$BIN' process '$WORK/page.docx' --no-scan --out '$WORK/nolo' >/dev/null &&
              jq -e '.variants.thumbnails.large.width == 240 and .variants.thumbnails.large.height == 180' '$WORK/nolo/job.json'"
+  # libmagic reads the first 1 MiB of a file (sniff.c): a spreadsheet and a
+  # deck in the binary (CDF) formats, over 1 MiB with a picture of noise in
+  # them, written by LibreOffice, are still typed as what they are.
+  vips gaussnoise "$WORK/noise.v" 1400 1000 &&
+    vips bandjoin "$WORK/noise.v $WORK/noise.v $WORK/noise.v" "$WORK/noise3.v" &&
+    vips cast "$WORK/noise3.v" "$WORK/noise.png" uchar
+  /usr/bin/python3 - "$WORK" <<'PY'
+import base64, sys
+work = sys.argv[1]
+ns = " ".join(f'xmlns:{p}="urn:oasis:names:tc:opendocument:xmlns:{u}"' for p, u in (
+    ("office", "office:1.0"), ("text", "text:1.0"), ("draw", "drawing:1.0"),
+    ("svg", "svg-compatible:1.0"), ("table", "table:1.0")))
+data = base64.b64encode(open(f"{work}/noise.png", "rb").read()).decode()
+frame = ('<draw:frame svg:x="1cm" svg:y="1cm" svg:width="10cm" svg:height="7cm"><draw:image>'
+         f'<office:binary-data>{data}</office:binary-data></draw:image></draw:frame>')
+kinds = {"fods": ("spreadsheet", '<table:table table:name="S"><table:table-row><table:table-cell>'
+                  f'<text:p>1</text:p>{frame}</table:table-cell></table:table-row></table:table>'),
+         "fodp": ("presentation", f'<draw:page draw:name="p1">{frame}</draw:page>')}
+for ext, (kind, body) in kinds.items():
+    with open(f"{work}/big.{ext}", "w") as f:
+        f.write(f'<?xml version="1.0" encoding="UTF-8"?><office:document {ns} office:version="1.2" '
+                f'office:mimetype="application/vnd.oasis.opendocument.{kind}"><office:body>'
+                f'<office:{kind}>{body}</office:{kind}></office:body></office:document>')
+PY
+  for pair in fods:xls fodp:ppt; do
+    soffice "-env:UserInstallation=file://$WORK/lo-profile" --headless --convert-to "${pair#*:}" \
+      --outdir "$WORK" "$WORK/big.${pair%:*}" >/dev/null 2>&1
+  done
+  # (no extension: the type comes from the content alone)
+  cp "$WORK/big.xls" "$WORK/big-xls" && cp "$WORK/big.ppt" "$WORK/big-ppt"
+  check "an xls and a ppt of over 1 MiB are typed as such by their content (libmagic reads 1 MiB)" \
+    bash -c "test \$(stat -c %s '$WORK/big-xls') -gt 1048576 && test \$(stat -c %s '$WORK/big-ppt') -gt 1048576 &&
+             '$BIN' process '$WORK/big-xls' --stages scan --no-scan --out '$WORK/bx' | grep -q 'type.*(application/vnd.ms-excel)' &&
+             '$BIN' process '$WORK/big-ppt' --stages scan --no-scan --out '$WORK/bp' | grep -q 'type.*(application/vnd.ms-powerpoint)'"
 fi
 check "--max-pixels refuses from the header" \
   bash -c "'$BIN' process '$WORK/photo.jpg' --no-scan --max-pixels 1M --out '$WORK/p' >/dev/null;
