@@ -242,6 +242,40 @@ static void offsets_commit_only_the_contiguous_prefix(void **state)
     aw_offsets_free(o);
 }
 
+static void count_stored(const char *topic, int32_t partition, int64_t offset, void *arg)
+{
+    int64_t *sum = arg;
+    assert_string_equal(topic, "t");
+    *sum += offset * 10 + partition;
+}
+
+/* What the final commits send: the last offset stored per partition, none
+ * for a partition with nothing done yet or dropped. */
+static void offsets_remember_what_was_stored(void **state)
+{
+    (void)state;
+    aw_offsets *o = aw_offsets_new();
+    aw_offsets_begin(o, "t", 0, 5);
+    aw_offsets_begin(o, "t", 0, 6);
+    aw_offsets_begin(o, "t", 1, 9);
+    assert_true(aw_offsets_stored(o, "t", 0) == -1);
+    assert_true(aw_offsets_done(o, "t", 0, 6) == -1);
+    assert_true(aw_offsets_stored(o, "t", 0) == -1); /* 5 still running */
+    assert_true(aw_offsets_done(o, "t", 0, 5) == 7);
+    assert_true(aw_offsets_stored(o, "t", 0) == 7);
+    int64_t sum = 0;
+    aw_offsets_each_stored(o, count_stored, &sum);
+    assert_true(sum == 70); /* partition 1 has nothing stored */
+    assert_true(aw_offsets_done(o, "t", 1, 9) == 10);
+    sum = 0;
+    aw_offsets_each_stored(o, count_stored, &sum);
+    assert_true(sum == 70 + 101);
+    aw_offsets_drop(o, "t", 0);
+    assert_true(aw_offsets_stored(o, "t", 0) == -1);
+    assert_true(aw_offsets_stored(o, "u", 3) == -1);
+    aw_offsets_free(o);
+}
+
 /* A librdkafka default of ours gives way to the operator's -X or
  * AW_RDKAFKA_* setting, and only to one for the same key. */
 static void kafka_defaults_give_way_to_the_operator(void **state)
@@ -279,6 +313,7 @@ int main(void)
         cmocka_unit_test(fs_storage_round_trip_and_limits),
         cmocka_unit_test(fs_storage_hashes_and_copies),
         cmocka_unit_test(offsets_commit_only_the_contiguous_prefix),
+        cmocka_unit_test(offsets_remember_what_was_stored),
         cmocka_unit_test(kafka_defaults_give_way_to_the_operator),
     };
     return cmocka_run_group_tests_name("service_units", tests, NULL, NULL);

@@ -18,6 +18,7 @@ typedef struct partition {
     int32_t id;
     entry *q;
     size_t head, len, cap; /* entries q[head .. head+len) */
+    int64_t stored;        /* last returned by aw_offsets_done, or -1 */
 } partition;
 
 struct aw_offsets {
@@ -61,6 +62,7 @@ static partition *find_or_add(aw_offsets *o, const char *topic, int32_t id)
     memset(p, 0, sizeof *p);
     strncpy(p->topic, topic, sizeof p->topic - 1);
     p->id = id;
+    p->stored = -1;
     return p;
 }
 
@@ -93,14 +95,31 @@ int64_t aw_offsets_done(aw_offsets *o, const char *topic, int32_t partition_id, 
     }
     if (p->len == 0)
         p->head = 0;
+    if (commit >= 0)
+        p->stored = commit;
     return commit;
 }
 
 void aw_offsets_drop(aw_offsets *o, const char *topic, int32_t partition_id)
 {
     partition *p = find(o, topic, partition_id);
-    if (p != NULL)
+    if (p != NULL) {
         p->head = p->len = 0;
+        p->stored = -1;
+    }
+}
+
+int64_t aw_offsets_stored(const aw_offsets *o, const char *topic, int32_t partition_id)
+{
+    const partition *p = find(o, topic, partition_id);
+    return p ? p->stored : -1;
+}
+
+void aw_offsets_each_stored(const aw_offsets *o, aw_offsets_fn *fn, void *arg)
+{
+    for (size_t i = 0; i < o->n; i++)
+        if (o->parts[i].stored >= 0)
+            fn(o->parts[i].topic, o->parts[i].id, o->parts[i].stored, arg);
 }
 
 int aw_offsets_in_flight(const aw_offsets *o)

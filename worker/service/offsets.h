@@ -20,6 +20,14 @@ void aw_offsets_begin(aw_offsets *o, const char *topic, int32_t partition, int64
  * when the prefix did not move. */
 int64_t aw_offsets_done(aw_offsets *o, const char *topic, int32_t partition, int64_t offset);
 
+/* The offset last stored for a partition (what aw_offsets_done last
+ * returned for it), or -1 when none since it was taken in or dropped. */
+int64_t aw_offsets_stored(const aw_offsets *o, const char *topic, int32_t partition);
+
+/* Calls fn for each partition with a stored offset. */
+typedef void aw_offsets_fn(const char *topic, int32_t partition, int64_t offset, void *arg);
+void aw_offsets_each_stored(const aw_offsets *o, aw_offsets_fn *fn, void *arg);
+
 /* Forgets a partition (revoked or lost); in-flight entries are dropped. */
 void aw_offsets_drop(aw_offsets *o, const char *topic, int32_t partition);
 

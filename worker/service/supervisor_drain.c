@@ -58,13 +58,47 @@ static void commit_result(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     w->err = err, w->done = true;
 }
 
-/* One commit of the stored offsets, waited for at most until deadline.
- * Inside a rebalance callback the consumer may not be polled (poll false). */
-static rd_kafka_resp_err_t commit_once(aw_supervisor *sv, double deadline, bool poll)
+static void add_stored(const char *topic, int32_t partition, int64_t offset, void *arg)
 {
+    rd_kafka_topic_partition_list_add(arg, topic, partition)->offset = offset;
+}
+
+/* The offsets this member stored, of the partitions in l (or of all), as
+ * an explicit list: committed as our own tracking has them, not as
+ * librdkafka's bookkeeping of stored and committed offsets does (once,
+ * after commits retried through coordinator errors, a partition was left
+ * committed short of a job whose offset was stored before the stop). */
+static rd_kafka_topic_partition_list_t *stored_offsets(const aw_supervisor *sv,
+                                                       const rd_kafka_topic_partition_list_t *l)
+{
+    rd_kafka_topic_partition_list_t *out = rd_kafka_topic_partition_list_new(8);
+    if (l == NULL) {
+        aw_offsets_each_stored(sv->offsets, add_stored, out);
+        return out;
+    }
+    for (int i = 0; i < l->cnt; i++) {
+        int64_t offset = aw_offsets_stored(sv->offsets, l->elems[i].topic, l->elems[i].partition);
+        if (offset >= 0)
+            add_stored(l->elems[i].topic, l->elems[i].partition, offset, out);
+    }
+    return out;
+}
+
+/* One commit of the offsets stored for the partitions in l (or all),
+ * waited for at most until deadline. Inside a rebalance callback the
+ * consumer may not be polled (poll false). */
+static rd_kafka_resp_err_t commit_once(aw_supervisor *sv, const rd_kafka_topic_partition_list_t *l,
+                                       double deadline, bool poll)
+{
+    rd_kafka_topic_partition_list_t *offsets = stored_offsets(sv, l);
+    if (offsets->cnt == 0) {
+        rd_kafka_topic_partition_list_destroy(offsets);
+        return RD_KAFKA_RESP_ERR__NO_OFFSET;
+    }
     commit_wait w = {false, RD_KAFKA_RESP_ERR__TIMED_OUT};
     rd_kafka_queue_t *q = rd_kafka_queue_new(sv->consumer);
-    rd_kafka_commit_queue(sv->consumer, NULL, q, commit_result, &w);
+    rd_kafka_commit_queue(sv->consumer, offsets, q, commit_result, &w);
+    rd_kafka_topic_partition_list_destroy(offsets); /* copied by the call */
     while (!w.done && aw_time_mono_ms() < deadline) {
         rd_kafka_queue_poll_callback(q, 50);
         if (poll)
@@ -80,7 +114,7 @@ static rd_kafka_resp_err_t commit_once(aw_supervisor *sv, double deadline, bool 
 static void commit_before_leaving(aw_supervisor *sv, double deadline)
 {
     for (;;) {
-        rd_kafka_resp_err_t err = commit_once(sv, deadline, true);
+        rd_kafka_resp_err_t err = commit_once(sv, NULL, deadline, true);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET)
             return;
         if (aw_time_mono_ms() >= deadline) {
@@ -115,7 +149,7 @@ static void drain(aw_supervisor *sv, const rd_kafka_topic_partition_list_t *l, b
         if (in_list(l, r))
             aw_message_abandon(sv, r);
     if (!lost) /* bounded: a commit can hang while the group rebalances */
-        commit_once(sv, aw_time_mono_ms() + REVOKE_COMMIT_MS, false);
+        commit_once(sv, l, aw_time_mono_ms() + REVOKE_COMMIT_MS, false);
     for (int i = 0; i < l->cnt; i++)
         aw_offsets_drop(sv->offsets, l->elems[i].topic, l->elems[i].partition);
 }
