@@ -104,6 +104,19 @@ static int enter_sandbox(const aw_office_settings *s, const char *dir, aw_error 
     return aw_sandbox_enter(&cfg, &paths, &confined, err);
 }
 
+/* A render that crashes ends the child at once, so that its job reads
+ * "crashed" now, not "timeout" a minute later: no handler runs on a state
+ * the crash corrupted. LibreOffice catches SIGBUS, SIGFPE and SIGABRT to
+ * print a stack (stdio and backtrace() in a signal handler, then abort);
+ * in a sanitizer build the sanitizer reports a SIGSEGV first, and once a
+ * child signalled while LibreOffice started had not ended after 60 s. */
+static void die_on_crash_signals(void)
+{
+    static const int crashes[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+    for (size_t i = 0; i < sizeof crashes / sizeof *crashes; i++)
+        signal(crashes[i], SIG_DFL);
+}
+
 /* {"ok":true,…} with the pixels in a memfd. */
 static int send_page(int client, const aw_lok_page *page)
 {
@@ -123,6 +136,7 @@ void aw_office_child_main(const aw_office_settings *s, const aw_office_request *
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     signal(SIGCHLD, SIG_DFL);
+    die_on_crash_signals(); /* the preinit's handlers, inherited */
     char path[PATH_MAX + 32];
     aw_error err;
     aw_error_clear(&err);
@@ -141,8 +155,10 @@ void aw_office_child_main(const aw_office_settings *s, const aw_office_request *
         _exit(0);
     }
     aw_lok_page page;
-    if (aw_lok_start(s->install_dir, profile_url, &err) != AW_OK ||
-        enter_sandbox(s, dir, &err) != AW_OK ||
+    bool started = aw_lok_start(s->install_dir, profile_url, &err) == AW_OK;
+    if (started)
+        die_on_crash_signals(); /* lok_init's own, if it set any */
+    if (!started || enter_sandbox(s, dir, &err) != AW_OK ||
         aw_lok_render_first_page(path, r->kind, r->box, &page, &err) != AW_OK) {
         aw_office_refuse(r->client, err.reason, "%s", err.message);
         _exit(0);
