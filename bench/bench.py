@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "lib"))
 
+import instructions  # noqa: E402
 import memory  # noqa: E402
 import office  # noqa: E402
 import report  # noqa: E402
@@ -124,6 +125,29 @@ def stages_only(args):
         subprocess.run(["rm", "-rf", str(work)])
 
 
+def instructions_only(args):
+    """Issue 30's per-job rows counted in instructions (callgrind), merged
+    into results.json under "instructions" and RESULTS.md written again; the
+    other figures are left as they are."""
+    work = Path(args.work or tempfile.mkdtemp(prefix="aw-bench-instr-"))
+    work.mkdir(parents=True, exist_ok=True)
+    made = Inputs(work)
+    images = made.images()
+    video, _, wav = made.media()
+    res = instructions.measure(args.bin, work, images, video, made.songs,
+                               {"wav": wav, "png": work / "tiny.png"})
+    res["date"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    res["commit"] = sh("git", "-C", str(HERE), "describe", "--always", "--dirty")
+    print("", *report.instruction_rows(res), sep="\n")
+    out = Path(args.out)
+    results = json.loads((out / "results.json").read_text())
+    results["instructions"] = res
+    (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    render_again(out)
+    if not args.work:
+        subprocess.run(["rm", "-rf", str(work)])
+
+
 SMALL = "small JPEGs 1024x768"
 LATENCY_FILES = 40  # the storage latency rows' batch: the first 40 small JPEGs
 
@@ -217,6 +241,11 @@ def main():
     ap.add_argument("--stages-only", action="store_true",
                     help="only the thumbnail, preview and waveform rows with their anchors, "
                          "printed: python3 bench/bench.py --bin BINARY --stages-only --runs 3")
+    ap.add_argument("--instructions", action="store_true",
+                    help="only the thumbnail, preview and waveform rows with a target, counted in "
+                         "instructions by valgrind's callgrind (once per side; ~10 min), merged "
+                         "into results.json and RESULTS.md: python3 bench/bench.py --bin BINARY "
+                         "--instructions")
     ap.add_argument("--service-only", action="store_true",
                     help="only the start-up rows and the small-JPEG service rows with sharp "
                          "beside them, at each --db-size, printed (RESULTS.md and results.json are "
@@ -236,6 +265,8 @@ def main():
         return service_only(args)
     if args.stages_only:
         return stages_only(args)
+    if args.instructions:
+        return instructions_only(args)
     started = time.time()
     work = Path(args.work or tempfile.mkdtemp(prefix="aw-bench-"))
     work.mkdir(parents=True, exist_ok=True)
