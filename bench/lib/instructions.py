@@ -105,8 +105,8 @@ def table(res):
     for r in res["rows"]:
         met = "met" if r["job_ratio"] <= r["target"] else "**missed**"
         out.append(f"| {r['stage']} | {r['input']} | {m(r['ours_ir'])} ({m(r['ours_linker_ir'])}) | "
-                   f"{m(r['anchor_ir'])} ({m(r['anchor_linker_ir'])}) | {r['whole_ratio']:.3f} | "
-                   f"{r['job_ratio']:.3f} | ≤ {r['target']}: {met} |")
+                   f"{m(r['anchor_ir'])} ({m(r['anchor_linker_ir'])}) | {r['whole_ratio']:.4f} | "
+                   f"{r['job_ratio']:.4f} | ≤ {r['target']}: {met} |")
     s = res["startup_ir"]
     out += ["", "Start-up outside the linker (M instructions, the trivial inputs of the start-up "
             "table): " + ", ".join(f"{t} {m(v)}" for t, v in s.items()) + "."]
