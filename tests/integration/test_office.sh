@@ -255,7 +255,7 @@ upload "$WORK/in/after-crash.docx"
 collect
 expect hung partial "thumbnail:ASSET_PROCESSING_FAILED:timeout"
 expect crashed partial "thumbnail:ASSET_PROCESSING_FAILED:crashed"
-# the child dies of the signal itself: no handler (LibreOffice's, a sanitizer's) runs on
+# the child dies of the signal itself: no handler (LibreOffice's, a sanitizer's) runs first
 job crashed | jq -e '.errors[0].message | test("died of signal 11")' >/dev/null && ok ||
   fail "crashed: $(job crashed | jq -c '.errors[0].message')"
 expect after-crash completed
