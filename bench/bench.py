@@ -138,7 +138,7 @@ def instructions_only(args):
                                {"wav": wav, "png": work / "tiny.png"})
     res["date"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     res["commit"] = sh("git", "-C", str(HERE), "describe", "--always", "--dirty")
-    print("", *report.instruction_rows(res), sep="\n")
+    print("", *instructions.table(res), sep="\n")
     out = Path(args.out)
     results = json.loads((out / "results.json").read_text())
     results["instructions"] = res

@@ -95,11 +95,11 @@ def measure(bin_path, work: Path, images, video, songs, tiny):
 
 
 def table(res):
-    """The section of RESULTS.md (empty without the figures)."""
-    if not res:
-        return []
+    """The section of RESULTS.md: how it was counted, the rows, start-up."""
     m = lambda n: f"{n / 1e6:,.0f}"
-    out = ["| stage | input | ours M instr. (linker) | anchor M instr. (linker) | whole ratio | "
+    out = [f"`python3 bench/bench.py --bin build-release/asset-worker --instructions` on "
+           f"{res['date']} (commit {res['commit']}): {METHOD}", "",
+           "| stage | input | ours M instr. (linker) | anchor M instr. (linker) | whole ratio | "
            "per-job ratio | target |", "|---|---|---|---|---|---|---|"]
     for r in res["rows"]:
         met = "met" if r["job_ratio"] <= r["target"] else "**missed**"

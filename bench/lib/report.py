@@ -259,14 +259,6 @@ def memory(res):
     return out
 
 
-def instruction_rows(ins):
-    """`bench/bench.py --instructions`: its own run, dated apart."""
-    import instructions  # here: instructions imports stages, which imports this module
-    return [f"`python3 bench/bench.py --bin build-release/asset-worker --instructions` on "
-            f"{ins['date']} (commit {ins['commit']}): {instructions.METHOD}",
-            "", *instructions.table(ins)]
-
-
 def render(res):
     m = res["machine"]
     load = res["engine_load"]
@@ -363,7 +355,8 @@ def render(res):
     if res.get("reuse"):
         out += reuse_section(res["reuse"])
     if res.get("instructions"):
-        out += ["", "## Per job in instructions (callgrind)", "", *instruction_rows(res["instructions"])]
+        import instructions  # here: instructions imports stages, which imports this module
+        out += ["", "## Per job in instructions (callgrind)", "", *instructions.table(res["instructions"])]
     out += ["", "## Memory", "", *memory(res), "", "## Inputs", "",
             "Made by the script (paths relative to its work directory):", "", "```",
             *res["inputs"], "```", ""]

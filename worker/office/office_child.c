@@ -155,10 +155,9 @@ void aw_office_child_main(const aw_office_settings *s, const aw_office_request *
         _exit(0);
     }
     aw_lok_page page;
-    bool started = aw_lok_start(s->install_dir, profile_url, &err) == AW_OK;
-    if (started)
-        die_on_crash_signals(); /* lok_init's own, if it set any */
-    if (!started || enter_sandbox(s, dir, &err) != AW_OK ||
+    int started = aw_lok_start(s->install_dir, profile_url, &err);
+    die_on_crash_signals(); /* lok_init's own, if it set any */
+    if (started != AW_OK || enter_sandbox(s, dir, &err) != AW_OK ||
         aw_lok_render_first_page(path, r->kind, r->box, &page, &err) != AW_OK) {
         aw_office_refuse(r->client, err.reason, "%s", err.message);
         _exit(0);
