@@ -50,7 +50,9 @@ metric_is() { # metric_is NAME FILE SAMPLE SELECTOR EXPECTED: a sample's value i
 
 # --- inputs: media made here, a database of one signature -------------------
 mkdir -p "$WORK/in" "$WORK/db" "$WORK/storage"
-for name in ops-a ops-b ops-c fault-linger-1 fault-linger-2 target; do # each one different
+for name in ops-a ops-b ops-c fault-linger-1 fault-linger-2 target \
+  fault-linger-scan-crash-1 fault-linger-scan-crash-2 fault-linger-scanner-killed-1 \
+  fault-linger-scanner-killed-2; do # each one different
   vips gaussnoise "$WORK/in/$name.jpg[Q=85]" 640 480 --mean 128 --sigma 40
 done
 cp "$WORK/in/target.jpg" "$WORK/in/target-before.jpg"
@@ -96,16 +98,30 @@ final_of() { # final_of JOB_ID → the job.completed data, once it came
 }
 
 # --- jobs move the counters -------------------------------------------------
-executor_rss_kib() { # the largest RSS of the zygote's children (idle executors)
-  local zygote pid max=0 kib
-  zygote=$(pgrep -P "$WORKER" -f asset-worker-zygote | head -1)
-  for pid in $(pgrep -P "$zygote"); do
+zygote_pid() { pgrep -P "$WORKER" -f asset-worker-zygote | head -1; }
+executors() { # the zygote's children but its scanner (docs/decisions.md)
+  local pid
+  for pid in $(pgrep -P "$(zygote_pid)"); do
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = aw-scanner ] || echo "$pid"
+  done
+}
+executor_rss_kib() { # the largest RSS of the idle executors
+  local pid max=0 kib
+  for pid in $(executors); do
     kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
     [ "$kib" -gt "$max" ] && max=$kib
   done
   echo "$max"
 }
 fresh_rss_kib=$(executor_rss_kib) # before any job: no media library loaded yet
+scanner=$(pgrep -P "$(zygote_pid)" -x aw-scanner)
+check "two executors (--concurrency 2) besides the scanner" equals "$(executors | wc -l)" 2
+check "the zygote has one scanner, and it holds libclamav" \
+  grep -q libclamav "/proc/$scanner/maps"
+check "no executor maps libclamav: the engine is the scanner's alone" \
+  sh -c 'for p in $0 "$@"; do ! grep -q libclamav /proc/$p/maps || exit 1; done' $(executors)
+check "each executor has a scan process of its own, a child of the scanner" \
+  equals "$(pgrep -P "$scanner" -x aw-scan | wc -l)" "$(executors | wc -l)"
 upload "$WORK/in/ops-a.jpg" "$WORK/in/ops-b.jpg" "$WORK/in/ops-c.jpg" > "$WORK/uploaded"
 events --until 3 --timeout 120 --json > "$WORK/first.jsonl"
 sleep 6 # one statistics interval, for the lag gauge
@@ -180,6 +196,34 @@ metric_is "one reload counted" "$WORK/reloaded.prom" asset_worker_clamav_reloads
 metric_is "the signature count grew by the new line" "$WORK/reloaded.prom" asset_worker_clamav_signatures "" 2
 metric_is "the infected verdict is counted" "$WORK/reloaded.prom" asset_worker_scan_verdicts_total verdict=INFECTED 1
 check "the old zygote is gone once its last job ended: one zygote left" equals "$(zygotes)" 1
+
+# --- the scanner's processes fail alone ----------------------------------------------
+# Each executor scans through a scan process of its own, forked by the
+# zygote's scanner. A scan process that dies (here during a slow job's first
+# 5 s, before its scan) costs its executor, and the job is retried on a
+# fresh one; a scanner that dies takes its scan processes along and the
+# zygote starts another.
+scan_fault() { # scan_fault NAME SIGNAL PROCESS: two slow jobs, PROCESS killed meanwhile
+  local name=$1 sig=$2 what=$3 job
+  upload "$WORK/in/fault-linger-$name-1.jpg" "$WORK/in/fault-linger-$name-2.jpg" > "$WORK/$name.up"
+  sleep 1.5
+  pkill "-$sig" -x "$what"
+  for job in $(awk '{print $2}' "$WORK/$name.up"); do
+    check "$name: job $job completed CLEAN on a retry" \
+      equals "$(final_of "$job" | jq -r '.status + " " + .scanStatus')" "completed CLEAN"
+    check "$name: job $job was retried because its executor lost its scan process" \
+      jq -e -s --arg job "$job" 'any(.[]; .jobId == $job and (.message | test("^executor retry: executor exited with status 75 in stage scan")))' "$WORK/worker.log"
+  done
+  check "$name: the new executors have scan processes again" \
+    equals "$(pgrep -P "$(pgrep -P "$(zygote_pid)" -x aw-scanner)" -x aw-scan | wc -l)" "$(executors | wc -l)"
+}
+scan_fault scan-crash SEGV aw-scan
+old_scanner=$(pgrep -P "$(zygote_pid)" -x aw-scanner)
+scan_fault scanner-killed KILL aw-scanner
+check "a new scanner replaced the killed one" \
+  test -n "$(pgrep -P "$(zygote_pid)" -x aw-scanner)" -a "$(pgrep -P "$(zygote_pid)" -x aw-scanner)" != "$old_scanner"
+check "the zygote said it started another scanner" \
+  grep -q 'the scanner process ended; starting another' "$WORK/worker.log"
 
 # --- regenerate round trip -----------------------------------------------------------
 key_a=$(awk '$1 == "ops-a" {print $3}' "$WORK/uploaded")

@@ -9,6 +9,8 @@
 #include "log.h"
 #include "office_render.h"
 #include "pipeline.h"
+#include "procfs.h"
+#include "scan.h"
 #include "sandbox.h"
 #include "setup_clock.h"
 #include "timeutil.h"
@@ -23,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,38 +54,6 @@ char *aw_exec_request_encode(const aw_exec_request *r, const char *dir)
     return text;
 }
 
-/* Resident set size of this process now, in KiB (0 if /proc is closed). */
-static long rss_now_kib(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f != NULL && fscanf(f, "%ld %ld", &pages, &resident) != 2)
-        resident = 0;
-    if (f != NULL)
-        fclose(f);
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-/* Peak resident set size since the job began (VmHWM, reset per job through
- * clear_refs), in KiB. It counts the pages the executor shares with its
- * zygote (libraries, the ClamAV engine). */
-static long rss_peak_kib(void)
-{
-    long kib = 0;
-    char line[128];
-    FILE *f = fopen("/proc/self/status", "r");
-    while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "VmHWM: %ld", &kib) == 1)
-            break;
-    if (f != NULL)
-        fclose(f);
-    if (kib > 0)
-        return kib;
-    struct rusage ru; /* /proc closed: the process's whole life */
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
-
 static void send_progress(void *ctx, const char *stage, int percent)
 {
     json_t *msg = json_pack("{s:{s:s,s:i}}", "progress", "stage", stage, "percent", percent);
@@ -109,6 +78,7 @@ typedef struct executor_state {
 typedef struct usage_before {
     double cpu_ms;
     double setup_cpu_ms; /* aw_setup_cpu_ms(): libraries loaded, stages set up */
+    double scan_cpu_ms;  /* aw_scan_remote_cpu_ms(): what its scan process spent */
     long rss_kib;
 } usage_before;
 
@@ -131,10 +101,14 @@ static bool send_result(executor_state *x, aw_result *r, const aw_job *job,
                         const usage_before *before)
 {
     json_t *data = aw_result_to_json(r, job);
-    json_object_set_new(data, "cpuMs", json_real(aw_time_cpu_ms() - before->cpu_ms));
+    double scan_cpu_ms = aw_scan_remote_cpu_ms() - before->scan_cpu_ms;
+    json_object_set_new(data, "cpuMs", json_real(aw_time_cpu_ms() - before->cpu_ms + scan_cpu_ms));
     json_object_set_new(data, "setupCpuMs", json_real(aw_setup_cpu_ms() - before->setup_cpu_ms));
     json_object_set_new(data, "rssAtStartKiB", json_integer(before->rss_kib));
-    json_object_set_new(data, "peakRssKiB", json_integer(rss_peak_kib()));
+    json_object_set_new(data, "peakRssKiB", json_integer(aw_proc_peak_rss_kib()));
+    long scan_peak = aw_scan_remote_peak_kib();
+    if (scan_peak > 0)
+        json_object_set_new(data, "scanPeakRssKiB", json_integer(scan_peak));
     bool reusable = fit_for_another(x, r);
     aw_result_free(r);
     json_t *msg = json_pack("{s:o,s:b}", "result", data, "reusable", reusable);
@@ -184,7 +158,8 @@ static bool execute_request(executor_state *x, const char *line)
     setenv("TMPDIR", scratch, 1); /* ClamAV's and libvips's temporary files */
     reset_peak(x);
     aw_result r;
-    usage_before before = {aw_time_cpu_ms(), aw_setup_cpu_ms(), rss_now_kib()};
+    usage_before before = {aw_time_cpu_ms(), aw_setup_cpu_ms(), aw_scan_remote_cpu_ms(),
+                           aw_proc_rss_kib()};
     if (aw_result_init(&r) != AW_OK)
         _exit(4);
     if (x->sandbox_failure.code != AW_CODE_NONE) {

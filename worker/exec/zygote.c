@@ -6,6 +6,8 @@
 #include "executor.h"
 #include "fd_io.h"
 #include "log.h"
+#include "scan.h"
+#include "scanner.h"
 #include "self_exec.h"
 #include "service_config.h"
 #include "timeutil.h"
@@ -67,31 +69,40 @@ static int send_fd(int sock, int fd, pid_t pid)
     return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof pid ? 0 : -1;
 }
 
-/* Forks one executor confined to workdir; sends its socket to the
- * supervisor. */
-static void spawn_executor(int ctl, int ev, const aw_service_config *cfg, const char *workdir)
+/* Forks one executor confined to workdir, with a scan process of its own
+ * when there is a scanner; sends the executor's socket to the supervisor. */
+static void spawn_executor(int ctl, int ev, const aw_service_config *cfg, aw_scanner *scanner,
+                           const char *workdir)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
         send_fd(ctl, -1, -1);
         return;
     }
+    int scan = scanner != NULL ? aw_scanner_connect(scanner, workdir) : -1;
     pid_t pid = fork();
     if (pid == 0) {
         close(ctl), close(ev), close(sv[0]);
+        aw_scanner_forget(scanner);
         die_with_parent();
         signal(SIGCHLD, SIG_DFL);
+        aw_scan_set_connection(scan);
         aw_executor_main(sv[1], &cfg->pipeline, &cfg->sandbox, workdir);
     }
+    if (scan >= 0)
+        close(scan);
     send_fd(ctl, sv[0], pid);
     close(sv[0]), close(sv[1]);
 }
 
-static void report_exits(int ev)
+/* Executors' exits to the supervisor; a scanner's exit starts another. */
+static void report_exits(int ev, aw_scanner *scanner)
 {
     int status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (aw_scanner_reaped(scanner, pid))
+            continue;
         char line[64];
         int n = snprintf(line, sizeof line, "%d %d\n", (int)pid, status);
         aw_fd_write_all(ev, line, (size_t)n);
@@ -119,20 +130,20 @@ static int read_request(int ctl, char *workdir, size_t size)
     return n > 1 && workdir[0] == 'S' ? 1 : 0;
 }
 
-static void serve_spawns(int ctl, int ev, const aw_service_config *cfg)
+static void serve_spawns(int ctl, int ev, const aw_service_config *cfg, aw_scanner *scanner)
 {
     char line[PATH_MAX + 2];
     for (;;) {
         struct pollfd p = {.fd = ctl, .events = POLLIN};
         int n = poll(&p, 1, 50);
-        report_exits(ev);
+        report_exits(ev, scanner);
         if (n <= 0)
             continue;
         int got = read_request(ctl, line, sizeof line);
         if (got < 0)
             break; /* the supervisor is gone */
         if (got == 1)
-            spawn_executor(ctl, ev, cfg, line + 1);
+            spawn_executor(ctl, ev, cfg, scanner, line + 1);
         else
             send_fd(ctl, -1, -1);
     }
@@ -159,6 +170,28 @@ static void say(int ev, const aw_error *failure)
     free(text), json_decref(line);
 }
 
+/* The scanner loads the database while this process sets itself up. */
+static aw_scanner *start_scanner(const aw_service_config *cfg, aw_error *err)
+{
+    aw_scanner *s = aw_scanner_start(cfg);
+    if (s == NULL)
+        aw_error_set(err, AW_CODE_PROCESSING_FAILED, "scanner", "cannot start the scanner: %s",
+                     strerror(errno));
+    aw_scan_use_scanner(); /* here, not in the scanner forked above */
+    return s;
+}
+
+static int wait_scanner(aw_scanner *s, aw_error *err)
+{
+    aw_scan_engine engine;
+    if (s == NULL)
+        return AW_OK;
+    if (aw_scanner_wait_engine(s, &engine, err) != AW_OK)
+        return AW_ERROR;
+    aw_scan_set_engine(&engine);
+    return AW_OK;
+}
+
 bool aw_zygote_requested(void)
 {
     return getenv(FDS_ENV) != NULL;
@@ -182,12 +215,14 @@ int aw_zygote_main(int argc, char **argv)
     aw_log_setup(cfg.log_level, cfg.log_format);
     signal(SIGTERM, SIG_IGN); /* a terminal's ^C is the supervisor's to handle */
     signal(SIGINT, SIG_IGN);
-    if (aw_pipeline_init(&cfg.pipeline, &err) != AW_OK) {
+    aw_scanner *scanner = cfg.pipeline.scan_enabled ? start_scanner(&cfg, &err) : NULL;
+    if ((cfg.pipeline.scan_enabled && scanner == NULL) ||
+        aw_pipeline_init(&cfg.pipeline, &err) != AW_OK || wait_scanner(scanner, &err) != AW_OK) {
         say(ev, &err);
         return 3;
     }
     say(ev, NULL);
-    serve_spawns(ctl, ev, &cfg);
+    serve_spawns(ctl, ev, &cfg, scanner);
     _exit(0); /* executors follow: their parent-death signal is SIGKILL */
 }
 

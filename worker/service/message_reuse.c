@@ -110,8 +110,9 @@ static void submit_copy(const char *src, const char *dst, void *user)
 void aw_message_copy_outputs(aw_supervisor *sv, aw_message *r, json_t *scanned)
 {
     json_t *event = aw_reuse_event(r->reuse, r->ev.job_id, r->ev.asset_id);
-    static const char *const from_scan[] = {"scanStatus", "signature", "scanDatabase", "timings",
-                                            "durationMs", "cpuMs",     "peakRssKiB",   NULL};
+    static const char *const from_scan[] = {"scanStatus", "signature",      "scanDatabase",
+                                            "timings",    "durationMs",     "cpuMs",
+                                            "peakRssKiB", "scanPeakRssKiB", NULL};
     for (int i = 0; scanned != NULL && from_scan[i] != NULL; i++)
         if (json_object_get(scanned, from_scan[i]) != NULL)
             json_object_set(event, from_scan[i], json_object_get(scanned, from_scan[i]));
