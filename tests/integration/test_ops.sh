@@ -52,7 +52,7 @@ metric_is() { # metric_is NAME FILE SAMPLE SELECTOR EXPECTED: a sample's value i
 mkdir -p "$WORK/in" "$WORK/db" "$WORK/storage"
 for name in ops-a ops-b ops-c fault-linger-1 fault-linger-2 target \
   fault-linger-scan-crash-1 fault-linger-scan-crash-2 fault-linger-scanner-killed-1 \
-  fault-linger-scanner-killed-2; do # each one different
+  fault-linger-scanner-killed-2 fault-resident; do # each one different
   vips gaussnoise "$WORK/in/$name.jpg[Q=85]" 640 480 --mean 128 --sigma 40
 done
 cp "$WORK/in/target.jpg" "$WORK/in/target-before.jpg"
@@ -160,6 +160,14 @@ job_a=$(awk '$1 == "ops-a" {print $2}' "$WORK/uploaded")
 check "the job's log line carries its jobId, assetId, traceId and duration" \
   jq -e -s --arg job "$job_a" 'any(.[]; .jobId == $job and .assetId == "ops-a" and
     (.traceId | test("^[0-9a-f]{32}$")) and (.durationMs | type) == "number")' "$WORK/worker.log"
+
+# An executor left holding more than 96 MiB resident retires (hygiene.h):
+# the next job would start from all of it.
+upload "$WORK/in/fault-resident.jpg" > "$WORK/resident.up"
+check "a job that leaves its executor 128 MiB larger completes" \
+  equals "$(final_of "$(awk '{print $2}' "$WORK/resident.up")" | jq -r .status)" completed
+check "and its executor retires for its resident size" \
+  jq -e -s 'any(.[]; .message | capture("^executor retires after its job [0-9]+: resident (?<mib>[0-9]+) MiB, over the 96 MiB a job may start from$") | .mib | tonumber >= 128)' "$WORK/worker.log"
 
 # --- ClamAV hot reload ----------------------------------------------------------
 upload "$WORK/in/target-before.jpg" > "$WORK/before-target"

@@ -141,9 +141,22 @@ static bool within_first_job(aw_hygiene *h, char *why, size_t size)
     return true;
 }
 
+/* What the executor holds resident (the libraries its jobs loaded, its
+ * heap) is what the next job would start from. */
+static bool resident_within_max(char *why, size_t size)
+{
+    long kib = aw_proc_rss_kib();
+    if (kib <= AW_HYGIENE_RESIDENT_MAX)
+        return true;
+    snprintf(why, size, "resident %ld MiB, over the %ld MiB a job may start from", kib >> 10,
+             AW_HYGIENE_RESIDENT_MAX >> 10);
+    return false;
+}
+
 bool aw_hygiene_after_job(aw_hygiene *h, char *why, size_t size)
 {
     if (!aw_pipeline_forget_job(why, size))
         return false;
-    return same_fds(h, why, size) && within_first_job(h, why, size);
+    return same_fds(h, why, size) && resident_within_max(why, size) &&
+           within_first_job(h, why, size);
 }

@@ -11,7 +11,10 @@
  *            process (no malloc_trim, glibc's mmap threshold left to grow):
  *            giving them back made the next job fault them in again, a
  *            quarter of a small photo's CPU. Anonymous resident memory may
- *            not grow past a margin over what it was after the first job.
+ *            not grow past a margin over what it was after the first job,
+ *            and the whole resident set (libraries included) may not be
+ *            over AW_HYGIENE_RESIDENT_MAX: a job starts from at most that,
+ *            so an executor's peak is at most that plus one job's memory.
  *   files    exactly the descriptors that were open before the first job.
  *   threads  no more than after the first job, libvips' pool workers apart
  *            (its pool grows and shrinks by itself; at most 16 of them).
@@ -30,6 +33,7 @@
 
 #define AW_HYGIENE_FDS_MAX 64
 #define AW_HYGIENE_GROWTH_BYTES (64ULL << 20) /* anonymous memory over the first job's */
+#define AW_HYGIENE_RESIDENT_MAX (96L << 10)   /* KiB resident to start the next job with */
 
 typedef struct aw_hygiene {
     int fds[AW_HYGIENE_FDS_MAX]; /* open before the first job, ascending */

@@ -7,6 +7,8 @@
  *   fault-exit…        exits with status 3
  *   fault-slow…        0.5 s, then the job runs normally
  *   fault-linger…      5 s, then the job runs normally (in flight for sure)
+ *   fault-resident…    keeps 128 MiB of touched memory, then the job runs
+ *                      normally (its executor must retire after it)
  *   fault-probe-PORT…  tries what the sandbox must refuse and reports each
  *                      outcome as the job's error message: a TCP connection
  *                      to 127.0.0.1:PORT, reading /etc/passwd and the file
@@ -197,6 +199,15 @@ static bool leave_or_recall(const char *asset_id, const char *input, unsigned se
     return true;
 }
 
+/* Memory the process keeps resident after the job (never freed). */
+static void keep_resident(size_t bytes)
+{
+    static char *volatile kept; /* volatile: kept, not optimised away */
+    kept = malloc(bytes);
+    if (kept != NULL)
+        memset(kept, 1, bytes);
+}
+
 bool aw_test_fault(const char *asset_id, const char *input, int progress_fd, unsigned served,
                    aw_result *r)
 {
@@ -220,6 +231,8 @@ bool aw_test_fault(const char *asset_id, const char *input, int progress_fd, uns
         usleep(500000);
     if (starts(asset_id, "fault-linger"))
         sleep(5);
+    if (starts(asset_id, "fault-resident"))
+        keep_resident(128u << 20);
     if (starts(asset_id, "fault-probe-")) {
         probe(asset_id, r);
         return true;
