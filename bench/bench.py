@@ -207,6 +207,30 @@ def service_only(args):
         subprocess.run(["rm", "-rf", str(work)])
 
 
+def memory_only(args):
+    """The mixed corpus through the service with 1 and 2 executors, and the
+    memory tables RESULTS.md shows for it (jobs/s beside them); RESULTS.md
+    and results.json are left alone."""
+    corpus = Path(args.corpus) / "open"
+    if not corpus.is_dir():
+        sys.exit(f"no corpus at {corpus}")
+    work = Path(args.work or tempfile.mkdtemp(prefix="aw-bench-memory-"))
+    work.mkdir(parents=True, exist_ok=True)
+    made = Inputs(work)
+    db, _, db_text = made.clamav_db(args.hashes, args.bodies)
+    mixed = made.corpus(corpus)
+    configs = [service.run_config(args.bin, work, db, "mixed corpus", mixed, c, args.runs)
+               for c in (1, 2)]
+    print(f"\nClamAV database: {db_text}")
+    print("", *report.service_table(configs), "", *report.memory_rows(configs), "",
+          *report.family_rss_table(service.per_family_rss(configs)), sep="\n")
+    if args.work:  # every job's figures, for a before/after diff
+        (work / "memory.json").write_text(json.dumps(configs, indent=1) + "\n")
+        print(f"\nwritten: {work / 'memory.json'}")
+    else:
+        subprocess.run(["rm", "-rf", str(work)])
+
+
 def main():
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     ap.add_argument("--bin", help="the asset-worker binary (bench/run passes its release build)")
@@ -250,6 +274,10 @@ def main():
                     help="only the start-up rows and the small-JPEG service rows with sharp "
                          "beside them, at each --db-size, printed (RESULTS.md and results.json are "
                          "left alone): python3 bench/bench.py --bin BINARY --service-only --runs 3")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the mixed-corpus service rows (1 and 2 executors) and their memory: "
+                         "executor and scan process peak RSS per media family, printed: "
+                         "python3 bench/bench.py --bin BINARY --memory-only --runs 2")
     ap.add_argument("--executors", type=int, nargs="+", default=[2],
                     help="with --service-only: the executor counts to run, at each --db-size (default: 2)")
     args = ap.parse_args()
@@ -263,6 +291,8 @@ def main():
         return office_only(args)
     if args.service_only:
         return service_only(args)
+    if args.memory_only:
+        return memory_only(args)
     if args.stages_only:
         return stages_only(args)
     if args.instructions:

@@ -154,7 +154,7 @@ def service_notes(configs):
     sized = [c for c in configs if "executor_lifecycle_cpu_ms_per_job" in c and c["workload"].startswith("small")]
     if len({c.get("database") for c in sized}) > 1:
         out += ["", "Executors' fork/sandbox/exit per job (their CPU less Σ cpuMs, over the jobs) by ClamAV "
-                "database size, with the zygote's RSS (the engine is in it, shared by every executor):", ""]
+                "database size, with the zygote's RSS (since issue 29's scanner the engine is not in it but in the scanner, a child of the zygote, and its scan processes; before, it was, and every executor shared it):", ""]
         out += [f"- {workload(c)}, {c['executors']} executor(s): {pct(c['executor_lifecycle_cpu_ms_per_job'])} ms "
                 f"per job, {pct(c['overhead_executor_lifecycle_pct'])} % of the pipeline's CPU; zygote "
                 f"{mib(c['zygote_rss_kib'])} MiB" for c in sized]
@@ -235,17 +235,25 @@ def memory_rows(configs):
     return out
 
 
+def family_rss_table(families):
+    out = ["Executor peak RSS per media family (every job of the service runs with the bench's "
+           "database; shared pages included, so each figure holds the libraries earlier jobs of "
+           "the same executor loaded; the job's own memory is the \"added over its start\" "
+           "column). The ClamAV engine is in the scanner, not in executors: the last column is "
+           "the largest peak of the executors' scan processes, the engine they share included:", "",
+           "| family | jobs | median MiB | largest MiB | largest at a job's start MiB | largest added over its start MiB | file with the largest | scan process largest MiB |",
+           "|---|---|---|---|---|---|---|---|"]
+    for t, f in families.items():
+        start = mib(f['max_start_kib']) if 'max_start_kib' in f else '—'
+        scan = mib(f['scan_max_kib']) if f.get('scan_max_kib') else '—'
+        out.append(f"| {t} | {f['jobs']} | {mib(f['median_kib'])} | {mib(f['max_kib'])} | {start} | "
+                   f"{mib(f['max_added_kib'])} | {f['max_file']} | {scan} |")
+    return out
+
+
 def memory(res):
     out = memory_rows(res["service"])
-    out += ["", "Executor peak RSS per media family (every job of the service runs with the bench's "
-            "database; shared pages included, so each figure holds the zygote's ClamAV engine and "
-            "the libraries earlier jobs of the same executor loaded; the job's own memory is the "
-            "\"added over its start\" column):", "",
-            "| family | jobs | median MiB | largest MiB | largest added over its start MiB | file with the largest |",
-            "|---|---|---|---|---|---|"]
-    for t, f in res["executor_rss_per_family"].items():
-        out.append(f"| {t} | {f['jobs']} | {mib(f['median_kib'])} | {mib(f['max_kib'])} | "
-                   f"{mib(f['max_added_kib'])} | {f['max_file']} |")
+    out += ["", *family_rss_table(res["executor_rss_per_family"])]
     out += ["", "N jobs at once on the 95 MB video (every stage): N executors sharing one engine vs "
             "N `asset-worker process` runs with one engine each. Sums over every process, at the peak:", "",
             "| N | shared: idle PSS MiB (processes) | shared: busy PSS / RSS MiB | separate: busy PSS / RSS MiB | PSS saved |",
