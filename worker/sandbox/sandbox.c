@@ -3,6 +3,7 @@
 #include "sandbox.h"
 
 #include "sandbox_internal.h"
+#include "sanitizer.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -11,14 +12,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
-
-#if defined(__SANITIZE_ADDRESS__)
-#define AW_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AW_UNDER_ASAN 1
-#endif
-#endif
 
 void aw_sandbox_defaults(aw_sandbox_config *cfg)
 {
