@@ -152,10 +152,10 @@ static void scanner_main(int ctl, const aw_service_config *cfg, pid_t zygote)
             break; /* the zygote is gone */
         if (conn < 0)
             continue;
-        pid_t pid = fork();
+        pid_t scanner = getpid(), pid = fork();
         if (pid == 0) {
             close(ctl);
-            die_with(getppid(), "aw-scan");
+            die_with(scanner, "aw-scan");
             serve_executor(conn, cfg, workdir);
         }
         if (pid < 0)
