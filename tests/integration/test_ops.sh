@@ -118,8 +118,11 @@ scanner=$(pgrep -P "$(zygote_pid)" -x aw-scanner)
 check "two executors (--concurrency 2) besides the scanner" equals "$(executors | wc -l)" 2
 check "the zygote has one scanner, and it holds libclamav" \
   grep -q libclamav "/proc/$scanner/maps"
-check "no executor maps libclamav: the engine is the scanner's alone" \
+if grep -q libclamav "/proc/$WORKER/maps"; then # the supervisor never scans
+  echo "skipped: which processes map libclamav (a build that links the libraries eagerly: cmake/lazy.cmake)"
+else check "no executor maps libclamav: the engine is the scanner's alone" \
   sh -c 'for p in $0 "$@"; do ! grep -q libclamav /proc/$p/maps || exit 1; done' $(executors)
+fi
 check "each executor has a scan process of its own, a child of the scanner" \
   equals "$(pgrep -P "$scanner" -x aw-scan | wc -l)" "$(executors | wc -l)"
 upload "$WORK/in/ops-a.jpg" "$WORK/in/ops-b.jpg" "$WORK/in/ops-c.jpg" > "$WORK/uploaded"

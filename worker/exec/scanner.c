@@ -4,6 +4,7 @@
 #include "scanner.h"
 
 #include "alloc.h"
+#include "crash_signals.h"
 #include "fd_pass.h"
 #include "log.h"
 #include "procfs.h"
@@ -81,6 +82,7 @@ static void refuse(aw_scan_verdict *v, int rc, const char *why)
  * the connection. */
 static void serve_executor(int conn, const aw_service_config *cfg, const char *workdir)
 {
+    aw_die_on_crash_signals(); /* a scan that crashes libclamav ends here, at once */
     int clear_refs = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
     aw_error failure;
     aw_error_clear(&failure);

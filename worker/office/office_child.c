@@ -4,6 +4,7 @@
 #include "office_internal.h"
 #include "office_lok.h"
 
+#include "crash_signals.h"
 #include "fd_pass.h"
 
 #include <errno.h>
@@ -104,19 +105,6 @@ static int enter_sandbox(const aw_office_settings *s, const char *dir, aw_error 
     return aw_sandbox_enter(&cfg, &paths, &confined, err);
 }
 
-/* A render that crashes ends the child at once, so that its job reads
- * "crashed" now, not "timeout" a minute later: no handler runs on a state
- * the crash corrupted. LibreOffice catches SIGBUS, SIGFPE and SIGABRT to
- * print a stack (stdio and backtrace() in a signal handler, then abort);
- * in a sanitizer build the sanitizer reports a SIGSEGV first, and once a
- * child signalled while LibreOffice started had not ended after 60 s. */
-static void die_on_crash_signals(void)
-{
-    static const int crashes[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
-    for (size_t i = 0; i < sizeof crashes / sizeof *crashes; i++)
-        signal(crashes[i], SIG_DFL);
-}
-
 /* {"ok":true,…} with the pixels in a memfd. */
 static int send_page(int client, const aw_lok_page *page)
 {
@@ -136,7 +124,13 @@ void aw_office_child_main(const aw_office_settings *s, const aw_office_request *
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     signal(SIGCHLD, SIG_DFL);
-    die_on_crash_signals(); /* the preinit's handlers, inherited */
+    /* A render that crashes ends the child at once, so that its job reads
+     * "crashed" now, not "timeout" a minute later. LibreOffice catches
+     * SIGBUS, SIGFPE and SIGABRT to print a stack (stdio and backtrace() in
+     * a signal handler); in a sanitizer build the sanitizer reports a
+     * SIGSEGV first, and once a child signalled while LibreOffice started
+     * had not ended after 60 s. */
+    aw_die_on_crash_signals(); /* the preinit's handlers, inherited */
     char path[PATH_MAX + 32];
     aw_error err;
     aw_error_clear(&err);
@@ -156,7 +150,7 @@ void aw_office_child_main(const aw_office_settings *s, const aw_office_request *
     }
     aw_lok_page page;
     int started = aw_lok_start(s->install_dir, profile_url, &err);
-    die_on_crash_signals(); /* lok_init's own, if it set any */
+    aw_die_on_crash_signals(); /* lok_init's own, if it set any */
     if (started != AW_OK || enter_sandbox(s, dir, &err) != AW_OK ||
         aw_lok_render_first_page(path, r->kind, r->box, &page, &err) != AW_OK) {
         aw_office_refuse(r->client, err.reason, "%s", err.message);
