@@ -123,6 +123,11 @@ if grep -q libclamav "/proc/$WORKER/maps"; then # the supervisor never scans
 else check "no executor maps libclamav: the engine is the scanner's alone" \
   sh -c 'for p in $0 "$@"; do ! grep -q libclamav /proc/$p/maps || exit 1; done' $(executors)
 fi
+sockets_of() { ls -l "/proc/$1/fd" | grep -c 'socket:'; }
+check "the scanner holds one socket, to the zygote (none of the zygote's to the supervisor)" \
+  equals "$(sockets_of "$scanner")" 1
+check "a scan process holds one socket, to its executor" \
+  equals "$(sockets_of "$(pgrep -P "$scanner" -x aw-scan | head -1)")" 1
 check "each executor has a scan process of its own, a child of the scanner" \
   equals "$(pgrep -P "$scanner" -x aw-scan | wc -l)" "$(executors | wc -l)"
 upload "$WORK/in/ops-a.jpg" "$WORK/in/ops-b.jpg" "$WORK/in/ops-c.jpg" > "$WORK/uploaded"

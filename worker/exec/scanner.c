@@ -169,6 +169,15 @@ static void scanner_main(int ctl, const aw_service_config *cfg, pid_t zygote)
 
 /* ---- the zygote's handle ------------------------------------------------- */
 
+/* Every descriptor from 3 up closed but keep: the scanner and its scan
+ * processes hold nothing of the zygote's (its sockets to the supervisor). */
+static void close_all_but(int keep)
+{
+    if (keep > 3)
+        close_range(3, (unsigned)keep - 1, 0);
+    close_range((unsigned)keep + 1, ~0U, 0);
+}
+
 static int launch(aw_scanner *s)
 {
     int sv[2];
@@ -177,7 +186,7 @@ static int launch(aw_scanner *s)
     pid_t zygote = getpid();
     pid_t pid = fork();
     if (pid == 0) {
-        close(sv[0]);
+        close_all_but(sv[1]);
         scanner_main(sv[1], s->cfg, zygote);
     }
     close(sv[1]);
