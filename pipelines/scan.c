@@ -39,8 +39,8 @@ static int report_virus(aw_ctx *ctx, const char *name, aw_error *err)
     return aw_error_set(err, AW_CODE_VIRUS_DETECTED, "infected", "virus found: %s", name);
 }
 
-/* The verdict of this process's engine. */
-static void scan_here(const aw_ctx *ctx, aw_scan_verdict *v)
+/* The job's file through this process's engine or the scan process. */
+static void scan_file(const aw_ctx *ctx, aw_scan_verdict *v)
 {
     int fd = open(ctx->input_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -48,7 +48,10 @@ static void scan_here(const aw_ctx *ctx, aw_scan_verdict *v)
         v->rc = CL_EOPEN;
         return;
     }
-    aw_scan_descriptor(fd, ctx->config, v);
+    if (aw_scan_remote())
+        aw_scan_remotely(fd, getenv("TMPDIR"), v);
+    else
+        aw_scan_descriptor(fd, ctx->config, v);
     close(fd);
 }
 
@@ -58,10 +61,7 @@ static int scan_run(aw_ctx *ctx, aw_error *err)
     aw_pipeline_scan_engine(&info);
     aw_scan_database_id(&info, ctx->result->scan_database, sizeof ctx->result->scan_database);
     aw_scan_verdict v;
-    if (aw_scan_remote())
-        aw_scan_remotely(ctx->input_path, getenv("TMPDIR"), &v);
-    else
-        scan_here(ctx, &v);
+    scan_file(ctx, &v);
     if (v.rc == CL_CLEAN) {
         ctx->result->scan_status = AW_SCAN_CLEAN;
         return AW_OK;

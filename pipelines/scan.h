@@ -54,12 +54,12 @@ void aw_scan_set_connection(int sock);
 /* True when scans go to a scanner process. */
 bool aw_scan_remote(void);
 
-/* The file input_path scanned by the scan process, temporary files under
+/* The open file fd scanned by the scan process, temporary files under
  * tmpdir. When the scan process is gone (it crashed, or its time ran out)
  * the executor exits with AW_SCAN_LOST_EXIT: the supervisor retries a job
  * whose executor died, and the retry gets a new executor and scan process. */
 #define AW_SCAN_LOST_EXIT 75
-void aw_scan_remotely(const char *input_path, const char *tmpdir, aw_scan_verdict *v);
+void aw_scan_remotely(int fd, const char *tmpdir, aw_scan_verdict *v);
 
 /* CPU time and the resident peak of the scans sent so far by this process. */
 double aw_scan_remote_cpu_ms(void);

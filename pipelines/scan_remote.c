@@ -4,9 +4,7 @@
 #include "log.h"
 #include "scan.h"
 
-#include <clamav.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,20 +37,13 @@ static void lost(const char *what)
     _exit(AW_SCAN_LOST_EXIT);
 }
 
-void aw_scan_remotely(const char *input_path, const char *tmpdir, aw_scan_verdict *v)
+void aw_scan_remotely(int fd, const char *tmpdir, aw_scan_verdict *v)
 {
-    memset(v, 0, sizeof *v);
-    int fd = open(input_path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        v->rc = CL_EOPEN;
-        return;
-    }
     if (tmpdir == NULL)
         tmpdir = "";
     errno = 0;
     if (connection < 0 || aw_fd_send(connection, tmpdir, strlen(tmpdir), fd) != 0)
         lost("cannot reach the scan process");
-    close(fd);
     char reply[sizeof *v + 1];
     int none = -1;
     errno = 0;

@@ -150,13 +150,14 @@ static bool resident_within_max(char *why, size_t size)
 #ifdef AW_UNDER_ASAN
     (void)why, (void)size;
     return true;
-#endif
+#else
     long kib = aw_proc_rss_kib();
     if (kib <= AW_HYGIENE_RESIDENT_MAX)
         return true;
     snprintf(why, size, "resident %ld MiB, over the %ld MiB a job may start from", kib >> 10,
              AW_HYGIENE_RESIDENT_MAX >> 10);
     return false;
+#endif
 }
 
 bool aw_hygiene_after_job(aw_hygiene *h, char *why, size_t size)

@@ -1,27 +1,35 @@
 /* procfs.c — a process's figures from /proc (procfs.h). */
 #include "procfs.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-uint64_t aw_proc_anon_bytes(pid_t pid)
+/* The first three fields of /proc/PID/statm (/proc/self/statm for pid 0),
+ * in pages: size, resident, shared; false when it cannot be read. */
+static bool read_statm(pid_t pid, unsigned long long pages[3])
 {
     char path[64];
-    unsigned long long size = 0, resident = 0, shared = 0;
     if (pid > 0)
         snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
     else
         snprintf(path, sizeof path, "/proc/self/statm");
     FILE *f = fopen(path, "r");
     if (f == NULL)
-        return 0;
-    int got = fscanf(f, "%llu %llu %llu", &size, &resident, &shared);
+        return false;
+    int got = fscanf(f, "%llu %llu %llu", &pages[0], &pages[1], &pages[2]);
     fclose(f);
-    if (got != 3 || shared > resident)
+    return got == 3;
+}
+
+uint64_t aw_proc_anon_bytes(pid_t pid)
+{
+    unsigned long long pages[3];
+    if (!read_statm(pid, pages) || pages[2] > pages[1])
         return 0;
-    return (resident - shared) * (uint64_t)sysconf(_SC_PAGESIZE);
+    return (pages[1] - pages[2]) * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
 double aw_proc_cpu_ms(pid_t pid)
@@ -43,13 +51,10 @@ double aw_proc_cpu_ms(pid_t pid)
 
 long aw_proc_rss_kib(void)
 {
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f != NULL && fscanf(f, "%ld %ld", &pages, &resident) != 2)
-        resident = 0;
-    if (f != NULL)
-        fclose(f);
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+    unsigned long long pages[3];
+    if (!read_statm(0, pages))
+        return 0;
+    return (long)pages[1] * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 long aw_proc_peak_rss_kib(void)
